@@ -1,0 +1,396 @@
+"""Short cited answers without a language model: facts first, extractive otherwise, or an abstention."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import numpy as np
+from pydantic import BaseModel, Field
+
+from assistant.chunking import Passage
+from assistant.conversation import History, Turn, clean_question, normalise_history
+from assistant.corpus import Corpus
+from assistant.index import FactRecord
+from assistant.retrieval import Hit, Retriever, tokenize
+from assistant.settings import RetrievalMode, Settings
+from assistant.understanding import QUESTION_WORDS, Analysis, Understanding
+
+MAX_WORDS = 60
+MAX_LIST = 8
+_MARKER_RE = re.compile(r"\s*\[\d+\]")
+
+
+class Citation(BaseModel):
+    """A numbered source of the answer: the passage, and the sentence(s) that support the claim."""
+
+    n: int = Field(description="the marker number used in the answer, [n]")
+    passage_id: str
+    source: str = Field(description="document title and section label")
+    section: str
+    text: str = Field(description="the full passage text")
+    quote: str = Field(description="the sentence(s) of the passage that support the answer")
+    start: int = Field(description="offset of the passage in its document")
+    end: int
+
+
+class Answer(BaseModel):
+    """What `ask()` returns."""
+
+    question: str
+    answer: str
+    abstained: bool
+    confidence: float = Field(ge=0, le=1)
+    citations: list[Citation] = Field(default_factory=list)
+    hits: list[Hit] = Field(default_factory=list)
+    method: str = Field(description="facts, extractive or abstain")
+    resolved_question: str = Field(description="the question after resolving a follow-up against the history")
+
+
+def word_count(text: str) -> int:
+    """Words as a reader counts them, markers included ('[1]' is one word)."""
+    return len(re.sub(r"\]\[", "] [", text).split())
+
+
+@dataclass
+class _Claim:
+    text: str
+    quotes: list[tuple[Passage, str]]  # (passage, supporting sentence)
+
+
+class Answerer:
+    """Turns a question (and history) into an Answer, using one retriever and the corpus facts."""
+
+    def __init__(self, corpus: Corpus, retriever: Retriever, settings: Settings) -> None:
+        self.corpus = corpus
+        self.retriever = retriever
+        self.settings = settings
+        self.understanding = Understanding(corpus)
+        self.passages = {p.passage_id: p for p in retriever.data.passages}
+        self.facts = retriever.data.facts
+        self.by_subject: dict[tuple[str, str], list[int]] = {}
+        self.by_object: dict[tuple[str, str], list[int]] = {}
+        for j, f in enumerate(self.facts):
+            self.by_subject.setdefault((f.fact.subject, f.fact.relation), []).append(j)
+            if f.fact.object:
+                self.by_object.setdefault((f.fact.object, f.fact.relation), []).append(j)
+        # The sentence-vector row of each (passage, sentence).
+        self.sentence_row: dict[tuple[str, int], int] = {}
+        row = 0
+        for p in retriever.data.passages:
+            for s in range(len(p.sentences)):
+                self.sentence_row[(p.passage_id, s)] = row
+                row += 1
+
+    # ------------------------------------------------------------ entry point
+
+    def ask(
+        self,
+        question: object,
+        history: History | None = None,
+        *,
+        k: int | None = None,
+        mode: RetrievalMode | None = None,
+    ) -> Answer:
+        text = clean_question(question)
+        turns = normalise_history(history)
+        analysis = self.understanding.analyse(text)
+        resolved, analysis = self._resolve(text, analysis, turns)
+        k = k or self.settings.k
+        qvec = self.retriever.query_vector(resolved)
+        boost = self._entity_boost(analysis)
+        hits = self.retriever.retrieve(resolved, k=max(k, 5), mode=mode or self.settings.mode, qvec=qvec, boost=boost)
+        why_not = self._out_of_scope(analysis)
+        if why_not:
+            return self._abstain(text, resolved, why_not, hits[:k], 0.0)
+        claim_conf = self._from_facts(analysis, qvec)
+        method = "facts"
+        if claim_conf is None:
+            claim_conf = self._extractive(analysis, hits, qvec)
+            method = "extractive"
+        claims, confidence = claim_conf
+        if not claims or confidence < self.settings.min_confidence:
+            reason = "no passage states it clearly enough" if claims else "nothing in the sources matches the question"
+            return self._abstain(text, resolved, reason, hits[:k], confidence)
+        answer, citations = self._compose(claims)
+        return Answer(
+            question=text,
+            answer=answer,
+            abstained=False,
+            confidence=round(confidence, 4),
+            citations=citations,
+            hits=hits[:k],
+            method=method,
+            resolved_question=resolved,
+        )
+
+    # ------------------------------------------------------------ follow-ups
+
+    def _resolve(self, text: str, a: Analysis, turns: list[Turn]) -> tuple[str, Analysis]:
+        """Rewrite an elliptical follow-up with the entity (or question) of the previous turns."""
+        if not turns:
+            return text, a
+        content_left = [t for t in a.content if t not in self._mention_words(a)]
+        needs_entity = not a.mentions and (a.has_pronoun or a.elliptical or len(a.content) <= 1)
+        needs_relation = bool(a.mentions) and a.elliptical and not a.relation_scores
+        if not needs_entity and not needs_relation:
+            return text, a
+        prev_user = next((t.content for t in reversed(turns) if t.role == "user"), None)
+        if needs_relation and prev_user:
+            prev = self.understanding.analyse(prev_user)
+            if prev.mentions:
+                old = prev.mentions[0].surface
+                new = a.mentions[0].entity.name
+                rewritten = re.sub(re.escape(old), new, prev_user, count=1)
+                return rewritten, self.understanding.analyse(rewritten)
+            return f"{prev_user} {text}", self.understanding.analyse(f"{prev_user} {text}")
+        entity = self._previous_entity(turns)
+        if entity is None:
+            return text, a
+        if a.has_pronoun:
+            rewritten = re.sub(
+                r"\b(it|its|they|them|their|he|him|his|she|her|this|that)\b",
+                lambda m: entity + ("'s" if m.group(1).lower() in ("its", "their", "his", "her") else ""),
+                text,
+                count=1,
+                flags=re.I,
+            )
+        else:
+            rewritten = f"{text} {entity}"
+        if not content_left and prev_user and not a.relation_scores:
+            rewritten = f"{prev_user} {rewritten}"
+        return rewritten, self.understanding.analyse(rewritten)
+
+    @staticmethod
+    def _mention_words(a: Analysis) -> set[str]:
+        return {a.tokens[i] for m in a.mentions for i in range(m.start, m.end) if i < len(a.tokens)}
+
+    def _previous_entity(self, turns: list[Turn]) -> str | None:
+        """The entity a pronoun most likely means: new in the last answer, else in the last question."""
+        last_user_entities: set[str] = set()
+        for t in reversed(turns):
+            if t.role == "user":
+                last_user_entities = set(self.understanding.analyse(t.content).entity_ids)
+                break
+        for t in reversed(turns):
+            ents = self.understanding.analyse(_MARKER_RE.sub("", t.content)).mentions
+            if not ents:
+                continue
+            if t.role == "assistant":
+                fresh = [m for m in ents if m.entity.id not in last_user_entities]
+                return (fresh or ents)[0].entity.name
+            return ents[0].entity.name
+        return None
+
+    # ------------------------------------------------------------ scope
+
+    def _out_of_scope(self, a: Analysis) -> str | None:
+        """A reason to abstain before answering, or None."""
+        if a.unknown_names:
+            names = ", ".join(dict.fromkeys(a.unknown_names))
+            return f"the sources never mention {names}"
+        if not a.content:
+            return "the question names nothing to look up" if not a.mentions else None
+        if a.coverage < 0.5:
+            return "most of the question's words never occur in the sources"
+        return None
+
+    def _entity_boost(self, a: Analysis) -> dict[int, float]:
+        """Passages whose text names a question's entity get a small lift (typos included)."""
+        if not a.mentions:
+            return {}
+        boost: dict[int, float] = {}
+        for i, p in enumerate(self.retriever.data.passages):
+            text = p.text.lower()
+            n = sum(1 for m in {m.entity.id: m for m in a.mentions}.values() if _names_in(m.entity.names, text))
+            if n:
+                boost[i] = 0.004 * n
+        return boost
+
+    # ------------------------------------------------------------ facts
+
+    def _from_facts(self, a: Analysis, qvec: np.ndarray) -> tuple[list[_Claim], float] | None:
+        """Answer from the structured facts when the question asks a relation of a known entity."""
+        if a.wh in ("why", "how") or not a.mentions or not (a.relation_scores or a.inverse_scores):
+            return None
+        fv = self.retriever.data.fact_vectors
+        best: tuple[float, list[int], bool] | None = None
+        ids = a.entity_ids
+        for rank, eid in enumerate(ids):
+            for inverse, scores, table in (
+                (False, a.relation_scores, self.by_subject),
+                (True, a.inverse_scores, self.by_object),
+            ):
+                for rel, kw in scores.items():
+                    js = table.get((eid, rel), [])
+                    if not js:
+                        continue
+                    others = [o for o in ids if o != eid]
+                    if others and not inverse:
+                        linked = [j for j in js if self.facts[j].fact.object in others]
+                        js = linked or js
+                    sim = float(np.max(fv[js] @ qvec[0]))
+                    score = kw + sim - 0.05 * rank - (0.1 if inverse else 0.0)
+                    if best is None or score > best[0]:
+                        best = (score, js, inverse)
+        if best is None:
+            return None
+        score, js, inverse = best
+        if score < 1.0:
+            return None
+        claims = self._fact_claims([self.facts[j] for j in js][:MAX_LIST], inverse)
+        fuzzy = all(m.fuzzy for m in a.mentions)
+        confidence = min(0.98, 0.7 + 0.1 * min(score, 2.0) + (0.0 if fuzzy else 0.05))
+        return claims, confidence
+
+    def _fact_claims(self, records: list[FactRecord], inverse: bool) -> list[_Claim]:
+        rel = self.corpus.facts.relations[records[0].fact.relation]
+        quotes = [(self.passages[r.passage_id], _sentence(self.passages[r.passage_id], r.sentence)) for r in records]
+        if inverse and len(records) > 1:
+            template = rel.inverse_template or rel.template
+            subjects = _join([r.subject_name for r in records])
+            text = template.format(subject=subjects, object=records[0].object_name)
+            return [_Claim(_plural(text, len(records)), quotes)]
+        if len(records) > 1 and all(r.fact.value is None for r in records):
+            text = rel.template.format(subject=records[0].subject_name, object=_join([r.object_name for r in records]))
+            return [_Claim(text, quotes)]
+        return [_Claim(r.text, [q]) for r, q in zip(records, quotes, strict=True)]
+
+    # ------------------------------------------------------------ extractive
+
+    def _extractive(self, a: Analysis, hits: list[Hit], qvec: np.ndarray) -> tuple[list[_Claim], float]:
+        """The best sentence(s) of the top passages, scored on meaning, words and named entities."""
+        qstems = set(tokenize(a.text)) - set(tokenize(" ".join(QUESTION_WORDS)))
+        names = [m.entity.names for m in {m.entity.id: m for m in a.mentions}.values()]
+        scored: list[tuple[float, float, float, Passage, int]] = []
+        for rank, hit in enumerate(hits[:5]):
+            p = self.passages[hit.passage_id]
+            head = set(tokenize(p.section))
+            for s_i, s in enumerate(p.sentences):
+                cos = float(self.retriever.data.sentence_vectors[self.sentence_row[(p.passage_id, s_i)]] @ qvec[0])
+                stems = set(tokenize(s.text)) | head
+                overlap = len(qstems & stems) / len(qstems) if qstems else 0.0
+                ent = sum(1 for n in names if _names_in(n, s.text.lower())) / len(names) if names else 1.0
+                score = 0.5 * cos + 0.3 * overlap + 0.2 * ent - 0.02 * rank
+                scored.append((score, cos, overlap, p, s_i))
+        if not scored:
+            return [], 0.0
+        scored.sort(key=lambda x: (-round(x[0], 6), x[3].passage_id, x[4]))
+        score, cos, overlap, p, s_i = scored[0]
+        claims = [_Claim(_trim(p.sentences[s_i].text), [(p, p.sentences[s_i].text)])]
+        if a.wh in ("why", "how", "list", "which") or "list" in a.tokens:
+            claims += self._second(scored, p, s_i, claims)
+        # Confidence: meaning and word agreement of the best sentence, scaled by how much of the
+        # question the corpus knows; monotone in each.
+        confidence = max(0.0, min(1.0, (0.55 * max(cos, 0.0) + 0.45 * overlap) * 1.6 * min(1.0, a.coverage + 0.2)))
+        return claims, confidence
+
+    def _second(
+        self, scored: list[tuple[float, float, float, Passage, int]], p: Passage, s_i: int, claims: list[_Claim]
+    ) -> list[_Claim]:
+        best = scored[0][0]
+        for score, _cos, _ov, q, q_i in scored[1:4]:
+            if score >= best - 0.06 and (q is not p or abs(q_i - s_i) >= 1):
+                text = _trim(q.sentences[q_i].text)
+                if word_count(claims[0].text) + word_count(text) + 2 <= MAX_WORDS:
+                    return [_Claim(text, [(q, q.sentences[q_i].text)])]
+        return []
+
+    # ------------------------------------------------------------ output
+
+    def _compose(self, claims: list[_Claim]) -> tuple[str, list[Citation]]:
+        """Number the cited passages in order of first use and put markers after each claim."""
+        order: list[str] = []
+        quotes: dict[str, list[str]] = {}
+        parts = []
+        for c in claims:
+            marks = []
+            for p, sentence in c.quotes:
+                if p.passage_id not in order:
+                    order.append(p.passage_id)
+                if sentence not in quotes.setdefault(p.passage_id, []):
+                    quotes[p.passage_id].append(sentence)
+                mark = f"[{order.index(p.passage_id) + 1}]"
+                if mark not in marks:
+                    marks.append(mark)
+            body = c.text.rstrip()
+            end = body[-1] if body and body[-1] in ".!?" else "."
+            if body and body[-1] in ".!?":
+                body = body[:-1]  # only the final stop: "Acme Corp.." keeps its abbreviation dot
+            parts.append(f"{body} {''.join(marks)}{end}")
+        answer = " ".join(parts)
+        while word_count(answer) > MAX_WORDS and len(parts) > 1:
+            parts.pop()
+            answer = " ".join(parts)
+        used = {int(n) for n in re.findall(r"\[(\d+)\]", answer)}
+        citations = [
+            Citation(
+                n=i + 1,
+                passage_id=pid,
+                source=self.passages[pid].source,
+                section=self.passages[pid].section,
+                text=self.passages[pid].text,
+                quote=" ".join(quotes[pid]),
+                start=self.passages[pid].start,
+                end=self.passages[pid].end,
+            )
+            for i, pid in enumerate(order)
+            if i + 1 in used
+        ]
+        return answer, citations
+
+    def _abstain(self, question: str, resolved: str, reason: str, hits: list[Hit], confidence: float) -> Answer:
+        return Answer(
+            question=question,
+            answer=f"I can't find that in the sources: {reason}. {self._coverage_note()}",
+            abstained=True,
+            confidence=round(min(confidence, self.settings.min_confidence * 0.99), 4),
+            citations=[],
+            hits=hits,
+            method="abstain",
+            resolved_question=resolved,
+        )
+
+    def _coverage_note(self) -> str:
+        titles = _join([f"“{d.title}”" for d in self.corpus.documents[:3]])
+        counts: dict[str, int] = {}
+        for f in self.corpus.facts.facts:
+            counts[f.subject] = counts.get(f.subject, 0) + 1
+        top = sorted(counts, key=lambda e: (-counts[e], e))[:5]
+        examples = _join([self.corpus.facts.entity(e).name for e in top])
+        return f"They cover {titles}" + (f", e.g. {examples}." if examples else ".")
+
+
+def _sentence(p: Passage, i: int) -> str:
+    return p.section if i < 0 else p.sentences[i].text
+
+
+def _names_in(names: list[str], lowered_text: str) -> bool:
+    return any(re.search(r"(?<!\w)" + re.escape(n.lower()) + r"(?!\w)", lowered_text) for n in names if len(n) > 1)
+
+
+def _join(items: list[str]) -> str:
+    items = list(dict.fromkeys(items))
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def _plural(text: str, n: int) -> str:
+    if n < 2:
+        return text
+    for one, many in ((" belongs to ", " belong to "), (" was ", " were "), (" is ", " are "), (" uses ", " use ")):
+        if one in text:
+            return text.replace(one, many, 1)
+    return text
+
+
+def _trim(sentence: str, limit: int = 45) -> str:
+    """Keep a sentence whole when short; otherwise cut it at a clause boundary near the limit."""
+    words = sentence.split()
+    if len(words) <= limit:
+        return sentence
+    cut = " ".join(words[:limit])
+    for sep in ("; ", ", "):
+        pos = cut.rfind(sep)
+        if pos > len(cut) // 2:
+            return cut[:pos] + "."
+    return cut + " …"

@@ -1,0 +1,217 @@
+"""Dense (faiss), lexical (BM25) and fused retrieval; facts raise the passage holding their evidence."""
+
+from __future__ import annotations
+
+import re
+import threading
+import unicodedata
+from collections.abc import Sequence
+from functools import lru_cache
+from typing import Any, Protocol
+
+import numpy as np
+from pydantic import BaseModel, Field
+
+from assistant.errors import AssistantError
+from assistant.index import FactRecord, IndexData
+from assistant.settings import RetrievalMode
+
+ROUND = 6  # scores are rounded before ties are broken by id, so every CPU ranks alike
+_TOKEN_RE = re.compile(r"\w+(?:[-'’.]\w+)*")
+_SPLIT_RE = re.compile(r"[-'’.]")
+_ALNUM_RE = re.compile(r"^([a-z]+)(\d+)$|^(\d+)([a-z]+)$")
+# Stop words are kept tiny: "who"/"when" carry no content, but "not" or "first" can.
+STOPWORDS = frozenset(
+    "a an and are as at be but by for if in into is it its of on or such that the their then there "
+    "these they this to was were will with what which who whom whose when where why how does did do "
+    "done can could would should has have had i you me my your we our us please tell about any some "
+    "many much there's".split()
+)
+
+
+class Hit(BaseModel):
+    """A retrieved corpus passage (never a rendered fact; matching facts ride along in `facts`)."""
+
+    passage_id: str
+    section: str
+    source: str
+    text: str
+    score: float = Field(description="the score of the chosen mode (fused for hybrid)")
+    dense_score: float
+    bm25_score: float
+    facts: list[str] = Field(default_factory=list, description="rendered facts whose evidence is here")
+
+
+class QueryEncoder(Protocol):
+    dim: int
+
+    def encode_query(self, text: str) -> np.ndarray: ...
+
+
+class RetrievalError(AssistantError):
+    """A query could not be run against the index (wrong dimension, empty index)."""
+
+
+@lru_cache(maxsize=1)
+def _stemmer() -> Any:
+    import Stemmer  # PyStemmer: Snowball, fast and deterministic
+
+    return Stemmer.Stemmer("english")
+
+
+def fold(text: str) -> str:
+    """Lowercase and strip accents: 'François' -> 'francois'."""
+    decomposed = unicodedata.normalize("NFKD", text.lower())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def tokenize(text: str) -> list[str]:
+    """BM25 tokens: folded, stemmed, stop words dropped; 'GPT-3' -> gpt3, gpt, 3; '3000X' -> 3000x, 3000."""
+    out: list[str] = []
+    for raw in _TOKEN_RE.findall(fold(text)):
+        parts = [p for p in _SPLIT_RE.split(raw) if p]
+        forms = ["".join(parts)]
+        if len(parts) > 1:
+            forms += parts
+        for form in forms:
+            m = _ALNUM_RE.match(form)
+            if m:
+                forms.append(m.group(2) or m.group(3))
+        out.extend(f for f in forms if f not in STOPWORDS)
+    return _stemmer().stemWords(out) if out else []
+
+
+class _Lexical:
+    """BM25 over a fixed list of texts (bm25s, numpy backend)."""
+
+    def __init__(self, texts: Sequence[str]) -> None:
+        import bm25s
+
+        self.n = len(texts)
+        self.model = bm25s.BM25(k1=1.2, b=0.75) if self.n else None
+        if self.model is not None:
+            docs = [tokenize(t) or ["\u2205"] for t in texts]
+            self.model.index(docs, show_progress=False)
+            self.vocab = set(self.model.vocab_dict)
+
+    def scores(self, tokens: list[str]) -> np.ndarray:
+        known = [t for t in tokens if self.model is not None and t in self.vocab]
+        if not known or self.model is None:
+            return np.zeros(self.n, dtype=np.float32)
+        return np.asarray(self.model.get_scores(known), dtype=np.float32)
+
+
+def _ranks(scores: np.ndarray, ids: Sequence[str]) -> np.ndarray:
+    """1-based rank of each item: by rounded score, ties by id."""
+    order = sorted(range(len(ids)), key=lambda i: (-round(float(scores[i]), ROUND), ids[i]))
+    ranks = np.empty(len(ids), dtype=np.int64)
+    ranks[order] = np.arange(1, len(ids) + 1)
+    return ranks
+
+
+class Retriever:
+    """Ranks the passages of one loaded index for a query, in any mode. Safe to share across threads."""
+
+    def __init__(self, data: IndexData, encoder: QueryEncoder, rrf_k: int = 60) -> None:
+        self.data = data
+        self.encoder = encoder
+        self.rrf_k = rrf_k
+        self.ids = [p.passage_id for p in data.passages]
+        self.position = {pid: i for i, pid in enumerate(self.ids)}
+        self.bm25 = _Lexical([p.search_text or p.text for p in data.passages])
+        self.fact_bm25 = _Lexical([f.text for f in data.facts])
+        self.facts_of: dict[int, list[int]] = {}
+        for j, f in enumerate(data.facts):
+            self.facts_of.setdefault(self.position[f.passage_id], []).append(j)
+        self._faiss_lock = threading.Lock()  # faiss search is thread-safe, but we keep omp threads at 1
+
+    def query_vector(self, text: str) -> np.ndarray:
+        vec = np.asarray(self.encoder.encode_query(text), dtype=np.float32).reshape(1, -1)
+        if vec.shape[1] != self.data.faiss_index.d:
+            raise RetrievalError(
+                f"the query encoder gives {vec.shape[1]}-dimensional vectors but the index holds "
+                f"{self.data.faiss_index.d}: rebuild the index with the same model (assistant index --rebuild)"
+            )
+        return vec
+
+    def dense_scores(self, qvec: np.ndarray) -> np.ndarray:
+        """Cosine of every passage (exact for Flat; approximate indexes give scores for what they find)."""
+        n = len(self.ids)
+        out = np.full(n, -1.0, dtype=np.float32)
+        k = min(n, max(64, n if n <= 4096 else 256))
+        distances, labels = self.data.faiss_index.search(qvec, k)
+        for d, i in zip(distances[0], labels[0], strict=True):
+            if 0 <= i < n:  # faiss pads with -1 when it finds fewer than k
+                out[i] = d
+        return out
+
+    def score_all(self, query: str, qvec: np.ndarray | None = None) -> dict[str, np.ndarray]:
+        """Every passage's dense, BM25 and fused score, plus the fact scores."""
+        if qvec is None:
+            qvec = self.query_vector(query)
+        tokens = tokenize(query)
+        dense = self.dense_scores(qvec)
+        lexical = self.bm25.scores(tokens)
+        fused = 1.0 / (self.rrf_k + _ranks(dense, self.ids)) + 1.0 / (self.rrf_k + _ranks(lexical, self.ids))
+        fact_scores = self.fact_scores(tokens, qvec)
+        return {"dense": dense, "bm25": lexical, "hybrid": fused, "facts": fact_scores}
+
+    def fact_scores(self, tokens: list[str], qvec: np.ndarray) -> np.ndarray:
+        n = len(self.data.facts)
+        if not n:
+            return np.zeros(0, dtype=np.float32)
+        dense = self.data.fact_vectors @ qvec[0]
+        lexical = self.fact_bm25.scores(tokens)
+        ids = [str(i).zfill(6) for i in range(n)]
+        return 1.0 / (self.rrf_k + _ranks(dense, ids)) + 1.0 / (self.rrf_k + _ranks(lexical, ids))
+
+    def retrieve(
+        self,
+        query: str,
+        k: int = 5,
+        mode: RetrievalMode = "hybrid",
+        qvec: np.ndarray | None = None,
+        boost: dict[int, float] | None = None,
+    ) -> list[Hit]:
+        """Top-k passages for the query; `boost` adds to the chosen score of given passages."""
+        if not self.ids:
+            return []
+        s = self.score_all(query, qvec)
+        chosen = s[mode].astype(np.float64).copy()
+        if mode == "hybrid":
+            chosen += self._fact_boost(s["facts"])
+        for i, b in (boost or {}).items():
+            chosen[i] += b
+        order = sorted(range(len(self.ids)), key=lambda i: (-round(float(chosen[i]), ROUND), self.ids[i]))
+        top = order[: max(0, min(k, len(order)))]
+        hits = []
+        best_facts = set(np.argsort(-s["facts"])[:5].tolist()) if len(s["facts"]) else set()
+        for i in top:
+            p = self.data.passages[i]
+            facts = [self.data.facts[j].text for j in self.facts_of.get(i, []) if j in best_facts]
+            hits.append(
+                Hit(
+                    passage_id=p.passage_id,
+                    section=p.section,
+                    source=p.source,
+                    text=p.text,
+                    score=round(float(chosen[i]), ROUND),
+                    dense_score=round(float(s["dense"][i]), ROUND),
+                    bm25_score=round(float(s["bm25"][i]), ROUND),
+                    facts=facts,
+                )
+            )
+        return hits
+
+    def _fact_boost(self, fact_scores: np.ndarray) -> np.ndarray:
+        """Half the fused score of the best few matching facts, credited to their passages."""
+        boost = np.zeros(len(self.ids), dtype=np.float64)
+        if not len(fact_scores):
+            return boost
+        for j in np.argsort(-fact_scores, kind="stable")[:3]:
+            i = self.position[self.data.facts[int(j)].passage_id]
+            boost[i] = max(boost[i], 0.5 * float(fact_scores[j]))
+        return boost
+
+    def fact(self, j: int) -> FactRecord:
+        return self.data.facts[j]

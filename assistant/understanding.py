@@ -1,0 +1,240 @@
+"""What a question is about: known entities (exact, alias or typo), unknown names, the asked relation."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from rapidfuzz.distance import DamerauLevenshtein
+
+from assistant.corpus import Corpus, Entity
+from assistant.retrieval import STOPWORDS, _stemmer, fold
+
+_WORD_RE = re.compile(r"\w+", re.UNICODE)
+_DIGITS_RE = re.compile(r"\d+")
+# Words a question is made of that say nothing about its topic.
+QUESTION_WORDS = frozenset(
+    "who whom whose what which when where why how many much list name tell give explain describe did "
+    "does do is are was were be been the a an of in on at to for and or it its his her their they "
+    "them he she this that these those there please me about know say says said mention mentioned "
+    "article author text sources source according also again just only ever".split()
+)
+PRONOUNS = frozenset("it its they them their he him his she her this that these those one".split())
+ELLIPSIS_RE = re.compile(r"^\s*(and|what about|how about|and what about|what of|same for|also)\b", re.I)
+MAX_NGRAM = 4
+
+
+@dataclass(frozen=True)
+class Mention:
+    entity: Entity
+    surface: str
+    start: int  # token positions
+    end: int
+    fuzzy: bool
+
+
+@dataclass
+class Analysis:
+    """Everything the answerer needs to know about a question."""
+
+    text: str
+    tokens: list[str]
+    stems: list[str]
+    wh: str
+    mentions: list[Mention]
+    unknown_names: list[str]
+    relation_scores: dict[str, float]
+    inverse_scores: dict[str, float]
+    coverage: float  # share of the content words the corpus knows
+    content: list[str] = field(default_factory=list)
+    has_pronoun: bool = False
+    elliptical: bool = False
+
+    @property
+    def entity_ids(self) -> list[str]:
+        out: list[str] = []
+        for m in self.mentions:
+            if m.entity.id not in out:
+                out.append(m.entity.id)
+        return out
+
+
+def squash(text: str) -> str:
+    """Letters and digits only: 'GPT-3' -> 'gpt3', 'Tensor Flow' -> 'tensorflow'."""
+    return re.sub(r"[\W_]+", "", fold(text))
+
+
+def _stem(words: list[str]) -> list[str]:
+    return _stemmer().stemWords(words) if words else []
+
+
+def wh_word(tokens: list[str]) -> str:
+    """The kind of question: who, when, where, why, how many, how, which/what, or yes/no."""
+    joined = " ".join(tokens[:12])
+    for kind in ("how many", "how much", "how big", "how large"):
+        if kind in joined:
+            return "how many"
+    for t in tokens[:12]:
+        if t in ("who", "whom", "whose"):
+            return "who"
+        if t in ("when", "year"):
+            return "when"
+        if t in ("where", "why", "how", "which", "what", "list"):
+            return t
+    return "other"
+
+
+class Understanding:
+    """Built once per corpus: alias tables, vocabulary and relation synonyms."""
+
+    def __init__(self, corpus: Corpus) -> None:
+        self.facts = corpus.facts
+        self.aliases: dict[str, list[Entity]] = {}
+        for e in corpus.facts.entities:
+            for name in e.names:
+                key = squash(name)
+                if key and key not in STOPWORDS and key not in PRONOUNS and len(key) >= 2:
+                    bucket = self.aliases.setdefault(key, [])
+                    if e not in bucket:
+                        bucket.append(e)
+        self.case_sensitive = {k for k in self.aliases if len(k) <= 3}
+        words: set[str] = set()
+        for doc in corpus.documents:
+            words.update(_WORD_RE.findall(fold(doc.text)))
+        for e in corpus.facts.entities:
+            for name in e.names:
+                words.update(_WORD_RE.findall(fold(name)))
+        self.rel_syn: dict[str, list[tuple[str, ...]]] = {}
+        self.rel_inv: dict[str, list[tuple[str, ...]]] = {}
+        for name, rel in corpus.facts.relations.items():
+            self.rel_syn[name] = [tuple(_stem(_WORD_RE.findall(fold(s)))) for s in rel.synonyms]
+            self.rel_inv[name] = [tuple(_stem(_WORD_RE.findall(fold(s)))) for s in rel.inverse_synonyms]
+            for s in [*rel.synonyms, *rel.inverse_synonyms]:
+                words.update(_WORD_RE.findall(fold(s)))
+        self.vocab = words
+        self.vocab_stems = set(_stem(sorted(words)))
+        self._fuzzy_keys = [k for k in self.aliases if len(k) >= 4]
+
+    # ------------------------------------------------------------ entities
+
+    def mentions(self, original: str) -> tuple[list[Mention], list[str]]:
+        """Entities named in the question (exact, alias or typo), and names the corpus does not know."""
+        spans = [(m.start(), m.end()) for m in _WORD_RE.finditer(original)]
+        raw = [original[a:b] for a, b in spans]
+        folded = [fold(w) for w in raw]
+        taken = [False] * len(raw)
+        found: list[Mention] = []
+        for size in range(MAX_NGRAM, 0, -1):
+            for i in range(len(raw) - size + 1):
+                if any(taken[i : i + size]):
+                    continue
+                key = "".join(folded[i : i + size])
+                ents = self.aliases.get(key)
+                if not ents:
+                    continue
+                surface = " ".join(raw[i : i + size])
+                if key in self.case_sensitive and not any(c.isupper() for c in surface):
+                    continue  # 'tf', 'he', 'uw' in lower case are too likely plain words
+                for j in range(i, i + size):
+                    taken[j] = True
+                found.extend(Mention(e, surface, i, i + size, False) for e in ents)
+        # Typos: one- and two-word spans the corpus does not know, close to exactly one alias.
+        for size in (2, 1):
+            for i in range(len(raw) - size + 1):
+                if any(taken[i : i + size]):
+                    continue
+                words = folded[i : i + size]
+                if all(w in self.vocab or w in QUESTION_WORDS or w in STOPWORDS for w in words):
+                    continue
+                key = "".join(words)
+                best = self._fuzzy(key)
+                if best is not None:
+                    for j in range(i, i + size):
+                        taken[j] = True
+                    found.extend(Mention(e, " ".join(raw[i : i + size]), i, i + size, True) for e in self.aliases[best])
+        unknown = []
+        for i, (w, f) in enumerate(zip(raw, folded, strict=True)):
+            if taken[i] or f in self.vocab or f in QUESTION_WORDS or f in STOPWORDS:
+                continue
+            name_like = (
+                any(c.isdigit() for c in w)
+                or (w[:1].isupper() and i > 0)
+                or any(c.isupper() for c in w[1:])
+                or self._hyphenated(original, spans[i])
+            )
+            if name_like:
+                unknown.append(w)
+        found.sort(key=lambda m: (m.start, m.entity.id))
+        return found, unknown
+
+    @staticmethod
+    def _hyphenated(text: str, span: tuple[int, int]) -> bool:
+        a, b = span
+        return (a > 0 and text[a - 1] == "-" and a > 1 and text[a - 2].isalnum()) or (
+            b < len(text) - 1 and text[b] == "-" and text[b + 1].isalnum()
+        )
+
+    def _fuzzy(self, key: str) -> str | None:
+        """The one alias within a small edit distance; digits must agree (GPT-3 is not GPT-4)."""
+        if len(key) < 4:
+            return None
+        budget = 1 if len(key) < 8 else 2
+        digits = _DIGITS_RE.findall(key)
+        close = []
+        for alias in self._fuzzy_keys:
+            if abs(len(alias) - len(key)) > budget or _DIGITS_RE.findall(alias) != digits:
+                continue
+            if key.startswith(alias) or alias.startswith(key):
+                if not (len(key) >= 6 and abs(len(alias) - len(key)) == 1 and not key[-1].isdigit()):
+                    continue  # a different suffix is a different name (Caffe vs Caffe2)
+            d = DamerauLevenshtein.distance(key, alias, score_cutoff=budget)
+            if d <= budget:
+                close.append((d, alias))
+        if not close:
+            return None
+        close.sort()
+        if len(close) > 1 and close[0][0] == close[1][0] and self.aliases[close[0][1]] != self.aliases[close[1][1]]:
+            return None  # ambiguous
+        return close[0][1]
+
+    # ------------------------------------------------------------ relations
+
+    @staticmethod
+    def _score(stems: set[str], synonyms: list[tuple[str, ...]], ordered: list[str]) -> float:
+        best = 0.0
+        for syn in synonyms:
+            if syn and all(s in stems for s in syn):
+                score = float(len(syn))
+                if len(syn) > 1 and " ".join(syn) in " ".join(ordered):
+                    score += 0.5  # the phrase itself, not scattered words
+                best = max(best, score)
+        return best
+
+    def analyse(self, text: str) -> Analysis:
+        tokens = _WORD_RE.findall(fold(text))
+        stems = _stem(tokens)
+        stem_set = set(stems)
+        mentions, unknown = self.mentions(text)
+        rel = {r: self._score(stem_set, syn, stems) for r, syn in self.rel_syn.items()}
+        inv = {r: self._score(stem_set, syn, stems) for r, syn in self.rel_inv.items()}
+        in_mention = {i for m in mentions for i in range(m.start, m.end)}
+        content = [t for i, t in enumerate(tokens) if t not in QUESTION_WORDS and t not in STOPWORDS]
+        content_idx = [i for i, t in enumerate(tokens) if t not in QUESTION_WORDS and t not in STOPWORDS]
+        known = sum(
+            1 for i in content_idx if i in in_mention or tokens[i] in self.vocab or stems[i] in self.vocab_stems
+        )
+        coverage = known / len(content_idx) if content_idx else 0.0
+        return Analysis(
+            text=text,
+            tokens=tokens,
+            stems=stems,
+            wh=wh_word(tokens),
+            mentions=mentions,
+            unknown_names=unknown,
+            relation_scores={k: v for k, v in rel.items() if v > 0},
+            inverse_scores={k: v for k, v in inv.items() if v > 0},
+            coverage=coverage,
+            content=content,
+            has_pronoun=any(t in PRONOUNS for t in tokens),
+            elliptical=bool(ELLIPSIS_RE.match(text)),
+        )

@@ -66,6 +66,8 @@ class Answerer:
         self.retriever = retriever
         self.settings = settings
         self.understanding = Understanding(corpus)
+        # Kinds of thing the facts know ("paper", "framework"): "the paper" in a follow-up refers back.
+        self.kinds = sorted({e.type for e in corpus.facts.entities} - {"concept"})
         self.passages = {p.passage_id: p for p in retriever.data.passages}
         self.facts = retriever.data.facts
         self.by_subject: dict[tuple[str, str], list[int]] = {}
@@ -103,7 +105,7 @@ class Answerer:
         why_not = self._out_of_scope(analysis)
         if why_not:
             return self._abstain(text, resolved, why_not, hits[:k], 0.0)
-        claim_conf = self._from_facts(analysis, qvec)
+        claim_conf = self._from_facts(analysis, qvec, self._best_sentence_cos(hits, qvec))
         method = "facts"
         if claim_conf is None:
             claim_conf = self._extractive(analysis, hits, qvec)
@@ -131,7 +133,8 @@ class Answerer:
         if not turns:
             return text, a
         content_left = [t for t in a.content if t not in self._mention_words(a)]
-        needs_entity = not a.mentions and (a.has_pronoun or a.elliptical or len(a.content) <= 1)
+        definite = bool(re.search(r"\bthe ({})s?\b".format("|".join(self.kinds)), a.text, re.I))
+        needs_entity = not a.mentions and (a.has_pronoun or a.elliptical or definite or len(a.content) <= 1)
         needs_relation = bool(a.mentions) and a.elliptical and not a.relation_scores
         if not needs_entity and not needs_relation:
             return text, a
@@ -191,8 +194,10 @@ class Answerer:
             return f"the sources never mention {names}"
         if not a.content:
             return "the question names nothing to look up" if not a.mentions else None
-        if a.coverage < 0.5:
+        if a.coverage < 0.5 or (a.coverage <= 0.5 and not a.mentions):
             return "most of the question's words never occur in the sources"
+        if a.asked in a.unknown_words:
+            return f"they never mention any {a.asked}"
         return None
 
     def _entity_boost(self, a: Analysis) -> dict[int, float]:
@@ -209,52 +214,121 @@ class Answerer:
 
     # ------------------------------------------------------------ facts
 
-    def _from_facts(self, a: Analysis, qvec: np.ndarray) -> tuple[list[_Claim], float] | None:
+    def _best_sentence_cos(self, hits: list[Hit], qvec: np.ndarray) -> float:
+        rows = [
+            self.sentence_row[(h.passage_id, i)]
+            for h in hits[:5]
+            for i in range(len(self.passages[h.passage_id].sentences))
+        ]
+        return float(np.max(self.retriever.data.sentence_vectors[rows] @ qvec[0])) if rows else 0.0
+
+    def _from_facts(self, a: Analysis, qvec: np.ndarray, best_cos: float = 0.0) -> tuple[list[_Claim], float] | None:
         """Answer from the structured facts when the question asks a relation of a known entity."""
         if a.wh in ("why", "how") or not a.mentions or not (a.relation_scores or a.inverse_scores):
             return None
         fv = self.retriever.data.fact_vectors
-        best: tuple[float, list[int], bool] | None = None
+        best: tuple[float, float, list[int], bool, str, bool] | None = None
         ids = a.entity_ids
         for rank, eid in enumerate(ids):
-            for inverse, scores, table in (
-                (False, a.relation_scores, self.by_subject),
-                (True, a.inverse_scores, self.by_object),
-            ):
+            others = [o for o in ids if o != eid]
+            for inverse, scores in ((False, a.relation_scores), (True, a.inverse_scores)):
                 for rel, kw in scores.items():
-                    js = table.get((eid, rel), [])
+                    js, hop = self._facts_for(eid, rel, inverse)
+                    if not js and not inverse:
+                        js, hop = self._hop(eid, rel, a), True
                     if not js:
                         continue
-                    others = [o for o in ids if o != eid]
-                    if others and not inverse:
-                        linked = [j for j in js if self.facts[j].fact.object in others]
-                        js = linked or js
+                    if others and not inverse:  # "Did PyTorch inherit its style from Torch?": that fact
+                        js = [j for j in js if self.facts[j].fact.object in others] or js
                     sim = float(np.max(fv[js] @ qvec[0]))
-                    score = kw + sim - 0.05 * rank - (0.1 if inverse else 0.0)
+                    score = kw + sim - 0.05 * rank - 0.1 * inverse - 0.1 * hop
                     if best is None or score > best[0]:
-                        best = (score, js, inverse)
+                        best = (score, kw, js, inverse, rel, hop)
         if best is None:
             return None
-        score, js, inverse = best
-        if score < 1.0:
-            return None
-        claims = self._fact_claims([self.facts[j] for j in js][:MAX_LIST], inverse)
+        score, kw, js, inverse, rel, hop = best
+        records = [self.facts[j] for j in js][:MAX_LIST]
+        claims = self._fact_claims(records, inverse)
+        typed = a.wh in ("when", "how many") and _has_type(a.wh, " ".join(c.text for c in claims))
+        if kw < 1.0 and score < 1.2 and not typed:
+            return None  # only a generic word ("which", "is") pointed at the relation
+        # The template answers the relation; the evidence sentence may answer more of the question.
+        unique = {(q[0].passage_id, q[1]): q for c in claims for q in c.quotes}
+        sentences = [_Claim(_trim(q[1], a), [q]) for q in unique.values()]
+        if self._residual_cover(a, rel, sentences) > self._residual_cover(a, rel, claims) and len(sentences) <= 2:
+            claims = sentences
+        if not _has_type(a.wh, " ".join(c.text for c in claims)):
+            return None  # asked when / how many, but the fact gives no date or number
+        evidence_cos = max(self._cos(p, sentence, qvec) for c in claims for p, sentence in c.quotes)
+        if kw < 2 and not hop and best_cos - evidence_cos > 0.2:
+            return None  # another sentence answers the question far better than this fact's evidence
         fuzzy = all(m.fuzzy for m in a.mentions)
         confidence = min(0.98, 0.7 + 0.1 * min(score, 2.0) + (0.0 if fuzzy else 0.05))
         return claims, confidence
 
+    def _cos(self, p: Passage, sentence: str, qvec: np.ndarray) -> float:
+        idx = next((i for i, s in enumerate(p.sentences) if s.text == sentence), None)
+        if idx is None:  # a heading: as good as the passage's best sentence
+            return max(self._cos(p, s.text, qvec) for s in p.sentences)
+        return float(self.retriever.data.sentence_vectors[self.sentence_row[(p.passage_id, idx)]] @ qvec[0])
+
+    def _facts_for(self, eid: str, rel: str, inverse: bool) -> tuple[list[int], bool]:
+        """Facts of (entity, relation); else one hop away ('the AlexNet paper's venue' via AlexNet -> paper)."""
+        table = self.by_object if inverse else self.by_subject
+        js = table.get((eid, rel), [])
+        if js or inverse:
+            return js, False
+        return [], False
+
+    def _hop(self, eid: str, rel: str, a: Analysis) -> list[int]:
+        """Facts one hop away, when the question names the linked thing's kind ('the AlexNet paper')."""
+        for (subject, _r), linked in sorted(self.by_subject.items()):
+            if subject != eid:
+                continue
+            for j in linked:
+                obj = self.facts[j].fact.object
+                if obj and (obj, rel) in self.by_subject and self.corpus.facts.entity(obj).type in a.tokens:
+                    return self.by_subject[(obj, rel)]
+        return []
+
+    def _residual_cover(self, a: Analysis, rel: str, claims: list[_Claim]) -> float:
+        """Share of the question's own words (beyond entity and relation) that the claims contain."""
+        residual = set(tokenize(" ".join(a.content)))
+        residual -= set(tokenize(" ".join(n for m in a.mentions for n in m.entity.names)))
+        residual -= set(tokenize(" ".join(self.corpus.facts.relations[rel].synonyms)))
+        if not residual:
+            return 0.0
+        said = set(tokenize(" ".join(c.text for c in claims)))
+        return len(residual & said) / len(residual)
+
     def _fact_claims(self, records: list[FactRecord], inverse: bool) -> list[_Claim]:
         rel = self.corpus.facts.relations[records[0].fact.relation]
-        quotes = [(self.passages[r.passage_id], _sentence(self.passages[r.passage_id], r.sentence)) for r in records]
+        quotes = [self._quotes(r) for r in records]
         if inverse and len(records) > 1:
             template = rel.inverse_template or rel.template
             subjects = _join([r.subject_name for r in records])
             text = template.format(subject=subjects, object=records[0].object_name)
-            return [_Claim(_plural(text, len(records)), quotes)]
+            return [_Claim(_plural(text, len(records)), [q for qs in quotes for q in qs])]
         if len(records) > 1 and all(r.fact.value is None for r in records):
             text = rel.template.format(subject=records[0].subject_name, object=_join([r.object_name for r in records]))
-            return [_Claim(text, quotes)]
-        return [_Claim(r.text, [q]) for r, q in zip(records, quotes, strict=True)]
+            return [_Claim(text, [q for qs in quotes for q in qs])]
+        return [_Claim(r.text, qs) for r, qs in zip(records, quotes, strict=True)]
+
+    def _quotes(self, r: FactRecord) -> list[tuple[Passage, str]]:
+        """The evidence sentence, plus a sentence naming the object when the evidence does not."""
+        p = self.passages[r.passage_id]
+        first = (p, _sentence(p, r.sentence))
+        needle = r.object_name.lower().removeprefix("the ")
+        if needle in first[1].lower() or len(needle) < 3:
+            return [first]
+        linked = [q for q in self.retriever.data.passages if set(q.refs) & set(p.refs)] + list(
+            self.retriever.data.passages
+        )
+        for q in linked:
+            for s in q.sentences:
+                if needle in s.text.lower():
+                    return [first, (q, s.text)]
+        return [first]
 
     # ------------------------------------------------------------ extractive
 
@@ -262,7 +336,7 @@ class Answerer:
         """The best sentence(s) of the top passages, scored on meaning, words and named entities."""
         qstems = set(tokenize(a.text)) - set(tokenize(" ".join(QUESTION_WORDS)))
         names = [m.entity.names for m in {m.entity.id: m for m in a.mentions}.values()]
-        scored: list[tuple[float, float, float, Passage, int]] = []
+        scored: list[tuple[float, float, float, float, Passage, int]] = []
         for rank, hit in enumerate(hits[:5]):
             p = self.passages[hit.passage_id]
             head = set(tokenize(p.section))
@@ -271,27 +345,57 @@ class Answerer:
                 stems = set(tokenize(s.text)) | head
                 overlap = len(qstems & stems) / len(qstems) if qstems else 0.0
                 ent = sum(1 for n in names if _names_in(n, s.text.lower())) / len(names) if names else 1.0
-                score = 0.5 * cos + 0.3 * overlap + 0.2 * ent - 0.02 * rank
-                scored.append((score, cos, overlap, p, s_i))
+                typed = 1.0 if _has_type(a.wh, s.text) else 0.0
+                cue = 1.0 if a.wh in _CUES and _CUES[a.wh].search(s.text) else 0.0
+                score = 0.5 * cos + 0.3 * overlap + 0.15 * ent + 0.1 * typed + 0.05 * cue - 0.02 * rank
+                scored.append((score, cos, overlap, ent, p, s_i))
         if not scored:
             return [], 0.0
-        scored.sort(key=lambda x: (-round(x[0], 6), x[3].passage_id, x[4]))
-        score, cos, overlap, p, s_i = scored[0]
-        claims = [_Claim(_trim(p.sentences[s_i].text), [(p, p.sentences[s_i].text)])]
-        if a.wh in ("why", "how", "list", "which") or "list" in a.tokens:
-            claims += self._second(scored, p, s_i, claims)
+        scored.sort(key=lambda x: (-round(x[0], 6), x[4].passage_id, x[5]))
+        score, cos, overlap, ent, p, s_i = scored[0]
+        claims = [_Claim(_trim(p.sentences[s_i].text, a), [(p, p.sentences[s_i].text)])]
+        if p.sentences[s_i].text.rstrip().endswith(":"):
+            return self._list_after(p, s_i), max(0.0, min(1.0, (0.55 * max(cos, 0.0) + 0.45 * overlap) * 1.6))
+        if a.wh in ("why", "how", "list", "which") or "list" in a.tokens or a.asked.endswith("s"):
+            claims += self._second(scored, p, s_i, claims, a)
         # Confidence: meaning and word agreement of the best sentence, scaled by how much of the
-        # question the corpus knows; monotone in each.
-        confidence = max(0.0, min(1.0, (0.55 * max(cos, 0.0) + 0.45 * overlap) * 1.6 * min(1.0, a.coverage + 0.2)))
-        return claims, confidence
+        # question the corpus knows, whether it names the asked-about entity and gives the asked
+        # type (a date for "when", a number for "how many"); monotone in each.
+        base = 0.55 * max(cos, 0.0) + 0.45 * overlap
+        confidence = base * 1.6 * min(1.0, a.coverage + 0.2) * (0.6 + 0.4 * ent)
+        if not _has_type(a.wh, claims[0].text):
+            return [], 0.0  # asked for a date or a number that the best sentence does not give
+        return claims, max(0.0, min(1.0, confidence))
+
+    def _list_after(self, p: Passage, s_i: int) -> list[_Claim]:
+        """A sentence that ends with ':' introduces a list: gather the items that follow it."""
+        intro = p.sentences[s_i].text.rstrip().rstrip(":")
+        items: list[tuple[Passage, str]] = []
+        passages = self.retriever.data.passages
+        start = passages.index(p) + 1
+        for q in passages[start:]:
+            if q.section != p.section or len(items) >= MAX_LIST:
+                break
+            head = q.sentences[0].text
+            if len(head.split()) <= 8:  # a bullet's own short title
+                items.append((q, head))
+        if not items:
+            return [_Claim(intro + ".", [(p, p.sentences[s_i].text)])]
+        names = _join([t.rstrip(".") for _, t in items])
+        return [_Claim(f"{intro}: {names}.", [(p, p.sentences[s_i].text), *items])]
 
     def _second(
-        self, scored: list[tuple[float, float, float, Passage, int]], p: Passage, s_i: int, claims: list[_Claim]
+        self,
+        scored: list[tuple[float, float, float, float, Passage, int]],
+        p: Passage,
+        s_i: int,
+        claims: list[_Claim],
+        a: Analysis,
     ) -> list[_Claim]:
         best = scored[0][0]
-        for score, _cos, _ov, q, q_i in scored[1:4]:
-            if score >= best - 0.06 and (q is not p or abs(q_i - s_i) >= 1):
-                text = _trim(q.sentences[q_i].text)
+        for score, _cos, _ov, _ent, q, q_i in scored[1:4]:
+            if score >= best - 0.06 and (q is not p or q_i != s_i):
+                text = _trim(q.sentences[q_i].text, a)
                 if word_count(claims[0].text) + word_count(text) + 2 <= MAX_WORDS:
                     return [_Claim(text, [(q, q.sentences[q_i].text)])]
         return []
@@ -383,14 +487,54 @@ def _plural(text: str, n: int) -> str:
     return text
 
 
-def _trim(sentence: str, limit: int = 45) -> str:
-    """Keep a sentence whole when short; otherwise cut it at a clause boundary near the limit."""
+_NUMBER_WORDS = frozenset(
+    "one two three four five six seven eight nine ten hundred hundreds thousand thousands million billion trillion "
+    "dozen dozens half twice double".split()
+)
+
+
+# Words that introduce a reason or a means: a why/how answer usually carries one.
+_CUES = {
+    "why": re.compile(
+        r"\b(because|since|due to|for its|so that|thus|therefore|caused|as a result|in order to)\b", re.I
+    ),
+    "how": re.compile(r"\b(via|through|by (?:using|supporting|\w+ing)|using|with)\b", re.I),
+}
+
+
+def _has_type(wh: str, text: str) -> bool:
+    """Whether text can answer the kind of question: a date for 'when', a number (not a year) for 'how many'."""
+    text = _MARKER_RE.sub("", text)
+    if wh == "when":
+        return bool(re.search(r"\d", text))
+    if wh == "how many":
+        numbers = [n for n in re.findall(r"\d[\d,.]*", text) if not re.fullmatch(r"(19|20)\d\d", n)]
+        return bool(numbers) or any(w in _NUMBER_WORDS for w in re.findall(r"[a-z]+", text.lower()))
+    return True
+
+
+def _trim(sentence: str, a: Analysis | None = None, limit: int = 48) -> str:
+    """Keep a sentence whole when short; otherwise keep the clauses that matter to the question."""
     words = sentence.split()
     if len(words) <= limit:
         return sentence
-    cut = " ".join(words[:limit])
-    for sep in ("; ", ", "):
-        pos = cut.rfind(sep)
-        if pos > len(cut) // 2:
-            return cut[:pos] + "."
-    return cut + " …"
+    # Clause boundaries: after , ; : and before "while"/"whereas"/"which".
+    starts = [0] + [i + 1 for i, w in enumerate(words[:-1]) if w[-1] in ",;:"]
+    want = set(tokenize(" ".join(a.content))) if a else set()
+    best, best_key = (0, limit), (-1.0, 0)
+    for st in starts:
+        end = min(len(words), st + limit)
+        got = len(want & set(tokenize(" ".join(words[st:end]))))
+        key = (float(got), -st)
+        if key > best_key:
+            best, best_key = (st, end), key
+    st, end = best
+    # End at the last clause boundary inside the window when the sentence goes on.
+    if end < len(words):
+        cut = max((i for i in range(st + limit // 2, end) if words[i][-1] in ",;:"), default=None)
+        if cut is not None:
+            end = cut + 1
+    text = " ".join(words[st:end]).rstrip(",;:")
+    if st > 0:
+        text = text[0].upper() + text[1:]
+    return text + ("" if text[-1] in ".!?" else ".")

@@ -169,12 +169,13 @@ class Corpus(BaseModel):
 # ---------------------------------------------------------------- documents
 
 _FRONT_RE = re.compile(r"\A---\n(.*?)\n---\n", re.S)
-_HEADING_RE = re.compile(r"^(#{1,6})[ \t]+(.+?)[ \t#]*$", re.M)
+_HEADING_RE = re.compile(r"^(#{1,6})[ \t]+(.+?)(?:[ \t]+#+)?[ \t]*$", re.M)
+_FENCE_RE = re.compile(r"^[ \t]*(```|~~~).*?^[ \t]*\1[ \t]*$", re.M | re.S)
 
 
 def parse_document(text: str, path: str) -> Document:
     """Split Markdown (or plain text) into sections at `##`-level headings."""
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
     metadata: dict[str, str] = {}
     body_start = 0
     front = _FRONT_RE.match(text)
@@ -188,7 +189,8 @@ def parse_document(text: str, path: str) -> Document:
         metadata = {str(k): str(v) for k, v in loaded.items()}
         body_start = front.end()
     stem = Path(path).stem
-    headings = [m for m in _HEADING_RE.finditer(text, body_start)]
+    fences = [(m.start(), m.end()) for m in _FENCE_RE.finditer(text, body_start)]
+    headings = [m for m in _HEADING_RE.finditer(text, body_start) if not any(a <= m.start() < b for a, b in fences)]
     title = metadata.get("title") or next((m.group(2) for m in headings if len(m.group(1)) == 1), stem)
     # Sections start at the shallowest heading level below the document title.
     levels = sorted({len(m.group(1)) for m in headings if len(m.group(1)) > 1}) or [1]
@@ -238,7 +240,11 @@ def _safe_files(root: Path) -> list[Path]:
             p = Path(dirpath) / name
             if p.suffix.lower() not in DOC_SUFFIXES or name.lower() in NON_DOCUMENTS:
                 continue
-            real = p.resolve()
+            try:
+                real = p.resolve(strict=True)
+            except OSError:
+                log.warning("skipping %s: a broken link or unreadable path", p)
+                continue
             if not real.is_relative_to(root_real):
                 log.warning("skipping %s: it links outside the corpus folder", p)
                 continue
@@ -251,10 +257,14 @@ def load_documents(root: Path) -> list[Document]:
     docs: list[Document] = []
     for p in _safe_files(root):
         rel = p.relative_to(root).as_posix()
-        if p.stat().st_size > MAX_DOC_BYTES:
-            log.warning("skipping %s: larger than %d bytes", rel, MAX_DOC_BYTES)
+        try:
+            if p.stat().st_size > MAX_DOC_BYTES:
+                log.warning("skipping %s: larger than %d bytes", rel, MAX_DOC_BYTES)
+                continue
+            raw = p.read_bytes()
+        except OSError as exc:
+            log.warning("skipping %s: cannot be read (%s)", rel, exc.strerror or exc)
             continue
-        raw = p.read_bytes()
         if b"\x00" in raw:
             log.warning("skipping %s: binary content", rel)
             continue
@@ -286,16 +296,29 @@ def _location(exc: ValidationError, raw: dict) -> str:
     else:
         rest = loc
     field = ".".join(str(x) for x in rest)
-    msg = err["msg"]
+    msg = err["msg"].removeprefix("Value error, ")
     if err["type"] == "missing":
         return f"{where}missing field '{field}'"
     return f"{where}{field + ': ' if field else ''}{msg}"
 
 
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """A safe YAML loader that refuses a key defined twice (safe_load keeps the last silently)."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict:  # type: ignore[override]
+        seen: set[object] = set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)  # type: ignore[no-untyped-call]
+            if key in seen:
+                raise yaml.constructor.ConstructorError(None, None, f"duplicate key {key!r}", key_node.start_mark)
+            seen.add(key)
+        return super().construct_mapping(node, deep=deep)
+
+
 def parse_facts(text: str, documents: list[Document], name: str = FACTS_FILE) -> FactBase:
     """Validate a facts file against the documents; errors name the file, the item and the problem."""
     try:
-        raw = yaml.safe_load(text) or {}
+        raw = yaml.load(text, Loader=_UniqueKeyLoader) or {}
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" line {mark.line + 1}" if mark else ""
@@ -309,8 +332,10 @@ def parse_facts(text: str, documents: list[Document], name: str = FACTS_FILE) ->
 
     ids = [e.id for e in base.entities]
     for i, e in enumerate(base.entities, 1):
-        if ids.count(e.id) > 1:
-            raise CorpusError(f"{name}: entity {i}: duplicate id '{e.id}'")
+        if e.id in ids[: i - 1]:
+            raise CorpusError(
+                f"{name}: entity {i}: duplicate id '{e.id}' (first defined as entity {ids.index(e.id) + 1})"
+            )
     known = set(ids)
     by_path = {d.path: d for d in documents}
     normalised = {d.path: normalise_space(d.text) for d in documents}
@@ -324,6 +349,8 @@ def parse_facts(text: str, documents: list[Document], name: str = FACTS_FILE) ->
         source = f.source or (documents[0].path if documents else "")
         if source not in by_path:
             raise CorpusError(f"{name}: fact {i}: unknown source document '{source}'")
+        if len(normalise_space(f.evidence)) < 3:
+            raise CorpusError(f"{name}: fact {i}: evidence is blank")
         if normalise_space(f.evidence) not in normalised[source]:
             raise CorpusError(f"{name}: fact {i}: evidence not found in {source}: '{f.evidence}'")
         key = (f.subject, f.relation, f.object or normalise_space(f.value or "").lower())

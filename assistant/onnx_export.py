@@ -108,13 +108,13 @@ def export_onnx(model_path: Path, out_dir: Path) -> dict[str, str]:
     import torch
     from sentence_transformers import SentenceTransformer
 
-    st = SentenceTransformer(str(model_path), device="cpu", local_files_only=True)
+    st: Any = SentenceTransformer(str(model_path), device="cpu", local_files_only=True)
     st.eval()
-    first = st[0]
+    first: Any = st[0]
     names = [type(m).__name__ for m in st]
     if names[:2] != ["Transformer", "Pooling"] or len(names) > 3 or (len(names) == 3 and names[2] != "Normalize"):
         raise ValueError(f"{model_path}: unsupported module stack {names}; expected Transformer, Pooling, Normalize")
-    pooling = st[1]
+    pooling: Any = st[1]
     mode = getattr(pooling, "pooling_mode", None)
     if mode is None and not getattr(pooling, "pooling_mode_mean_tokens", False):
         raise ValueError(f"{model_path}: only mean pooling is supported")
@@ -127,7 +127,7 @@ def export_onnx(model_path: Path, out_dir: Path) -> dict[str, str]:
     max_seq_length = int(st.max_seq_length)
     do_lower_case = bool(getattr(first, "do_lower_case", False))
 
-    bert = first.auto_model
+    bert: Any = first.auto_model
     # Eager attention traces to plain MatMul/Softmax ops; SDPA/flash paths add data-dependent branches.
     with contextlib.suppress(Exception):
         bert.set_attn_implementation("eager")
@@ -140,7 +140,8 @@ def export_onnx(model_path: Path, out_dir: Path) -> dict[str, str]:
     input_names = ["input_ids", "attention_mask"] + (["token_type_ids"] if with_token_types else [])
     wrapper = _pooled_module(bert)(bert, with_token_types).eval()
 
-    # A dummy batch of two rows of different lengths, so padding and masking are part of the trace.
+    # A dummy batch of two rows of different lengths, so the padding-mask path is part of the trace
+    # (an all-ones mask could let the model skip building the attention mask altogether).
     sample = first.tokenizer(
         ["an example sentence to trace the graph with", "short"],
         padding=True,
@@ -157,33 +158,31 @@ def export_onnx(model_path: Path, out_dir: Path) -> dict[str, str]:
     model_out = enc_dir / MODEL_FILE
     tmp_model = enc_dir / f".{MODEL_FILE}.{os.getpid()}.tmp"
 
-    torch.manual_seed(0)
     sink = io.StringIO()
-    with (
-        torch.no_grad(),
-        warnings.catch_warnings(),
-        contextlib.redirect_stdout(sink),
-    ):
-        warnings.simplefilter("ignore")  # TracerWarnings about shape-dependent Python branches
-        torch.onnx.export(
-            wrapper,
-            args,
-            str(tmp_model),
-            dynamo=False,
-            opset_version=OPSET,
-            input_names=input_names,
-            output_names=[OUTPUT_NAME],
-            dynamic_axes=axes,
-            do_constant_folding=True,
-            export_params=True,
-            external_data=False,
-            verbose=False,
-        )
-    if sink.getvalue().strip():
-        log.debug("torch.onnx.export said: %s", sink.getvalue().strip())
-    _finish_graph(tmp_model, dim)
-    _fsync_file(tmp_model)
-    os.replace(tmp_model, model_out)
+    try:
+        with torch.no_grad(), warnings.catch_warnings(), contextlib.redirect_stdout(sink):
+            warnings.simplefilter("ignore")  # TracerWarnings about shape-dependent Python branches
+            torch.onnx.export(
+                wrapper,
+                args,
+                str(tmp_model),
+                dynamo=False,
+                opset_version=OPSET,
+                input_names=input_names,
+                output_names=[OUTPUT_NAME],
+                dynamic_axes=axes,
+                do_constant_folding=True,
+                export_params=True,
+                external_data=False,
+                verbose=False,
+            )
+        if sink.getvalue().strip():
+            log.debug("torch.onnx.export said: %s", sink.getvalue().strip())
+        _finish_graph(tmp_model, dim)
+        _fsync_file(tmp_model)
+        os.replace(tmp_model, model_out)
+    finally:
+        tmp_model.unlink(missing_ok=True)
 
     tok_out = enc_dir / TOKENIZER_FILE
     tmp_tok = enc_dir / f".{TOKENIZER_FILE}.{os.getpid()}.tmp"

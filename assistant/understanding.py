@@ -12,16 +12,19 @@ from assistant.retrieval import STOPWORDS, _stemmer, fold
 
 _WORD_RE = re.compile(r"\w+", re.UNICODE)
 _DIGITS_RE = re.compile(r"\d+")
+_COMPOUND_RE = re.compile(r"\b[A-Za-z]+-?\d+[A-Za-z]?\b")
 # Words a question is made of that say nothing about its topic.
 QUESTION_WORDS = frozenset(
     "who whom whose what which when where why how many much list name tell give explain describe did "
     "does do is are was were be been the a an of in on at to for and or it its his her their they "
     "them he she this that these those there please me about know say says said mention mentioned "
-    "article author text sources source according also again just only ever".split()
+    "article author text sources source according also again just only ever kind kinds type types sort "
+    "sorts exactly roughly approximately".split()
 )
 PRONOUNS = frozenset("it its they them their he him his she her this that these those one".split())
 ELLIPSIS_RE = re.compile(r"^\s*(and|what about|how about|and what about|what of|same for|also)\b", re.I)
 MAX_NGRAM = 4
+_PREFIXES = frozenset("pre post non anti multi co re sub self semi inter intra over under mid e".split())
 
 
 @dataclass(frozen=True)
@@ -47,6 +50,8 @@ class Analysis:
     inverse_scores: dict[str, float]
     coverage: float  # share of the content words the corpus knows
     content: list[str] = field(default_factory=list)
+    unknown_words: list[str] = field(default_factory=list)  # content words the corpus never uses
+    asked: str = ""  # the attribute asked for, when the question names one ("what license")
     has_pronoun: bool = False
     elliptical: bool = False
 
@@ -74,6 +79,8 @@ def wh_word(tokens: list[str]) -> str:
     for kind in ("how many", "how much", "how big", "how large"):
         if kind in joined:
             return "how many"
+    if re.search(r"\b(what|which|in what|in which) (year|date|decade|period|time)\b", joined):
+        return "when"
     for t in tokens[:12]:
         if t in ("who", "whom", "whose"):
             return "who"
@@ -112,6 +119,8 @@ class Understanding:
             for s in [*rel.synonyms, *rel.inverse_synonyms]:
                 words.update(_WORD_RE.findall(fold(s)))
         self.vocab = words
+        self.weak = set(_stem(sorted(QUESTION_WORDS)))
+        self.compounds = {squash(m.group(0)) for d in corpus.documents for m in _COMPOUND_RE.finditer(d.text)}
         self.vocab_stems = set(_stem(sorted(words)))
         self._fuzzy_keys = [k for k in self.aliases if len(k) >= 4]
 
@@ -156,14 +165,24 @@ class Understanding:
         for i, (w, f) in enumerate(zip(raw, folded, strict=True)):
             if taken[i] or f in self.vocab or f in QUESTION_WORDS or f in STOPWORDS:
                 continue
+            if len(w) <= 2 and w.isupper():
+                continue  # DL, ML, AI: abbreviations, not names
             name_like = (
                 any(c.isdigit() for c in w)
                 or (w[:1].isupper() and i > 0)
                 or any(c.isupper() for c in w[1:])
-                or self._hyphenated(original, spans[i])
+                or (f not in _PREFIXES and self._hyphenated(original, spans[i]))
             )
             if name_like:
                 unknown.append(w)
+        # A versioned name the corpus does not know (GPT-4 when it knows GPT-3) is unknown as a whole.
+        for m in _COMPOUND_RE.finditer(original):
+            key = squash(m.group(0))
+            letters = re.match(r"[a-z]+", key)
+            if letters and letters.group(0) in _PREFIXES:
+                continue  # pre-2000s, post-2012: a prefix and a date, not a name
+            if key not in self.compounds and key not in self.aliases and m.group(0) not in unknown:
+                unknown.append(m.group(0))
         found.sort(key=lambda m: (m.start, m.entity.id))
         return found, unknown
 
@@ -199,16 +218,17 @@ class Understanding:
 
     # ------------------------------------------------------------ relations
 
-    @staticmethod
-    def _score(stems: set[str], synonyms: list[tuple[str, ...]], ordered: list[str]) -> float:
-        best = 0.0
+    def _score(self, stems: set[str], synonyms: list[tuple[str, ...]], ordered: list[str]) -> float:
+        """How strongly the question asks for a relation: the distinct question words its synonyms
+        cover (generic question words count half), plus a bonus for a whole multi-word phrase."""
+        covered: set[str] = set()
+        bonus = 0.0
         for syn in synonyms:
             if syn and all(s in stems for s in syn):
-                score = float(len(syn))
+                covered.update(syn)
                 if len(syn) > 1 and " ".join(syn) in " ".join(ordered):
-                    score += 0.5  # the phrase itself, not scattered words
-                best = max(best, score)
-        return best
+                    bonus = 0.5  # the phrase itself, not scattered words
+        return sum(0.5 if s in self.weak else 1.0 for s in covered) + (bonus if covered else 0.0)
 
     def analyse(self, text: str) -> Analysis:
         tokens = _WORD_RE.findall(fold(text))
@@ -218,12 +238,27 @@ class Understanding:
         rel = {r: self._score(stem_set, syn, stems) for r, syn in self.rel_syn.items()}
         inv = {r: self._score(stem_set, syn, stems) for r, syn in self.rel_inv.items()}
         in_mention = {i for m in mentions for i in range(m.start, m.end)}
-        content = [t for i, t in enumerate(tokens) if t not in QUESTION_WORDS and t not in STOPWORDS]
-        content_idx = [i for i, t in enumerate(tokens) if t not in QUESTION_WORDS and t not in STOPWORDS]
-        known = sum(
-            1 for i in content_idx if i in in_mention or tokens[i] in self.vocab or stems[i] in self.vocab_stems
-        )
-        coverage = known / len(content_idx) if content_idx else 0.0
+        content_idx = [
+            i
+            for i, t in enumerate(tokens)
+            if t not in QUESTION_WORDS and t not in STOPWORDS and (len(t) > 2 or t.isdigit())
+        ]
+        content = [tokens[i] for i in content_idx]
+        unknown_words = [
+            tokens[i]
+            for i in content_idx
+            if i not in in_mention and tokens[i] not in self.vocab and stems[i] not in self.vocab_stems
+        ]
+        coverage = 1 - len(unknown_words) / len(content_idx) if content_idx else 0.0
+        # The asked-for attribute: the first content word right after the question word
+        # ("what license", "how many layers", "which GPUs").
+        asked = ""
+        for i, t in enumerate(tokens[:-1]):
+            if t in ("what", "which", "many", "much"):
+                nxt = next((j for j in range(i + 1, min(i + 3, len(tokens))) if j in content_idx), None)
+                if nxt is not None:
+                    asked = tokens[nxt]
+                break
         return Analysis(
             text=text,
             tokens=tokens,
@@ -235,6 +270,8 @@ class Understanding:
             inverse_scores={k: v for k, v in inv.items() if v > 0},
             coverage=coverage,
             content=content,
+            unknown_words=unknown_words,
+            asked=asked,
             has_pronoun=any(t in PRONOUNS for t in tokens),
             elliptical=bool(ELLIPSIS_RE.match(text)),
         )

@@ -115,6 +115,10 @@ class Answerer:
             reason = "no passage states it clearly enough" if claims else "nothing in the sources matches the question"
             return self._abstain(text, resolved, reason, hits[:k], confidence)
         answer, citations = self._compose(claims)
+        # The passages the answer cites are the most relevant ones: rank them first.
+        cited = [c.passage_id for c in citations]
+        extra = [self._hit(pid, hits) for pid in cited if pid not in {h.passage_id for h in hits}]
+        hits = sorted([*hits, *extra], key=lambda h: cited.index(h.passage_id) if h.passage_id in cited else len(cited))
         return Answer(
             question=text,
             answer=answer,
@@ -147,7 +151,7 @@ class Answerer:
                 rewritten = re.sub(re.escape(old), new, prev_user, count=1)
                 return rewritten, self.understanding.analyse(rewritten)
             return f"{prev_user} {text}", self.understanding.analyse(f"{prev_user} {text}")
-        entity = self._previous_entity(turns)
+        entity = self._previous_entity(turns, a)
         if entity is None:
             return text, a
         if a.has_pronoun:
@@ -168,22 +172,34 @@ class Answerer:
     def _mention_words(a: Analysis) -> set[str]:
         return {a.tokens[i] for m in a.mentions for i in range(m.start, m.end) if i < len(a.tokens)}
 
-    def _previous_entity(self, turns: list[Turn]) -> str | None:
-        """The entity a pronoun most likely means: new in the last answer, else in the last question."""
+    def _previous_entity(self, turns: list[Turn], a: Analysis) -> str | None:
+        """The entity a pronoun most likely means.
+
+        Candidates come from the latest turns, newest first; in an answer, entities the user did not
+        ask about come first ("FAIR released PyTorch" -> PyTorch after "Which framework did FAIR
+        release?"). The first candidate the asked relation has facts for wins ("What was it based
+        on?" means the framework, not the lab); otherwise the first candidate.
+        """
         last_user_entities: set[str] = set()
         for t in reversed(turns):
             if t.role == "user":
                 last_user_entities = set(self.understanding.analyse(t.content).entity_ids)
                 break
+        candidates: list[str] = []
         for t in reversed(turns):
-            ents = self.understanding.analyse(_MARKER_RE.sub("", t.content)).mentions
-            if not ents:
-                continue
+            ents = [m.entity.id for m in self.understanding.analyse(_MARKER_RE.sub("", t.content)).mentions]
             if t.role == "assistant":
-                fresh = [m for m in ents if m.entity.id not in last_user_entities]
-                return (fresh or ents)[0].entity.name
-            return ents[0].entity.name
-        return None
+                ents = [e for e in ents if e not in last_user_entities] + [e for e in ents if e in last_user_entities]
+            candidates += [e for e in ents if e not in candidates]
+            if len(candidates) >= 4:
+                break
+        if not candidates:
+            return None
+        wanted = set(a.relation_scores) | set(a.inverse_scores)
+        for eid in candidates:
+            if any((eid, r) in self.by_subject or (eid, r) in self.by_object for r in wanted):
+                return self.corpus.facts.entity(eid).name
+        return self.corpus.facts.entity(candidates[0]).name
 
     # ------------------------------------------------------------ scope
 
@@ -247,7 +263,12 @@ class Answerer:
         if best is None:
             return None
         score, kw, js, inverse, rel, hop = best
-        records = [self.facts[j] for j in js][:MAX_LIST]
+        records = [self.facts[j] for j in js]
+        if inverse and a.asked:  # "which frameworks ...": keep the subjects of that kind
+            kind = a.asked[:-1] if a.asked.endswith("s") else a.asked
+            typed_records = [r for r in records if self.corpus.facts.entity(r.fact.subject).type == kind]
+            records = typed_records or records
+        records = records[:MAX_LIST]
         claims = self._fact_claims(records, inverse)
         typed = a.wh in ("when", "how many") and _has_type(a.wh, " ".join(c.text for c in claims))
         if kw < 1.0 and score < 1.2 and not typed:
@@ -296,6 +317,7 @@ class Answerer:
         residual = set(tokenize(" ".join(a.content)))
         residual -= set(tokenize(" ".join(n for m in a.mentions for n in m.entity.names)))
         residual -= set(tokenize(" ".join(self.corpus.facts.relations[rel].synonyms)))
+        residual -= set(tokenize(" ".join(self.kinds)))  # "which framework": the kind, not a detail
         if not residual:
             return 0.0
         said = set(tokenize(" ".join(c.text for c in claims)))
@@ -442,6 +464,13 @@ class Answerer:
             if i + 1 in used
         ]
         return answer, citations
+
+    def _hit(self, pid: str, hits: list[Hit]) -> Hit:
+        """A hit for a cited passage that retrieval ranked below k (its scores are not known here)."""
+        p = self.passages[pid]
+        return Hit(
+            passage_id=pid, section=p.section, source=p.source, text=p.text, score=0.0, dense_score=0.0, bm25_score=0.0
+        )
 
     def _abstain(self, question: str, resolved: str, reason: str, hits: list[Hit], confidence: float) -> Answer:
         return Answer(

@@ -152,7 +152,16 @@ class Retriever:
         tokens = tokenize(query)
         dense = self.dense_scores(qvec)
         lexical = self.bm25.scores(tokens)
-        fused = 1.0 / (self.rrf_k + _ranks(dense, self.ids)) + 1.0 / (self.rrf_k + _ranks(lexical, self.ids))
+        # A passage is also as good as its best sentence: one precise sentence is not drowned by its
+        # neighbours. Sentence vectors are computed at index time, so this costs one matrix product.
+        sentence = np.full(len(self.ids), -1.0, dtype=np.float32)
+        if len(self.data.sentence_vectors):
+            np.maximum.at(sentence, self.data.sentence_owner, self.data.sentence_vectors @ qvec[0])
+        fused = (
+            1.0 / (self.rrf_k + _ranks(dense, self.ids))
+            + 1.0 / (self.rrf_k + _ranks(lexical, self.ids))
+            + 1.0 / (self.rrf_k + _ranks(sentence, self.ids))
+        )
         fact_scores = self.fact_scores(tokens, qvec)
         return {"dense": dense, "bm25": lexical, "hybrid": fused, "facts": fact_scores}
 

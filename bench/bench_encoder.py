@@ -29,7 +29,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 RESULTS = REPO / "bench" / "results" / "encoder.json"
 N_QUESTIONS = 100
-WARM_PASSES = 3
+WARM_ROUNDS = 3  # interleaved fresh processes per backend, one pass over the questions each
 TOP_K = 5
 # kind -> graph file in the exported encoder folder; "torch" is sentence-transformers itself.
 MODEL_FILES = {"onnx": "model.onnx", "onnx-int8": "model.int8.onnx", "onnx-int8-pc": "model.int8pc.onnx"}
@@ -66,7 +66,15 @@ def _peak_mb() -> float:
     return peak / 2**20 if sys.platform == "darwin" else peak / 2**10
 
 
-def _child(kind: str, model_dir: Path, threads: int, mode: str, questions_file: Path | None, out: Path | None) -> dict:
+def _child(
+    kind: str,
+    model_dir: Path,
+    threads: int,
+    mode: str,
+    questions_file: Path | None = None,
+    out: Path | None = None,
+    save_vectors: bool = False,
+) -> dict:
     t0 = time.perf_counter()
     if kind == "torch":
         import torch
@@ -109,16 +117,18 @@ def _child(kind: str, model_dir: Path, threads: int, mode: str, questions_file: 
             encode_one(text)
         latencies: list[float] = []
         vectors = []
-        for _ in range(WARM_PASSES):
-            vectors = []
-            for q in questions:
-                t = time.perf_counter()
-                vectors.append(encode_one(q))
-                latencies.append(time.perf_counter() - t)
-        np.save(out / f"{kind}.questions.npy", np.stack(vectors).astype(np.float32))
-        np.save(out / f"{kind}.sentences.npy", np.asarray(encode_many(sentences), dtype=np.float32))
+        for q in questions:
+            t = time.perf_counter()
+            vectors.append(encode_one(q))
+            latencies.append(time.perf_counter() - t)
         result["latencies_ms"] = [x * 1000 for x in latencies]
-        result["rss_after_warm_mb"] = _rss_mb()
+        result["rss_after_questions_mb"] = _rss_mb()
+        result["peak_rss_questions_mb"] = _peak_mb()
+        if save_vectors:
+            np.save(out / f"{kind}.questions.npy", np.stack(vectors).astype(np.float32))
+            # Passages in batches of 32 (up to 256 tokens): the activations of a whole batch dominate.
+            np.save(out / f"{kind}.sentences.npy", np.asarray(encode_many(sentences), dtype=np.float32))
+            result["rss_after_passages_mb"] = _rss_mb()
     result["peak_rss_mb"] = _peak_mb()
     return result
 
@@ -210,9 +220,11 @@ def main() -> None:
     ap.add_argument("--model-dir", type=Path, help=argparse.SUPPRESS)
     ap.add_argument("--questions", type=Path, help=argparse.SUPPRESS)
     ap.add_argument("--vectors", type=Path, help=argparse.SUPPRESS)
+    ap.add_argument("--save", action="store_true", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.child:
-        print(json.dumps(_child(args.child, args.model_dir, args.threads, args.mode, args.questions, args.vectors)))
+        res = _child(args.child, args.model_dir, args.threads, args.mode, args.questions, args.vectors, args.save)
+        print(json.dumps(res))
         return
 
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -224,6 +236,7 @@ def main() -> None:
     from assistant.onnx_export import export_onnx
 
     model_path = Path(get_model_path())
+    load_start = list(os.getloadavg())
     with tempfile.TemporaryDirectory(prefix="bench-encoder-") as tmp_name:
         tmp = Path(tmp_name)
         log("exporting ...")
@@ -266,14 +279,16 @@ def main() -> None:
 
         qfile = tmp / "questions.json"
         qfile.write_text(json.dumps({"questions": _questions(), "sentences": _sentences()}))
-        warm: dict[str, dict] = {}
-        for kind in kinds:
-            log(f"warm: {kind}")
-            child_args = common if kind != "torch" else ["--model-dir", str(model_path), "--threads", str(args.threads)]
-            res, _ = _spawn(
-                ["--child", kind, "--mode", "warm", "--questions", str(qfile), "--vectors", str(tmp), *child_args]
-            )
-            warm[kind] = res
+        warm: dict[str, list[dict]] = {k: [] for k in kinds}
+        for rnd in range(WARM_ROUNDS):  # interleaved too; the first round also saves the vectors
+            for kind in kinds:
+                log(f"warm round {rnd + 1}/{WARM_ROUNDS}: {kind}")
+                child_args = (
+                    common if kind != "torch" else ["--model-dir", str(model_path), "--threads", str(args.threads)]
+                )
+                extra = ["--questions", str(qfile), "--vectors", str(tmp), *(["--save"] if rnd == 0 else [])]
+                res, _ = _spawn(["--child", kind, "--mode", "warm", *extra, *child_args])
+                warm[kind].append(res)
 
         vec = {k: (np.load(tmp / f"{k}.questions.npy"), np.load(tmp / f"{k}.sentences.npy")) for k in kinds}
 
@@ -289,7 +304,7 @@ def main() -> None:
     summary: dict[str, dict] = {}
     for kind in kinds:
         runs = cold[kind]
-        lat = warm[kind]["latencies_ms"]
+        lat = [x for r in warm[kind] for x in r["latencies_ms"]]
         summary[kind] = {
             "cold_wall_s_median": statistics.median(r["wall_s"] for r in runs),
             "cold_in_process_s_median": statistics.median(r["in_process_s"] for r in runs),
@@ -301,9 +316,12 @@ def main() -> None:
             "warm_p50_ms": _pct(lat, 0.50),
             "warm_p95_ms": _pct(lat, 0.95),
             "warm_mean_ms": statistics.fmean(lat),
-            "warm_peak_rss_mb": warm[kind]["peak_rss_mb"],
-            "warm_rss_after_mb": warm[kind]["rss_after_warm_mb"],
-            "heavy_modules_loaded": warm[kind]["heavy_modules"],
+            "warm_p50_ms_per_round": [_pct(r["latencies_ms"], 0.5) for r in warm[kind]],
+            "peak_rss_after_questions_mb": max(r["peak_rss_questions_mb"] for r in warm[kind]),
+            "rss_after_questions_mb": max(r["rss_after_questions_mb"] for r in warm[kind]),
+            "peak_rss_after_passages_mb": warm[kind][0]["peak_rss_mb"],
+            "rss_after_passages_mb": warm[kind][0]["rss_after_passages_mb"],
+            "heavy_modules_loaded": warm[kind][0]["heavy_modules"],
         }
 
     report = {
@@ -312,6 +330,7 @@ def main() -> None:
             "python": platform.python_version(),
             "platform": platform.platform(),
             "cpus": os.cpu_count(),
+            "loadavg_at_start": load_start,
             "loadavg_at_end": list(os.getloadavg()),
             "onnxruntime": ort.__version__,
             "numpy": np.__version__,
@@ -320,7 +339,7 @@ def main() -> None:
             "threads": args.threads,
             "cold_runs": args.runs,
             "warm_questions": N_QUESTIONS,
-            "warm_passes": WARM_PASSES,
+            "warm_rounds": WARM_ROUNDS,
             "top_k": TOP_K,
         },
         "export": {"seconds": export_s, "model_onnx_mb": onnx_mb, "sha256": digests},
@@ -348,12 +367,14 @@ def _markdown(report: dict) -> str:
         ("warm p95 (ms)", "warm_p95_ms", "{:.2f}"),
         ("RSS after load (MB)", "rss_loaded_mb_median", "{:.0f}"),
         ("peak RSS, cold process (MB)", "cold_peak_rss_mb_median", "{:.0f}"),
-        ("peak RSS, after warm run (MB)", "warm_peak_rss_mb", "{:.0f}"),
+        ("peak RSS, 100 single questions (MB)", "peak_rss_after_questions_mb", "{:.0f}"),
+        ("peak RSS, + passages in batches of 32 (MB)", "peak_rss_after_passages_mb", "{:.0f}"),
+        ("RSS after the passages (MB)", "rss_after_passages_mb", "{:.0f}"),
     ]
     s = report["settings"]
     lines = [
         f"### Query encoder ({s['threads']} threads, {s['cold_runs']} cold runs, "
-        f"{s['warm_questions']} questions x {s['warm_passes']} passes)",
+        f"{s['warm_questions']} questions x {s['warm_rounds']} fresh processes)",
         "",
         "| | " + " | ".join(names[c] for c in cols) + " |",
         "|---|" + "---:|" * len(cols),

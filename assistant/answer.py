@@ -17,6 +17,7 @@ from assistant.settings import RetrievalMode, Settings
 from assistant.understanding import QUESTION_WORDS, Analysis, Understanding
 
 MAX_WORDS = 60
+_SOFTWARE = frozenset({"framework", "library", "compiler", "tool", "product"})
 MAX_LIST = 8
 _MARKER_RE = re.compile(r"\s*\[\d+\]")
 
@@ -96,8 +97,8 @@ class Answerer:
     ) -> Answer:
         text = clean_question(question)
         turns = normalise_history(history)
-        analysis = self.understanding.analyse(text)
-        resolved, analysis = self._resolve(text, analysis, turns)
+        analysis = self.understanding.analyse(self.understanding.correct(text))
+        resolved, analysis = self._resolve(analysis.text, analysis, turns)
         k = k or self.settings.k
         qvec = self.retriever.query_vector(resolved)
         boost = self._entity_boost(analysis)
@@ -108,6 +109,8 @@ class Answerer:
         claim_conf = self._from_facts(analysis, qvec, self._best_sentence_cos(hits, qvec))
         method = "facts"
         if claim_conf is None:
+            if analysis.asked in analysis.unknown_words:  # "what license ...": a thing never named
+                return self._abstain(text, resolved, f"they never mention any {analysis.asked}", hits[:k], 0.0)
             claim_conf = self._extractive(analysis, hits, qvec)
             method = "extractive"
         claims, confidence = claim_conf
@@ -138,8 +141,9 @@ class Answerer:
             return text, a
         content_left = [t for t in a.content if t not in self._mention_words(a)]
         definite = bool(re.search(r"\bthe ({})s?\b".format("|".join(self.kinds)), a.text, re.I))
-        needs_entity = not a.mentions and (a.has_pronoun or a.elliptical or definite or len(a.content) <= 1)
-        needs_relation = bool(a.mentions) and a.elliptical and not a.relation_scores
+        short = len(a.content) <= 2
+        needs_entity = not a.mentions and (a.has_pronoun or definite or (a.elliptical and short) or len(a.content) <= 1)
+        needs_relation = bool(a.mentions) and a.elliptical and max(a.relation_scores.values(), default=0) < 1
         if not needs_entity and not needs_relation:
             return text, a
         prev_user = next((t.content for t in reversed(turns) if t.role == "user"), None)
@@ -195,9 +199,8 @@ class Answerer:
                 break
         if not candidates:
             return None
-        wanted = set(a.relation_scores) | set(a.inverse_scores)
         for eid in candidates:
-            if any((eid, r) in self.by_subject or (eid, r) in self.by_object for r in wanted):
+            if self._answerable(eid, a):
                 return self.corpus.facts.entity(eid).name
         return self.corpus.facts.entity(candidates[0]).name
 
@@ -212,8 +215,6 @@ class Answerer:
             return "the question names nothing to look up" if not a.mentions else None
         if a.coverage < 0.5 or (a.coverage <= 0.5 and not a.mentions):
             return "most of the question's words never occur in the sources"
-        if a.asked in a.unknown_words:
-            return f"they never mention any {a.asked}"
         return None
 
     def _entity_boost(self, a: Analysis) -> dict[int, float]:
@@ -254,7 +255,9 @@ class Answerer:
                         js, hop = self._hop(eid, rel, a), True
                     if not js:
                         continue
-                    if others and not inverse:  # "Did PyTorch inherit its style from Torch?": that fact
+                    if a.wh in ("when", "how many") and not self._can_type(js, a.wh, inverse):
+                        continue  # cannot give the date or number that was asked for
+                    if others and not inverse and a.wh == "other":  # "Did PyTorch inherit its style from Torch?": that fact
                         js = [j for j in js if self.facts[j].fact.object in others] or js
                     sim = float(np.max(fv[js] @ qvec[0]))
                     score = kw + sim - 0.05 * rank - 0.1 * inverse - 0.1 * hop
@@ -266,26 +269,66 @@ class Answerer:
         records = [self.facts[j] for j in js]
         if inverse and a.asked:  # "which frameworks ...": keep the subjects of that kind
             kind = a.asked[:-1] if a.asked.endswith("s") else a.asked
-            typed_records = [r for r in records if self.corpus.facts.entity(r.fact.subject).type == kind]
+            kinds = _SOFTWARE if kind in _SOFTWARE else {kind}
+            typed_records = [r for r in records if self.corpus.facts.entity(r.fact.subject).type in kinds]
             records = typed_records or records
         records = records[:MAX_LIST]
         claims = self._fact_claims(records, inverse)
+        if not _has_type(a.wh, " ".join(c.text for c in claims)) and not inverse:
+            claims += self._dated(records, a.wh)  # "when was TensorFlow released?": its era's dates
         typed = a.wh in ("when", "how many") and _has_type(a.wh, " ".join(c.text for c in claims))
         if kw < 1.0 and score < 1.2 and not typed:
             return None  # only a generic word ("which", "is") pointed at the relation
         # The template answers the relation; the evidence sentence may answer more of the question.
         unique = {(q[0].passage_id, q[1]): q for c in claims for q in c.quotes}
         sentences = [_Claim(_trim(q[1], a), [q]) for q in unique.values()]
-        if self._residual_cover(a, rel, sentences) > self._residual_cover(a, rel, claims) and len(sentences) <= 2:
+        better = self._residual_cover(a, rel, sentences) > self._residual_cover(a, rel, claims)
+        untyped = not _has_type(a.wh, " ".join(c.text for c in claims))
+        if (better or (untyped and _has_type(a.wh, " ".join(c.text for c in sentences)))) and len(sentences) <= 2:
             claims = sentences
         if not _has_type(a.wh, " ".join(c.text for c in claims)):
             return None  # asked when / how many, but the fact gives no date or number
+        if self._asks_something_else(a, rel, claims):
+            return None
         evidence_cos = max(self._cos(p, sentence, qvec) for c in claims for p, sentence in c.quotes)
-        if kw < 2 and not hop and best_cos - evidence_cos > 0.2:
+        listing = inverse and len(records) > 1
+        if kw < 2 and not hop and not typed and not listing and best_cos - evidence_cos > 0.2:
             return None  # another sentence answers the question far better than this fact's evidence
         fuzzy = all(m.fuzzy for m in a.mentions)
         confidence = min(0.98, 0.7 + 0.1 * min(score, 2.0) + (0.0 if fuzzy else 0.05))
         return claims, confidence
+
+    def _answerable(self, eid: str, a: Analysis) -> bool:
+        """Whether the facts can answer the question's relation (and type) for this entity."""
+        for inverse, scores in ((False, a.relation_scores), (True, a.inverse_scores)):
+            for rel in scores:
+                js = (self.by_object if inverse else self.by_subject).get((eid, rel), [])
+                if js and (a.wh not in ("when", "how many") or self._can_type(js, a.wh, inverse)):
+                    return True
+        return False
+
+    def _evidence(self, r: FactRecord) -> str:
+        return _sentence(self.passages[r.passage_id], r.sentence)
+
+    def _can_type(self, js: list[int], wh: str, inverse: bool) -> bool:
+        records = [self.facts[j] for j in js]
+        if any(_has_type(wh, r.text) or _has_type(wh, self._evidence(r)) for r in records):
+            return True
+        return not inverse and bool(self._dated(records, wh))
+
+    def _dated(self, records: list[FactRecord], wh: str) -> list[_Claim]:
+        """A fact of the answer's object that carries the asked type (the era's period for 'when')."""
+        for r in records:
+            if not r.fact.object:
+                continue
+            for (subject, _rel), js in sorted(self.by_subject.items()):
+                if subject != r.fact.object:
+                    continue
+                for j in js:
+                    f = self.facts[j]
+                    if f.fact.value and _has_type(wh, f.fact.value):
+                        return self._fact_claims([f], inverse=False)
+        return []
 
     def _cos(self, p: Passage, sentence: str, qvec: np.ndarray) -> float:
         idx = next((i for i, s in enumerate(p.sentences) if s.text == sentence), None)
@@ -311,6 +354,19 @@ class Answerer:
                 if obj and (obj, rel) in self.by_subject and self.corpus.facts.entity(obj).type in a.tokens:
                     return self.by_subject[(obj, rel)]
         return []
+
+    def _asks_something_else(self, a: Analysis, rel: str, claims: list[_Claim]) -> bool:
+        """'How many devices ...' answered with a parameter count: the asked noun is known to the
+        corpus but neither the relation's words nor the answer mention it."""
+        asked = a.asked
+        if not asked or asked in a.unknown_words or asked in self.kinds or asked.rstrip("s") in self.kinds:
+            return False
+        if any(asked in (n.lower() for n in m.entity.names) for m in a.mentions):
+            return False
+        stem = set(tokenize(asked))
+        rel_words = set(tokenize(" ".join(self.corpus.facts.relations[rel].synonyms + [self.corpus.facts.relations[rel].label])))
+        said = set(tokenize(" ".join(c.text for c in claims)))
+        return bool(stem) and not (stem & rel_words) and not (stem & said)
 
     def _residual_cover(self, a: Analysis, rel: str, claims: list[_Claim]) -> float:
         """Share of the question's own words (beyond entity and relation) that the claims contain."""

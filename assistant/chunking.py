@@ -7,8 +7,10 @@ from functools import lru_cache
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from assistant.corpus import Corpus, Document, Section, normalise_space
+from assistant.corpus import METADATA_HEADING, Corpus, Document, Section, normalise_space
 
+# Bump when passages would come out differently for the same corpus: the index is then rebuilt.
+CHUNKER_VERSION = 2
 _PARA_RE = re.compile(r"\n[ \t]*\n|\n(?=[ \t]*(?:[-*•]|\d+\.)[ \t])")
 _BULLET_RE = re.compile(r"^[ \t]*(?:[-*•]|\d+\.)[ \t]+")
 _MARKER_RE = re.compile(r"\[(\d{1,3})\]")
@@ -69,6 +71,8 @@ def split_sentences(text: str, offset: int = 0) -> list[Sentence]:
 
 def _paragraphs(doc: Document, section: Section) -> list[tuple[int, int]]:
     body = doc.section_text(section)
+    if section.heading == METADATA_HEADING:  # front matter: one "key: value" line per sentence
+        return [(section.start, section.end)]
     spans, pos = [], 0
     for m in _PARA_RE.finditer(body):
         spans.append((pos, m.start()))
@@ -86,6 +90,15 @@ def _paragraphs(doc: Document, section: Section) -> list[tuple[int, int]]:
             b -= 1
         if a < b:
             out.append((section.start + a, section.start + b))
+    return out
+
+
+def _lines(text: str, a: int, b: int) -> list[Sentence]:
+    out, pos = [], a
+    for line in text[a:b].split("\n"):
+        if line.strip():
+            out.append(Sentence(text=line.strip(), start=pos, end=pos + len(line.rstrip())))
+        pos += len(line) + 1
     return out
 
 
@@ -112,7 +125,8 @@ def chunk_document(doc: Document, max_words: int) -> list[Passage]:
     for section in doc.sections:
         n = 0
         for a, b in _paragraphs(doc, section):
-            for group in _group(split_sentences(doc.text[a:b], a), max_words):
+            sentences = _lines(doc.text, a, b) if section.heading == METADATA_HEADING else split_sentences(doc.text[a:b], a)
+            for group in _group(sentences, max_words):
                 n += 1
                 body = " ".join(normalise_space(s.text) for s in group)
                 refs = sorted({m.group(1) for s in group for m in _MARKER_RE.finditer(s.text)}, key=int)

@@ -168,6 +168,7 @@ class Corpus(BaseModel):
 
 # ---------------------------------------------------------------- documents
 
+METADATA_HEADING = "About this document"
 _FRONT_RE = re.compile(r"\A---\n(.*?)\n---\n", re.S)
 _HEADING_RE = re.compile(r"^(#{1,6})[ \t]+(.+?)(?:[ \t]+#+)?[ \t]*$", re.M)
 _FENCE_RE = re.compile(r"^[ \t]*(```|~~~).*?^[ \t]*\1[ \t]*$", re.M | re.S)
@@ -216,6 +217,9 @@ def parse_document(text: str, path: str) -> Document:
     title_line = next((m for m in headings if len(m.group(1)) == 1 and m.start() < first), None)
     if title_line is not None and not text[body_start : title_line.start()].strip():
         lead_start = title_line.end()  # the '# Title' line names the document, it is not content
+    if front and metadata:
+        # The front matter (title, author, publication, date) is citable: "who published this?"
+        add(METADATA_HEADING, front.start(1), front.end(1))
     add("Introduction" if cut else title, lead_start, first)
     for i, m in enumerate(cut):
         end = cut[i + 1].start() if i + 1 < len(cut) else len(text)

@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 from pydantic import BaseModel, Field, ValidationError
 
-from assistant.chunking import Passage, chunk_corpus
+from assistant.chunking import CHUNKER_VERSION, Passage, chunk_corpus
 from assistant.corpus import Corpus, Fact, normalise_space
 from assistant.embedding import Embedder
 from assistant.errors import IndexStateError
@@ -71,6 +71,7 @@ def build_key(settings: Settings, corpus: Corpus, model_sha256: str) -> dict[str
         "model_sha256": model_sha256,
         "corpus_hash": corpus.content_hash,
         "chunk_words": settings.chunk_words,
+        "chunker_version": CHUNKER_VERSION,
         "faiss_factory": settings.faiss_factory,
     }
 
@@ -81,6 +82,7 @@ def manifest_key(m: Manifest) -> dict[str, Any]:
         "model_sha256": m.model.get("sha256"),
         "corpus_hash": m.corpus.get("content_hash"),
         "chunk_words": m.chunking.get("chunk_words"),
+        "chunker_version": m.chunking.get("chunker_version"),
         "faiss_factory": m.faiss_factory,
     }
 
@@ -244,7 +246,12 @@ def build_index(
                     "content_hash": corpus.content_hash,
                     "documents": [d.path for d in corpus.documents],
                 },
-                chunking={"chunk_words": settings.chunk_words, "splitter": "pysbd", "unit": "paragraph"},
+                chunking={
+                    "chunk_words": settings.chunk_words,
+                    "chunker_version": CHUNKER_VERSION,
+                    "splitter": "pysbd",
+                    "unit": "paragraph",
+                },
                 faiss_factory=settings.faiss_factory,
                 dim=int(pv.shape[1]),
                 counts={"passages": len(passages), "sentences": len(sentences), "facts": len(facts)},
@@ -364,6 +371,7 @@ def _stale_reason(expected: dict[str, Any], found: dict[str, Any]) -> str:
         "corpus_hash": "the corpus changed",
         "model_sha256": "the embedding model changed",
         "chunk_words": "the chunk settings changed",
+        "chunker_version": "the passage splitter changed",
         "faiss_factory": "the faiss index type changed",
         "schema_version": "the index format changed",
     }

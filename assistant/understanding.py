@@ -64,6 +64,13 @@ class Analysis:
         return out
 
 
+_VERSION_RE = re.compile(r"[ \t]+v?(\d+(?:\.\d+)*)\b")
+
+
+def _is_year(token: str) -> bool:
+    return bool(re.fullmatch(r"(19|20)\d\d", token))
+
+
 def squash(text: str) -> str:
     """Letters and digits only: 'GPT-3' -> 'gpt3', 'Tensor Flow' -> 'tensorflow'."""
     return re.sub(r"[\W_]+", "", fold(text))
@@ -119,6 +126,11 @@ class Understanding:
             for s in [*rel.synonyms, *rel.inverse_synonyms]:
                 words.update(_WORD_RE.findall(fold(s)))
         self.vocab = words
+        self.squashed_text = " ".join(squash(d.text) for d in corpus.documents)
+        self._words_by_len: dict[int, list[str]] = {}
+        for w in sorted(words):
+            if w.isalpha() and len(w) >= 4:
+                self._words_by_len.setdefault(len(w), []).append(w)
         self.weak = set(_stem(sorted(QUESTION_WORDS)))
         self.compounds = {squash(m.group(0)) for d in corpus.documents for m in _COMPOUND_RE.finditer(d.text)}
         self.vocab_stems = set(_stem(sorted(words)))
@@ -183,6 +195,10 @@ class Understanding:
                 continue  # pre-2000s, post-2012: a prefix and a date, not a name
             if key not in self.compounds and key not in self.aliases and m.group(0) not in unknown:
                 unknown.append(m.group(0))
+        for m in found:  # "TensorFlow 1.0" when the corpus only knows TensorFlow 2.0
+            version = _VERSION_RE.match(original, spans[m.end - 1][1]) if m.end <= len(raw) else None
+            if version and not _is_year(version.group(1)) and squash(m.surface + version.group(1)) not in self.squashed_text:
+                unknown.append(f"{m.surface} {version.group(1)}")
         found.sort(key=lambda m: (m.start, m.entity.id))
         return found, unknown
 
@@ -229,6 +245,37 @@ class Understanding:
                 if len(syn) > 1 and " ".join(syn) in " ".join(ordered):
                     bonus = 0.5  # the phrase itself, not scattered words
         return sum(0.5 if s in self.weak else 1.0 for s in covered) + (bonus if covered else 0.0)
+
+    def correct(self, text: str) -> str:
+        """Fix typos in ordinary words against the corpus and relation vocabulary ('happend' -> 'happened').
+
+        Only lowercase words of five letters or more that the vocabulary lacks are touched, and only
+        when exactly one known word is within one edit (two for long words); names are left to the
+        entity matcher.
+        """
+
+        def fix(m: re.Match[str]) -> str:
+            w = m.group(0)
+            if len(w) < 5 or not w.islower() or w in self.vocab or w in QUESTION_WORDS or any(c.isdigit() for c in w):
+                return w
+            if self._fuzzy(squash(w)) is not None:
+                return w  # a typo of a name: the entity matcher handles it
+            budget = 1 if len(w) < 8 else 2
+            close = sorted(
+                (DamerauLevenshtein.distance(w, v, score_cutoff=budget), v)
+                for v in self._words_by_len.get(len(w), [])
+                + self._words_by_len.get(len(w) + 1, [])
+                + self._words_by_len.get(len(w) - 1, [])
+            )
+            close = [c for c in close if c[0] <= budget]
+            if not close:
+                return w
+            tied = [v for d, v in close if d == close[0][0]]
+            if len(set(_stem(tied))) == 1:  # 'developd': develop / developed are one word
+                return tied[-1] if len(tied) > 1 else tied[0]
+            return w
+
+        return _WORD_RE.sub(fix, text)
 
     def analyse(self, text: str) -> Analysis:
         tokens = _WORD_RE.findall(fold(text))

@@ -257,7 +257,9 @@ class Answerer:
                         continue
                     if a.wh in ("when", "how many") and not self._can_type(js, a.wh, inverse):
                         continue  # cannot give the date or number that was asked for
-                    if others and not inverse and a.wh == "other":  # "Did PyTorch inherit its style from Torch?": that fact
+                    if (
+                        others and not inverse and a.wh == "other"
+                    ):  # "Did PyTorch inherit its style from Torch?": that fact
                         js = [j for j in js if self.facts[j].fact.object in others] or js
                     sim = float(np.max(fv[js] @ qvec[0]))
                     score = kw + sim - 0.05 * rank - 0.1 * inverse - 0.1 * hop
@@ -364,7 +366,9 @@ class Answerer:
         if any(asked in (n.lower() for n in m.entity.names) for m in a.mentions):
             return False
         stem = set(tokenize(asked))
-        rel_words = set(tokenize(" ".join(self.corpus.facts.relations[rel].synonyms + [self.corpus.facts.relations[rel].label])))
+        rel_words = set(
+            tokenize(" ".join([*self.corpus.facts.relations[rel].synonyms, self.corpus.facts.relations[rel].label]))
+        )
         said = set(tokenize(" ".join(c.text for c in claims)))
         return bool(stem) and not (stem & rel_words) and not (stem & said)
 

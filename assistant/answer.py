@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field
 
 from assistant.chunking import Passage
 from assistant.conversation import History, Turn, clean_question, normalise_history
-from assistant.corpus import Corpus
+from assistant.corpus import METADATA_HEADING, Corpus
 from assistant.index import FactRecord
 from assistant.retrieval import Hit, Retriever, tokenize
 from assistant.settings import RetrievalMode, Settings
@@ -106,7 +106,7 @@ class Answerer:
         why_not = self._out_of_scope(analysis)
         if why_not:
             return self._abstain(text, resolved, why_not, hits[:k], 0.0)
-        claim_conf = self._from_facts(analysis, qvec, self._best_sentence_cos(hits, qvec))
+        claim_conf = self._from_facts(analysis, qvec)
         method = "facts"
         if claim_conf is None:
             if analysis.asked in analysis.unknown_words:  # "what license ...": a thing never named
@@ -231,15 +231,7 @@ class Answerer:
 
     # ------------------------------------------------------------ facts
 
-    def _best_sentence_cos(self, hits: list[Hit], qvec: np.ndarray) -> float:
-        rows = [
-            self.sentence_row[(h.passage_id, i)]
-            for h in hits[:5]
-            for i in range(len(self.passages[h.passage_id].sentences))
-        ]
-        return float(np.max(self.retriever.data.sentence_vectors[rows] @ qvec[0])) if rows else 0.0
-
-    def _from_facts(self, a: Analysis, qvec: np.ndarray, best_cos: float = 0.0) -> tuple[list[_Claim], float] | None:
+    def _from_facts(self, a: Analysis, qvec: np.ndarray) -> tuple[list[_Claim], float] | None:
         """Answer from the structured facts when the question asks a relation of a known entity."""
         if a.wh in ("why", "how") or not a.mentions or not (a.relation_scores or a.inverse_scores):
             return None
@@ -292,10 +284,6 @@ class Answerer:
             return None  # asked when / how many, but the fact gives no date or number
         if self._asks_something_else(a, rel, claims):
             return None
-        evidence_cos = max(self._cos(p, sentence, qvec) for c in claims for p, sentence in c.quotes)
-        listing = inverse and len(records) > 1
-        if kw < 2 and not hop and not typed and not listing and best_cos - evidence_cos > 0.2:
-            return None  # another sentence answers the question far better than this fact's evidence
         fuzzy = all(m.fuzzy for m in a.mentions)
         confidence = min(0.98, 0.7 + 0.1 * min(score, 2.0) + (0.0 if fuzzy else 0.05))
         return claims, confidence
@@ -331,12 +319,6 @@ class Answerer:
                     if f.fact.value and _has_type(wh, f.fact.value):
                         return self._fact_claims([f], inverse=False)
         return []
-
-    def _cos(self, p: Passage, sentence: str, qvec: np.ndarray) -> float:
-        idx = next((i for i, s in enumerate(p.sentences) if s.text == sentence), None)
-        if idx is None:  # a heading: as good as the passage's best sentence
-            return max(self._cos(p, s.text, qvec) for s in p.sentences)
-        return float(self.retriever.data.sentence_vectors[self.sentence_row[(p.passage_id, idx)]] @ qvec[0])
 
     def _facts_for(self, eid: str, rel: str, inverse: bool) -> tuple[list[int], bool]:
         """Facts of (entity, relation); else one hop away ('the AlexNet paper's venue' via AlexNet -> paper)."""
@@ -421,6 +403,8 @@ class Answerer:
         scored: list[tuple[float, float, float, float, Passage, int]] = []
         for rank, hit in enumerate(hits[:5]):
             p = self.passages[hit.passage_id]
+            if p.section == METADATA_HEADING:
+                continue  # "author: Lin Yuan" is reached through the facts, not quoted as an answer
             head = set(tokenize(p.section))
             for s_i, s in enumerate(p.sentences):
                 cos = float(self.retriever.data.sentence_vectors[self.sentence_row[(p.passage_id, s_i)]] @ qvec[0])

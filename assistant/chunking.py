@@ -125,7 +125,9 @@ def chunk_document(doc: Document, max_words: int) -> list[Passage]:
     for section in doc.sections:
         n = 0
         for a, b in _paragraphs(doc, section):
-            sentences = _lines(doc.text, a, b) if section.heading == METADATA_HEADING else split_sentences(doc.text[a:b], a)
+            sentences = (
+                _lines(doc.text, a, b) if section.heading == METADATA_HEADING else split_sentences(doc.text[a:b], a)
+            )
             for group in _group(sentences, max_words):
                 n += 1
                 body = " ".join(normalise_space(s.text) for s in group)

@@ -188,17 +188,21 @@ class Understanding:
             if name_like:
                 unknown.append(w)
         # A versioned name the corpus does not know (GPT-4 when it knows GPT-3) is unknown as a whole.
-        for m in _COMPOUND_RE.finditer(original):
-            key = squash(m.group(0))
+        for c in _COMPOUND_RE.finditer(original):
+            key = squash(c.group(0))
             letters = re.match(r"[a-z]+", key)
             if letters and letters.group(0) in _PREFIXES:
                 continue  # pre-2000s, post-2012: a prefix and a date, not a name
-            if key not in self.compounds and key not in self.aliases and m.group(0) not in unknown:
-                unknown.append(m.group(0))
-        for m in found:  # "TensorFlow 1.0" when the corpus only knows TensorFlow 2.0
-            version = _VERSION_RE.match(original, spans[m.end - 1][1]) if m.end <= len(raw) else None
-            if version and not _is_year(version.group(1)) and squash(m.surface + version.group(1)) not in self.squashed_text:
-                unknown.append(f"{m.surface} {version.group(1)}")
+            if key not in self.compounds and key not in self.aliases and c.group(0) not in unknown:
+                unknown.append(c.group(0))
+        for mention in found:  # "TensorFlow 1.0" when the corpus only knows TensorFlow 2.0
+            version = _VERSION_RE.match(original, spans[mention.end - 1][1])
+            if (
+                version
+                and not _is_year(version.group(1))
+                and squash(mention.surface + version.group(1)) not in self.squashed_text
+            ):
+                unknown.append(f"{mention.surface} {version.group(1)}")
         found.sort(key=lambda m: (m.start, m.entity.id))
         return found, unknown
 

@@ -1,0 +1,612 @@
+"""The web chat: a Gradio page and a JSON endpoint over one engine. Thin: it only calls the library.
+
+Everything shown comes from the corpus or the user, so every string is escaped before it reaches
+HTML or Markdown; only the few tags written here (marks, citation markers, source boxes) are live.
+"""
+
+import os
+
+# Before gradio is imported: it reads these at import time.
+os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
+
+import functools
+import html
+import logging
+import re
+import socket
+import sys
+import threading
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import gradio as gr
+
+from assistant.errors import AssistantError
+from assistant.feedback import FeedbackStore, Rating
+from assistant.settings import RetrievalMode
+
+if TYPE_CHECKING:
+    import uvicorn
+
+    from assistant.answer import Answer, Citation
+    from assistant.engine import Assistant
+    from assistant.settings import Settings
+
+log = logging.getLogger(__name__)
+
+# The engine answers in a few milliseconds, is thread-safe, and the query encoder already uses the
+# machine's cores: 4 workers keep the CPU busy without piling threads on it, and 64 waiting requests
+# (about a second of work) is the most worth queueing; beyond that a caller gets a clear "busy" error.
+CONCURRENCY = 4
+MAX_QUEUE = 64
+MODES = ["hybrid", "dense", "bm25"]
+MAX_K = 10
+LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1")
+
+EXAMPLES = [
+    "Who developed Keras?",
+    "When was the Iron Age?",
+    "What was PyTorch based on?",
+    "Who developed TensorFlow?",
+    "And PyTorch?",
+    "What license does PyTorch use?",
+]
+
+# ------------------------------------------------------------------ escaping and rendering
+
+# Characters that mean something to Markdown (links, emphasis, code, lists, tables, LaTeX, autolinks).
+# As numeric entities they are shown literally and never parsed as syntax.
+_MD_SPECIAL = "\\`*_{}[]()#+-.!|~$:=@"
+# After html.escape: keep its entities whole, encode every other Markdown character.
+_MD_RE = re.compile(r"&(?:#\d+|#x[0-9a-fA-F]+|[a-zA-Z]+);|[" + re.escape(_MD_SPECIAL) + "]")
+_MARKER_RE = re.compile(r"&#91;(\d+)&#93;")
+
+
+def _md_entity(m: re.Match[str]) -> str:
+    s = m.group(0)
+    return s if len(s) > 1 else f"&#{ord(s)};"
+
+
+def escape_text(text: str) -> str:
+    """Untrusted text as inert HTML: tags escaped, Markdown syntax neutralised, one line."""
+    escaped = _MD_RE.sub(_md_entity, html.escape(str(text), quote=True))
+    # A blank line would end our HTML block and let Markdown parse what follows: keep it on one line.
+    return re.sub(r"\s*\n\s*", " ", escaped)
+
+
+def _quote_spans(text: str, quote: str) -> list[tuple[int, int]]:
+    """Where the quoted sentence(s) occur in the passage text (a quote may join several sentences)."""
+    quote = quote.strip()
+    if not quote:
+        return []
+    start = text.find(quote)
+    if start >= 0:
+        return [(start, start + len(quote))]
+    spans = []
+    for part in re.split(r"(?<=[.!?:;])\s+", quote):
+        i = text.find(part.strip()) if part.strip() else -1
+        if i >= 0:
+            spans.append((i, i + len(part.strip())))
+    return sorted(spans)
+
+
+def highlight(text: str, quote: str) -> str:
+    """The passage escaped, with the quoted sentence(s) wrapped in <mark> (escaped first, then marked)."""
+    out, pos = [], 0
+    for start, end in _quote_spans(text, quote):
+        if start < pos:
+            continue  # overlapping spans: the first one wins
+        out.append(escape_text(text[pos:start]))
+        out.append(f"<mark>{escape_text(text[start:end])}</mark>")
+        pos = end
+    out.append(escape_text(text[pos:]))
+    return "".join(out)
+
+
+def _passage_body(text: str, section: str) -> str:
+    # Passages begin with their section heading on its own line; the source box already shows it.
+    first, _, rest = text.partition("\n")
+    return rest if rest and first.strip() == section.strip() else text
+
+
+def render_source(c: "Citation", open_: bool = False) -> str:
+    """One numbered source: its section label, and the passage with the supporting sentence marked."""
+    body = highlight(_passage_body(c.text, c.section), c.quote)
+    where = escape_text(c.source)
+    return (
+        f'<details class="src"{" open" if open_ else ""}><summary>'
+        f'<span class="src-n">&#91;{c.n}&#93;</span> <span class="src-sec">{escape_text(c.section)}</span>'
+        f"</summary>"
+        f'<div class="src-body"><p class="src-where">{where}</p><p class="src-text">{body}</p></div></details>'
+    )
+
+
+def render_answer(a: "Answer") -> str:
+    """The chat message of an answer: text with [n] markers, a subtle confidence line, the sources."""
+    if a.abstained:
+        reason = a.answer
+        return (
+            '<div class="abstain"><span class="abstain-icon" aria-hidden="true">&#9888;</span>'
+            f'<div><p class="abstain-title">Not in the sources</p><p>{escape_text(reason)}</p></div></div>'
+        )
+    text = _MARKER_RE.sub(r'<sup class="cite">&#91;\1&#93;</sup>', escape_text(a.answer))
+    how = {"facts": "from the structured facts", "extractive": "quoted from a passage"}.get(a.method, a.method)
+    meta = f'<p class="meta">confidence {round(a.confidence * 100)}% · {escape_text(how)}</p>'
+    sources = "".join(render_source(c) for c in a.citations)
+    label = "Source" if len(a.citations) == 1 else "Sources"
+    sources_html = f'<div class="sources"><p class="sources-label">{label}</p>{sources}</div>' if sources else ""
+    return f'<div class="answer"><p class="answer-text">{text}</p>{meta}{sources_html}</div>'
+
+
+def render_question(question: str) -> str:
+    """A user's message, shown as plain text."""
+    return f'<div class="question">{escape_text(question)}</div>'
+
+
+def content_text(content: Any) -> str:
+    """Chat message content as text: Gradio may send a string, a list of blocks, or a dict."""
+    if isinstance(content, str):
+        return content
+    if isinstance(content, dict):
+        return content_text(content.get("text", content.get("content", "")))
+    if isinstance(content, list | tuple):
+        return " ".join(content_text(c) for c in content)
+    return "" if content is None else str(content)
+
+
+def normalise_messages(history: Any) -> Any:
+    """History items with their content as plain text; anything but a list is left for the engine to reject."""
+    if not isinstance(history, list | tuple):
+        return history
+    out: list[Any] = []
+    for item in history:
+        if isinstance(item, dict) and "content" in item:
+            out.append({**item, "content": content_text(item["content"])})
+        else:
+            out.append(item)
+    return out
+
+
+def _history(turns: Sequence["Answer"]) -> list[dict[str, str]]:
+    """The conversation so far as plain messages, for resolving follow-ups."""
+    out: list[dict[str, str]] = []
+    for a in turns:
+        out += [{"role": "user", "content": a.question}, {"role": "assistant", "content": a.answer}]
+    return out
+
+
+def _messages(turns: Sequence["Answer"]) -> list[dict[str, str]]:
+    out: list[dict[str, str]] = []
+    for a in turns:
+        out += [
+            {"role": "user", "content": render_question(a.question)},
+            {"role": "assistant", "content": render_answer(a)},
+        ]
+    return out
+
+
+def _user_error(exc: Exception) -> gr.Error:
+    """Our own errors as their message; anything else as a generic line (details go to the log only)."""
+    if isinstance(exc, AssistantError):
+        return gr.Error(str(exc), print_exception=False)
+    log.exception("unexpected error in the web app")
+    return gr.Error("Something went wrong on the server; the details are in its log.", print_exception=False)
+
+
+def _check_options(k: Any, mode: Any) -> tuple[int | None, "RetrievalMode | None"]:
+    """k and mode from a form or an API call, checked: a clear message instead of a deep error."""
+    if mode is not None and mode not in MODES:
+        raise gr.Error(f"mode must be one of {', '.join(MODES)}, not {mode!r}", print_exception=False)
+    if k is None:
+        return None, mode
+    try:
+        k_int = int(k)
+    except (TypeError, ValueError):
+        raise gr.Error(f"k must be a whole number from 1 to {MAX_K}", print_exception=False) from None
+    if not 1 <= k_int <= MAX_K:
+        raise gr.Error(f"k must be from 1 to {MAX_K}, not {k_int}", print_exception=False)
+    return k_int, mode
+
+
+# ------------------------------------------------------------------ the page
+
+CSS = """
+.gradio-container { max-width: 1080px !important; margin: 0 auto !important; }
+#header h1 { margin-bottom: 0.1em; font-size: 1.7em; }
+#header p { margin-top: 0; color: var(--body-text-color-subdued); }
+.answer-text { margin: 0; line-height: 1.55; }
+sup.cite { color: var(--color-accent); font-weight: 600; font-size: 0.75em; margin-left: 1px; }
+.meta { margin: 0.35em 0 0 0 !important; font-size: 0.78em; color: var(--body-text-color-subdued); }
+.sources { margin-top: 0.7em; border-top: 1px solid var(--border-color-primary); padding-top: 0.4em; }
+.sources-label { margin: 0 0 0.2em 0 !important; font-size: 0.75em; text-transform: uppercase;
+  letter-spacing: 0.06em; color: var(--body-text-color-subdued); }
+details.src { margin: 0.25em 0; border: 1px solid var(--border-color-primary); border-radius: 8px;
+  background: var(--background-fill-secondary); }
+details.src summary { cursor: pointer; padding: 0.35em 0.6em; font-size: 0.9em; }
+.src-n { color: var(--color-accent); font-weight: 600; }
+.src-sec { font-weight: 600; }
+.src-body { padding: 0 0.75em 0.5em 0.75em; font-size: 0.9em; line-height: 1.5; }
+.src-where { margin: 0 0 0.3em 0 !important; font-size: 0.8em; color: var(--body-text-color-subdued); }
+.src-text { margin: 0 !important; }
+.src-text mark { background: #fde68a; color: #1f2937; padding: 0 2px; border-radius: 3px; }
+.abstain { display: flex; gap: 0.6em; align-items: flex-start; color: var(--body-text-color-subdued);
+  border-left: 3px solid #d97706; padding: 0.1em 0 0.1em 0.7em; }
+.abstain p { margin: 0 !important; }
+.abstain-title { font-weight: 600; color: #b45309; }
+.abstain-icon { font-size: 1.2em; color: #d97706; line-height: 1.3; }
+#examples { gap: 6px; flex-wrap: wrap; }
+#examples button { flex: 0 0 auto !important; min-width: 0 !important; font-weight: normal; }
+#feedback-status p { font-size: 0.85em; color: var(--body-text-color-subdued); margin: 0; }
+#facts table, #hits table { font-family: var(--font); }
+"""
+
+
+def theme() -> gr.themes.Base:
+    """Gradio's default look with system fonts only: the page loads nothing from the internet."""
+    return gr.themes.Default(
+        primary_hue="indigo",
+        neutral_hue="slate",
+        font=[gr.themes.Font("system-ui"), "-apple-system", "Segoe UI", "Roboto", "sans-serif"],
+        font_mono=[gr.themes.Font("ui-monospace"), "Menlo", "Consolas", "monospace"],
+    )
+
+
+def _fact_rows(engine: "Assistant") -> list[list[str]]:
+    fb = engine.corpus.facts
+    rows = []
+    for f in fb.facts:
+        rel = fb.relations.get(f.relation)
+        rows.append([fb.entity(f.subject).name, rel.label if rel else f.relation, fb.object_text(f) or "", f.evidence])
+    return rows
+
+
+def build_app(
+    engine: "Assistant",
+    store: FeedbackStore | None = None,
+    *,
+    concurrency: int = CONCURRENCY,
+    max_queue: int = MAX_QUEUE,
+) -> gr.Blocks:
+    """The page (chat, facts, search) and the `/ask` endpoint, all calling the given engine."""
+    store = store or FeedbackStore(engine.settings.resolved_data_dir())
+    title = engine.corpus.documents[0].title if engine.corpus.documents else "the corpus"
+    default_mode = engine.settings.mode
+    default_k = min(engine.settings.k, MAX_K)
+
+    # ---------------------------------------------------------- handlers
+
+    def respond(question: str, turns: list[Any], mode: str, k: float) -> tuple[Any, ...]:
+        k_int, mode_ = _check_options(k, mode)
+        try:
+            a = engine.ask(question, _history(turns), k=k_int, mode=mode_)
+        except Exception as exc:  # noqa: BLE001 - every error becomes a clean message
+            raise _user_error(exc) from None
+        turns = [*turns, a]
+        return _messages(turns), turns, ""
+
+    def clear() -> tuple[Any, ...]:
+        return [], [], "", None, "", gr.Row(visible=False)
+
+    def on_like(data: gr.LikeData, turns: list[Any]) -> tuple[Any, ...]:
+        """Store a rating at once, then offer a comment box that attaches to it."""
+        index = data.index[0] if isinstance(data.index, list | tuple) else data.index
+        # The page sends True/False for the thumbs, and "" when a rating is toggled off (nothing to store).
+        ratings: dict[Any, Rating] = {True: "like", False: "dislike", "Like": "like", "Dislike": "dislike"}
+        rating = ratings.get(data.liked)
+        turn = int(index) // 2  # messages alternate question, answer
+        if rating is None or not 0 <= turn < len(turns):
+            return gr.update(), "", gr.Row(visible=False)
+        a = turns[turn]
+        record_id = store.add(rating, a.question, _history(turns[:turn]), a.answer, a.citations)
+        thanks = "Thanks, glad it helped." if rating == "like" else "Thanks, noted."
+        return record_id, f"{thanks} Anything to add? (optional)", gr.Row(visible=True)
+
+    def on_comment(record_id: int | None, comment: str) -> tuple[Any, ...]:
+        if not comment or not comment.strip():
+            raise gr.Error("Write a comment first.", print_exception=False)
+        if record_id is None:
+            raise gr.Error("Rate an answer first; the comment is attached to that rating.", print_exception=False)
+        store.set_comment(record_id, comment)
+        return "", "Comment saved with your rating. Thank you.", gr.Row(visible=False)
+
+    def search(query: str, mode: str, k: float) -> list[list[Any]]:
+        k_int, mode_ = _check_options(k, mode)
+        try:
+            hits = engine.search(query, k=k_int, mode=mode_)
+        except Exception as exc:  # noqa: BLE001
+            raise _user_error(exc) from None
+        return [
+            [
+                i,
+                h.section,
+                round(h.score, 4),
+                round(h.dense_score, 3),
+                round(h.bm25_score, 2),
+                _passage_body(h.text, h.section),
+            ]
+            for i, h in enumerate(hits, 1)
+        ]
+
+    def api_ask(
+        question: str, history: list | None = None, k: int | None = None, mode: str | None = None
+    ) -> dict[str, Any]:
+        """Answer a question (with optional chat history for follow-ups); returns the Answer as JSON."""
+        k_int, mode_ = _check_options(k, mode)
+        try:
+            return engine.ask(question, normalise_messages(history), k=k_int, mode=mode_).model_dump(mode="json")
+        except Exception as exc:  # noqa: BLE001
+            raise _user_error(exc) from None
+
+    def api_search(query: str, k: int | None = None, mode: str | None = None) -> list[dict[str, Any]]:
+        """Ranked passages with dense, BM25 and fused scores."""
+        k_int, mode_ = _check_options(k, mode)
+        try:
+            return [h.model_dump(mode="json") for h in engine.search(query, k=k_int, mode=mode_)]
+        except Exception as exc:  # noqa: BLE001
+            raise _user_error(exc) from None
+
+    # ---------------------------------------------------------- layout
+
+    private: dict[str, Any] = {"api_visibility": "private"}
+    with gr.Blocks(title=f"Ask: {title}", analytics_enabled=False) as demo:
+        turns = gr.State([])
+        last_feedback = gr.State(None)
+        gr.HTML(
+            f"<h1>Ask “{escape_text(title)}”</h1>"
+            "<p>Short answers in the sources' own words, each claim with a numbered citation. "
+            "When the sources don't say, the assistant says so instead of guessing.</p>",
+            elem_id="header",
+        )
+        with gr.Tabs():
+            with gr.Tab("Chat", id="chat"):
+                chatbot = gr.Chatbot(
+                    label="Conversation",
+                    height=560,
+                    sanitize_html=True,
+                    allow_tags=False,
+                    latex_delimiters=[],
+                    feedback_options=("Like", "Dislike"),
+                    buttons=["copy"],
+                    placeholder="Ask a question about the article; follow-ups like “And PyTorch?” work too.",
+                    elem_id="chatbot",
+                )
+                with gr.Row(equal_height=True):
+                    box = gr.Textbox(
+                        show_label=False,
+                        placeholder="Ask a question, e.g. Who developed Keras?",
+                        scale=6,
+                        max_lines=3,
+                        autofocus=True,
+                        elem_id="question",
+                    )
+                    send = gr.Button("Ask", variant="primary", scale=1, min_width=80, elem_id="send")
+                    clear_btn = gr.Button("Clear", variant="secondary", scale=1, min_width=80, elem_id="clear")
+                with gr.Row(elem_id="examples"):
+                    example_buttons = [gr.Button(q, size="sm", variant="secondary") for q in EXAMPLES]
+                status = gr.Markdown("", elem_id="feedback-status")
+                with gr.Row(equal_height=True, visible=False, elem_id="comment-row") as comment_row:
+                    comment = gr.Textbox(
+                        show_label=False,
+                        placeholder="What was good or wrong about this answer?",
+                        scale=6,
+                        max_lines=2,
+                        elem_id="comment",
+                    )
+                    comment_btn = gr.Button("Send comment", size="sm", scale=1, min_width=80)
+                with gr.Accordion("Settings", open=False), gr.Row():
+                    mode = gr.Radio(MODES, value=default_mode, label="Retrieval mode")
+                    k = gr.Slider(1, MAX_K, value=default_k, step=1, label="Passages to consider (k)")
+            with gr.Tab("Facts", id="facts"):
+                gr.Markdown(
+                    f"All {len(engine.corpus.facts.facts)} structured facts, each with the sentence that states it. "
+                    "Search or click a column header to sort."
+                )
+                gr.Dataframe(
+                    value=_fact_rows(engine),
+                    headers=["subject", "relation", "object / value", "evidence"],
+                    datatype="str",
+                    interactive=False,
+                    wrap=True,
+                    show_search="search",
+                    max_height=640,
+                    column_widths=["16%", "14%", "18%", "52%"],
+                    elem_id="facts",
+                )
+            with gr.Tab("Search", id="search"):
+                with gr.Row(equal_height=True):
+                    query = gr.Textbox(show_label=False, placeholder="Search the passages…", scale=5)
+                    s_mode = gr.Dropdown(MODES, value=default_mode, show_label=False, scale=1, min_width=100)
+                    s_k = gr.Number(value=default_k, minimum=1, maximum=MAX_K, precision=0, show_label=False, scale=1)
+                    s_btn = gr.Button("Search", variant="primary", scale=1, min_width=80)
+                results = gr.Dataframe(
+                    headers=["#", "section", "score", "dense", "BM25", "passage"],
+                    datatype=["number", "str", "number", "number", "number", "str"],
+                    interactive=False,
+                    wrap=True,
+                    column_widths=["5%", "17%", "9%", "8%", "8%", "53%"],
+                    elem_id="hits",
+                )
+                gr.Markdown(
+                    "*score* is the ranking score of the chosen mode (reciprocal-rank fusion for hybrid); "
+                    "*dense* is the cosine similarity of the embeddings, *BM25* the lexical score."
+                )
+
+        # ---------------------------------------------------------- events
+        chat_out = [chatbot, turns, box]
+        # "undocumented": kept out of the API page but callable, so tests can check the rendered chat.
+        send.click(respond, [box, turns, mode, k], chat_out, api_name="chat", api_visibility="undocumented")
+        box.submit(respond, [box, turns, mode, k], chat_out, **private)
+        for btn, q in zip(example_buttons, EXAMPLES, strict=True):
+            btn.click(functools.partial(respond, q), [turns, mode, k], chat_out, **private)
+        clear_btn.click(clear, None, [chatbot, turns, box, last_feedback, status, comment_row], **private)
+        chatbot.like(on_like, [turns], [last_feedback, status, comment_row], **private)
+        comment_btn.click(on_comment, [last_feedback, comment], [comment, status, comment_row], **private)
+        comment.submit(on_comment, [last_feedback, comment], [comment, status, comment_row], **private)
+        query.submit(search, [query, s_mode, s_k], results, **private)
+        s_btn.click(search, [query, s_mode, s_k], results, **private)
+        gr.api(api_ask, api_name="ask")
+        gr.api(api_search, api_name="search")
+
+    demo.queue(default_concurrency_limit=concurrency, max_size=max_queue, api_open=False)
+    return demo
+
+
+# ------------------------------------------------------------------ serving
+
+
+def _host_for_url(host: str) -> str:
+    return f"[{host}]" if ":" in host and not host.startswith("[") else host
+
+
+def allowed_hosts(bind: str, extra: Iterable[str] = ()) -> list[str]:
+    """Host header values we answer to: the bound address, localhost, and an explicit allow-list."""
+    hosts = {"localhost", "127.0.0.1", "[::1]"}
+    if bind not in ("0.0.0.0", "::", ""):
+        hosts.add(_host_for_url(bind).lower())
+    hosts.update(_host_for_url(h.strip()).lower() for h in extra if h.strip())
+    return sorted(hosts)
+
+
+@dataclass
+class Server:
+    """A running web app: its address, and how to stop it."""
+
+    url: str
+    host: str
+    port: int
+    blocks: gr.Blocks
+    _server: "uvicorn.Server"
+    _thread: threading.Thread | None = None
+    _socket: socket.socket | None = field(default=None, repr=False)
+
+    def close(self) -> None:
+        """Stop serving and wait for the server thread to end."""
+        # Browsers and clients keep event streams (heartbeats) open; their cancellation at shutdown
+        # is expected, so uvicorn's tracebacks about it are silenced for the moment of stopping.
+        uvicorn_log = logging.getLogger("uvicorn.error")
+        level = uvicorn_log.level
+        uvicorn_log.setLevel(logging.CRITICAL)
+        try:
+            self._server.should_exit = True
+            self._server.force_exit = True  # do not wait for those streams to end
+            if self._thread is not None:
+                self._thread.join(timeout=10)
+        finally:
+            uvicorn_log.setLevel(level)
+        if self._socket is not None:
+            self._socket.close()
+
+    def __enter__(self) -> "Server":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _bind(host: str, port: int) -> socket.socket:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host.strip("[]"), port))
+    except OSError as exc:
+        sock.close()
+        raise AssistantError(f"cannot listen on {host}:{port} ({exc.strerror}); choose another --port") from None
+    sock.listen(2048)
+    sock.set_inheritable(True)
+    return sock
+
+
+def create_server(
+    engine: "Assistant",
+    host: str = "127.0.0.1",
+    port: int = 7860,
+    *,
+    store: FeedbackStore | None = None,
+    extra_hosts: Iterable[str] = (),
+    concurrency: int = CONCURRENCY,
+    max_queue: int = MAX_QUEUE,
+) -> tuple["uvicorn.Server", socket.socket, str, gr.Blocks]:
+    """The app mounted in FastAPI behind a Host allow-list and a same-origin CORS policy, ready to run."""
+    import uvicorn
+    from fastapi import FastAPI
+    from starlette.middleware.cors import CORSMiddleware
+    from starlette.middleware.trustedhost import TrustedHostMiddleware
+
+    sock = _bind(host, port)
+    port = sock.getsockname()[1]
+    hosts = allowed_hosts(host, extra_hosts)
+    app = FastAPI(docs_url=None, redoc_url=None, openapi_url=None)
+    # Our own CORSMiddleware also switches Gradio's off (it grants any Origin when Host is not localhost).
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=[f"http://{h}:{port}" for h in hosts],
+        allow_methods=["GET", "POST"],
+        allow_headers=["*"],
+    )
+    # Outermost: a request whose Host is not ours (DNS rebinding) is refused before anything else runs.
+    app.add_middleware(TrustedHostMiddleware, allowed_hosts=hosts, www_redirect=False)
+    blocks = build_app(engine, store, concurrency=concurrency, max_queue=max_queue)
+    gr.mount_gradio_app(
+        app,
+        blocks,
+        path="/",
+        server_name=host,
+        server_port=port,
+        footer_links=["api", "settings"],
+        run_history=False,
+        show_error=False,  # only our gr.Error messages reach the page, never a traceback
+        ssr_mode=False,
+        mcp_server=False,
+        pwa=False,
+        enable_monitoring=False,
+        max_file_size="1mb",
+        theme=theme(),
+        css=CSS,
+    )
+    config = uvicorn.Config(app, log_level="warning", lifespan="on", access_log=False, timeout_graceful_shutdown=3)
+    url = f"http://{_host_for_url(host if host not in ('0.0.0.0', '::') else '127.0.0.1')}:{port}"
+    return uvicorn.Server(config), sock, url, blocks
+
+
+def start(engine: "Assistant", host: str = "127.0.0.1", port: int = 0, **kwargs: Any) -> Server:
+    """Serve in a background thread (port 0 picks a free one); returns once the server accepts requests."""
+    server, sock, url, blocks = create_server(engine, host, port, **kwargs)
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True, name="assistant-web")
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not server.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            server.should_exit = True
+            sock.close()
+            raise AssistantError(f"the web server did not start on {url}")
+        time.sleep(0.02)
+    port = sock.getsockname()[1]
+    return Server(url=url, host=host, port=port, blocks=blocks, _server=server, _thread=thread, _socket=sock)
+
+
+def serve(settings: "Settings") -> None:
+    """Load (or build) the index once, then serve the chat until interrupted."""
+    from assistant.engine import Assistant
+
+    print(
+        "assistant: loading the corpus and index (building the index first if it is missing or stale)...",
+        file=sys.stderr,
+        flush=True,
+    )
+    engine = Assistant(settings, progress=sys.stderr.isatty())
+    built = f" (index built: {engine.rebuilt_because})" if engine.rebuilt_because else ""
+    print(f"assistant: ready in {engine.load_seconds:.1f}s{built}", file=sys.stderr, flush=True)
+    extra = getattr(settings, "allowed_hosts", None) or ()
+    server, sock, url, _ = create_server(engine, settings.host, settings.port, extra_hosts=extra)
+    if settings.host in ("0.0.0.0", "::"):
+        print(
+            f"assistant: listening on all interfaces; only Host names {', '.join(allowed_hosts(settings.host, extra))} are answered",
+            file=sys.stderr,
+        )
+    print(f"assistant: web chat on {url}  (Ctrl-C to stop)", file=sys.stderr, flush=True)
+    server.run(sockets=[sock])

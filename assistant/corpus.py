@@ -306,7 +306,10 @@ def _location(exc: ValidationError, raw: dict) -> str:
     return f"{where}{field + ': ' if field else ''}{msg}"
 
 
-class _UniqueKeyLoader(yaml.SafeLoader):
+_SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml parses ~10x faster
+
+
+class _UniqueKeyLoader(_SafeLoader):  # type: ignore[valid-type,misc]
     """A safe YAML loader that refuses a key defined twice (safe_load keeps the last silently)."""
 
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict:  # type: ignore[override]

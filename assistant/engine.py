@@ -6,6 +6,7 @@ import logging
 import os
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +20,15 @@ from assistant.retrieval import Hit, QueryEncoder, Retriever
 from assistant.settings import RetrievalMode, Settings
 
 log = logging.getLogger(__name__)
+
+
+class _NoEncoder:
+    """Stands in while the real query encoder loads in the background."""
+
+    dim = 0
+
+    def encode_query(self, text: str) -> Any:
+        raise RuntimeError("the query encoder is still loading")
 
 
 def _quiet_runtime() -> None:
@@ -51,9 +61,14 @@ class Assistant:
         expected = build_key(self.settings, self.corpus, model_sha)
         self.index: IndexData
         self.index, self.rebuilt_because = open_index(self.settings, expected, self._build, force=rebuild)
-        self.encoder: QueryEncoder = self._query_encoder()
-        self.retriever = Retriever(self.index, self.encoder, rrf_k=self.settings.rrf_k)
-        self.answerer = Answerer(self.corpus, self.retriever, self.settings)
+        # The query encoder's session starts in native code while this thread builds BM25 and the
+        # answerer's tables: the two overlap and the first answer comes sooner.
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="encoder") as pool:
+            pending = pool.submit(self._query_encoder)
+            self.retriever = Retriever(self.index, _NoEncoder(), rrf_k=self.settings.rrf_k)
+            self.answerer = Answerer(self.corpus, self.retriever, self.settings)
+            self.encoder: QueryEncoder = pending.result()
+        self.retriever.encoder = self.encoder
         self.load_seconds = time.perf_counter() - t0
 
     # ------------------------------------------------------------ set-up

@@ -239,6 +239,8 @@ details.src summary { cursor: pointer; padding: 0.35em 0.6em; font-size: 0.9em; 
 .abstain-title { font-weight: 600; color: #b45309; }
 .abstain-icon { font-size: 1.2em; color: #d97706; line-height: 1.3; }
 #examples { gap: 6px; flex-wrap: wrap; }
+#examples .try { font-size: 0.85em; color: var(--body-text-color-subdued); line-height: 2.1; }
+#examples > div:first-child { flex: 0 0 auto !important; min-width: 0 !important; }
 #examples button { flex: 0 0 auto !important; min-width: 0 !important; font-weight: normal; }
 #feedback-status p { font-size: 0.85em; color: var(--body-text-color-subdued); margin: 0; }
 #facts table, #hits table { font-family: var(--font); }
@@ -370,7 +372,7 @@ def build_app(
                     allow_tags=False,
                     latex_delimiters=[],
                     feedback_options=("Like", "Dislike"),
-                    buttons=["copy"],
+                    buttons=[],  # no share (it would post to the Hub) and no copy (it would copy our markup)
                     placeholder="Ask a question about the article; follow-ups like “And PyTorch?” work too.",
                     elem_id="chatbot",
                 )
@@ -386,6 +388,7 @@ def build_app(
                     send = gr.Button("Ask", variant="primary", scale=1, min_width=80, elem_id="send")
                     clear_btn = gr.Button("Clear", variant="secondary", scale=1, min_width=80, elem_id="clear")
                 with gr.Row(elem_id="examples"):
+                    gr.HTML('<span class="try">Try:</span>', padding=False, container=False)
                     example_buttons = [gr.Button(q, size="sm", variant="secondary") for q in EXAMPLES]
                 status = gr.Markdown("", elem_id="feedback-status")
                 with gr.Row(equal_height=True, visible=False, elem_id="comment-row") as comment_row:
@@ -443,6 +446,7 @@ def build_app(
         for btn, q in zip(example_buttons, EXAMPLES, strict=True):
             btn.click(functools.partial(respond, q), [turns, mode, k], chat_out, **private)
         clear_btn.click(clear, None, [chatbot, turns, box, last_feedback, status, comment_row], **private)
+        chatbot.clear(clear, None, [chatbot, turns, box, last_feedback, status, comment_row], **private)
         chatbot.like(on_like, [turns], [last_feedback, status, comment_row], **private)
         comment_btn.click(on_comment, [last_feedback, comment], [comment, status, comment_row], **private)
         comment.submit(on_comment, [last_feedback, comment], [comment, status, comment_row], **private)

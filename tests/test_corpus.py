@@ -84,6 +84,7 @@ CRUFT = (
 ADDED_HEADINGS = {"Introduction", "Outlook", "References"}
 
 EXPECTED_SECTIONS = [
+    "About this document",  # the front matter, citable
     "Introduction",
     "Stone Age (early 2000s)",
     "Bronze Age (~2012)",
@@ -653,7 +654,10 @@ def test_parse_front_matter_and_crlf() -> None:
     assert doc.title == "Front Title"
     assert doc.metadata == {"title": "Front Title", "author": "Someone"}
     assert "\r" not in doc.text
-    assert [(s.heading, doc.section_text(s)) for s in doc.sections] == [("S", "body")]
+    assert [(s.heading, doc.section_text(s)) for s in doc.sections] == [
+        ("About this document", "title: Front Title\nauthor: Someone"),
+        ("S", "body"),
+    ]
 
 
 def test_parse_bad_front_matter() -> None:
@@ -666,7 +670,7 @@ def test_parse_bad_front_matter() -> None:
 def test_parse_front_matter_after_bom() -> None:
     doc = parse_document("\ufeff---\ntitle: X\n---\n# T\n\n## A\n\nbody\n", "bom.md")
     assert doc.metadata == {"title": "X"}
-    assert [s.heading for s in doc.sections] == ["A"]
+    assert [s.heading for s in doc.sections] == ["About this document", "A"]
 
 
 def test_parse_heading_ending_in_hash() -> None:

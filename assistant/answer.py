@@ -293,6 +293,8 @@ class Answerer:
         for inverse, scores in ((False, a.relation_scores), (True, a.inverse_scores)):
             for rel in scores:
                 js = (self.by_object if inverse else self.by_subject).get((eid, rel), [])
+                if not js and not inverse:
+                    js = self._hop(eid, rel, a)
                 if js and (a.wh not in ("when", "how many") or self._can_type(js, a.wh, inverse)):
                     return True
         return False
@@ -302,7 +304,7 @@ class Answerer:
 
     def _can_type(self, js: list[int], wh: str, inverse: bool) -> bool:
         records = [self.facts[j] for j in js]
-        if any(_has_type(wh, r.text) or _has_type(wh, self._evidence(r)) for r in records):
+        if any(_has_type(wh, r.text) or (not inverse and _has_type(wh, self._evidence(r))) for r in records):
             return True
         return not inverse and bool(self._dated(records, wh))
 
@@ -578,8 +580,8 @@ _CUES = {
 def _has_type(wh: str, text: str) -> bool:
     """Whether text can answer the kind of question: a date for 'when', a number (not a year) for 'how many'."""
     text = _MARKER_RE.sub("", text)
-    if wh == "when":
-        return bool(re.search(r"\d", text))
+    if wh == "when":  # a year, a decade or a date; not the "2" of Caffe2
+        return bool(re.search(r"\b(1[89]|20)\d\d(s|\b)|\b\d{4}-\d\d-\d\d\b", text))
     if wh == "how many":
         numbers = [n for n in re.findall(r"\d[\d,.]*", text) if not re.fullmatch(r"(19|20)\d\d", n)]
         return bool(numbers) or any(w in _NUMBER_WORDS for w in re.findall(r"[a-z]+", text.lower()))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 import threading
 import unicodedata
@@ -87,6 +88,7 @@ class _Lexical:
     def __init__(self, texts: Sequence[str]) -> None:
         import bm25s
 
+        logging.getLogger("bm25s").setLevel(logging.WARNING)  # it logs every index build at DEBUG
         self.n = len(texts)
         self.model = bm25s.BM25(k1=1.2, b=0.75) if self.n else None
         if self.model is not None:

@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from assistant.corpus import METADATA_HEADING, Corpus, Document, Section, normalise_space
 
 # Bump when passages would come out differently for the same corpus: the index is then rebuilt.
-CHUNKER_VERSION = 2
+CHUNKER_VERSION = 3
 _PARA_RE = re.compile(r"\n[ \t]*\n|\n(?=[ \t]*(?:[-*•]|\d+\.)[ \t])")
 _BULLET_RE = re.compile(r"^[ \t]*(?:[-*•]|\d+\.)[ \t]+")
 _MARKER_RE = re.compile(r"\[(\d{1,3})\]")
@@ -55,17 +55,43 @@ def _segmenter():  # type: ignore[no-untyped-def]
     return pysbd.Segmenter(language="en", clean=False, char_span=True)
 
 
+MAX_SBD_CHARS = 4000  # pysbd's regexes slow down badly on enormous paragraphs: feed it slices
+MAX_SENTENCE_WORDS = 120  # a "sentence" longer than this (no punctuation) is cut into word windows
+
+
+def _slices(text: str) -> list[tuple[int, int]]:
+    """Cut text into slices of at most MAX_SBD_CHARS, at a sentence end or a space when possible."""
+    out, start = [], 0
+    while len(text) - start > MAX_SBD_CHARS:
+        window = text[start : start + MAX_SBD_CHARS]
+        cut = max(window.rfind(". "), window.rfind("? "), window.rfind("! "))
+        cut = cut + 2 if cut > MAX_SBD_CHARS // 2 else (window.rfind(" ") + 1 or MAX_SBD_CHARS)
+        out.append((start, start + cut))
+        start += cut
+    out.append((start, len(text)))
+    return out
+
+
+def _word_windows(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    words = [(m.start(), m.end()) for m in re.finditer(r"\S+", text[start:end])]
+    if len(words) <= MAX_SENTENCE_WORDS:
+        return [(start, end)]
+    step = MAX_SENTENCE_WORDS // 2
+    return [(start + words[i][0], start + words[min(i + step, len(words)) - 1][1]) for i in range(0, len(words), step)]
+
+
 def split_sentences(text: str, offset: int = 0) -> list[Sentence]:
     """Sentences of one paragraph, with offsets (pysbd knows 'et al.', 'Ph.D.', 'U.S.')."""
     out: list[Sentence] = []
-    for span in _segmenter().segment(text):
-        start, end = span.start, span.end
-        while start < end and text[start].isspace():
-            start += 1
-        while end > start and text[end - 1].isspace():
-            end -= 1
-        if start < end:
-            out.append(Sentence(text=text[start:end], start=offset + start, end=offset + end))
+    for a, b in _slices(text):
+        for span in _segmenter().segment(text[a:b]):
+            start, end = a + span.start, a + span.end
+            while start < end and text[start].isspace():
+                start += 1
+            while end > start and text[end - 1].isspace():
+                end -= 1
+            for s, e in _word_windows(text, start, end) if start < end else []:
+                out.append(Sentence(text=text[s:e], start=offset + s, end=offset + e))
     return out
 
 

@@ -65,9 +65,8 @@ class FeedbackStore:
     # ------------------------------------------------------------ connections
 
     @contextmanager
-    def _connect(self, *, create: bool = True) -> Iterator[sqlite3.Connection]:
-        if create:
-            self.data_dir.mkdir(parents=True, exist_ok=True)
+    def _connect(self) -> Iterator[sqlite3.Connection]:
+        self.data_dir.mkdir(parents=True, exist_ok=True)
         # isolation_level=None: we issue BEGIN IMMEDIATE ourselves, so a writer takes the lock up front
         # instead of failing to upgrade a read lock under contention.
         conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
@@ -77,7 +76,7 @@ class FeedbackStore:
             # NORMAL is durable against process crashes (only a power cut can lose the last commits).
             conn.execute("PRAGMA journal_mode = WAL")
             conn.execute("PRAGMA synchronous = NORMAL")
-            if create and conn.execute("PRAGMA user_version").fetchone()[0] < SCHEMA_VERSION:
+            if conn.execute("PRAGMA user_version").fetchone()[0] < SCHEMA_VERSION:
                 conn.execute("BEGIN IMMEDIATE")
                 conn.execute(_SCHEMA)
                 conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
@@ -137,8 +136,9 @@ class FeedbackStore:
     def records(self) -> list[FeedbackRecord]:
         """Every record, oldest first (an empty list when nothing was stored yet)."""
         if not self._exists():
-            return []
-        with self._connect(create=False) as conn:
+            return []  # reading never creates the store
+        # The file may exist a moment before its table (another process is creating it): ensure both.
+        with self._connect() as conn:
             rows = conn.execute(
                 "SELECT id, created_at, rating, question, history, answer, citations, comment FROM feedback ORDER BY id"
             ).fetchall()

@@ -4,10 +4,12 @@ This module must never import torch, transformers or sentence-transformers (dire
 point is a small, fast-starting process. Only numpy, onnxruntime and tokenizers are used.
 
 Thread safety: one instance may be shared by any number of threads. ``InferenceSession.run`` is
-documented thread-safe, and the ``tokenizers.Tokenizer`` is configured (truncation, no padding) once
-in ``__init__`` and only read afterwards: ``Tokenizer.encode``/``encode_batch`` take a shared borrow,
-so concurrent calls are fine. (The "Already borrowed" errors seen with transformers' fast tokenizers
-come from *reconfiguring* padding/truncation on every call; nothing here mutates the tokenizer.)
+documented thread-safe (per-call state lives in the call; arena shrinkage takes the arena's lock),
+and the ``tokenizers.Tokenizer`` is configured (truncation, no padding) once in ``__init__`` and only
+read afterwards: ``Tokenizer.encode`` takes a shared borrow, so concurrent calls are fine. (The
+"Already borrowed" errors seen with transformers' fast tokenizers come from *reconfiguring*
+padding/truncation on every call; nothing here mutates the tokenizer after ``__init__``.) Checked by
+tests/test_onnx_encoder.py: 16 threads mixing single questions and batches give the sequential vectors.
 """
 
 from __future__ import annotations
@@ -42,28 +44,38 @@ def _read_config(model_file: Path) -> dict:
 def session_options(threads: int) -> ort.SessionOptions:
     """Options for a small, predictable CPU session (measured with bench/bench_encoder.py, 2 threads).
 
-    * ``enable_cpu_mem_arena=False``: the arena keeps the high-water mark of every activation size
-      it has seen: one batch of 32 x 256 tokens left the process at ~410-430 MB RSS for good, against
-      ~150-180 MB without the arena (freed buffers go back to malloc). Warm single-query latency
-      was the same (~3.1-3.5 ms either way).
-    * ``session.intra_op.allow_spinning=0``: by default the pool's threads spin after every run waiting
-      for more work. With 2 cores shared by Gradio, retrieval and whatever else runs, spinning threads
-      fight for the CPU: under load (load average ~3 on 2 cores) a query took ~10 ms p50 / ~22 ms p95
-      spinning against ~5 ms / ~10 ms not; on an idle machine spinning was ~10-15% faster at p50
-      (~2.8 vs ~3.2 ms) and no better at p95, and it burns CPU after every query.
-    * prepacking stays on: ``session.disable_prepacking=1`` saves ~27 MB but makes a query ~60% slower.
+    * The CPU memory arena stays on, and every batched run (more than one text) ends with
+      ``memory.enable_memory_arena_shrinkage`` (see :func:`_shrink_options`). The plain arena keeps
+      the high-water mark of every batch for good: two passes over the article's passages and two
+      32 x 256-token batches left it at ~660 MB RSS. ``enable_cpu_mem_arena=False`` settles lower
+      (~235 MB) but peaks higher (~770 MB) and fragments malloc on single queries (~225-245 MB
+      against ~218 MB). Arena + shrinkage of batched runs: single queries keep the arena (~218 MB),
+      the peak of a batch is ~520 MB and the process settles back to ~230 MB.
     * ``session.use_env_allocators`` only shares one arena between several sessions; with a single
       session it changed nothing, so it is not used.
+    * prepacking stays on: ``session.disable_prepacking=1`` saves ~27 MB but makes a query ~60% slower.
+    * ``session.intra_op.allow_spinning=0``: by default the pool's threads spin after every run,
+      waiting for more work. With 2 cores shared by Gradio, retrieval and whatever else runs, the
+      spinning threads fight for the CPU: on a loaded machine (load average ~3 on 2 cores) a query
+      took ~10 ms p50 / ~22 ms p95 spinning against ~5 ms / ~10 ms not; idle, spinning was ~10-15%
+      faster at p50 (~2.8 vs ~3.2 ms), no better at p95, and it burns CPU after every query.
     """
     opts = ort.SessionOptions()
     opts.intra_op_num_threads = max(1, int(threads))
     opts.inter_op_num_threads = 1
     opts.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
     opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-    opts.enable_cpu_mem_arena = False
+    opts.enable_cpu_mem_arena = True
     opts.add_session_config_entry("session.intra_op.allow_spinning", "0")
     opts.log_severity_level = 3  # errors only: no per-session warnings on stderr
     return opts
+
+
+def _shrink_options() -> ort.RunOptions:
+    """Run options that hand the arena's free regions back at the end of the run (batched runs)."""
+    run = ort.RunOptions()
+    run.add_run_config_entry("memory.enable_memory_arena_shrinkage", "cpu:0")
+    return run
 
 
 class OnnxQueryEncoder:
@@ -123,7 +135,9 @@ class OnnxQueryEncoder:
             types[row, :n] = enc.type_ids
             mask[row, :n] = 1
         feeds = {"input_ids": ids, "attention_mask": mask, "token_type_ids": types}
-        (out,) = self._session.run([self._output], {name: feeds[name] for name in self._inputs})
+        # A fresh RunOptions per batched call: nothing is shared between threads but the session.
+        run_options = _shrink_options() if len(texts) > 1 else None
+        (out,) = self._session.run([self._output], {name: feeds[name] for name in self._inputs}, run_options)
         return np.asarray(out, dtype=np.float32)
 
     def encode(self, texts: Sequence[str], *, progress: bool = False) -> np.ndarray:

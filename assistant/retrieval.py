@@ -17,7 +17,8 @@ from assistant.errors import AssistantError
 from assistant.index import FactRecord, IndexData
 from assistant.settings import RetrievalMode
 
-ROUND = 6  # scores are rounded before ties are broken by id, so every CPU ranks alike
+ROUND = 6
+FACT_MIN_COSINE = 0.35  # a fact "matches" a question only with a shared word and this much meaning  # scores are rounded before ties are broken by id, so every CPU ranks alike
 _TOKEN_RE = re.compile(r"\w+(?:[-'’.]\w+)*")
 _SPLIT_RE = re.compile(r"[-'’.]")
 _ALNUM_RE = re.compile(r"^([a-z]+)(\d+)$|^(\d+)([a-z]+)$")
@@ -128,7 +129,10 @@ class Retriever:
         self._faiss_lock = threading.Lock()  # faiss search is thread-safe, but we keep omp threads at 1
 
     def query_vector(self, text: str) -> np.ndarray:
-        vec = np.asarray(self.encoder.encode_query(text), dtype=np.float32).reshape(1, -1)
+        return self._checked(np.asarray(self.encoder.encode_query(text), dtype=np.float32).reshape(1, -1))
+
+    def _checked(self, vec: np.ndarray) -> np.ndarray:
+        vec = np.asarray(vec, dtype=np.float32).reshape(1, -1)
         if vec.shape[1] != self.data.faiss_index.d:
             raise RetrievalError(
                 f"the query encoder gives {vec.shape[1]}-dimensional vectors but the index holds "
@@ -149,8 +153,7 @@ class Retriever:
 
     def score_all(self, query: str, qvec: np.ndarray | None = None) -> dict[str, np.ndarray]:
         """Every passage's dense, BM25 and fused score, plus the fact scores."""
-        if qvec is None:
-            qvec = self.query_vector(query)
+        qvec = self.query_vector(query) if qvec is None else self._checked(qvec)
         tokens = tokenize(query)
         dense = self.dense_scores(qvec)
         lexical = self.bm25.scores(tokens)
@@ -168,13 +171,16 @@ class Retriever:
         return {"dense": dense, "bm25": lexical, "hybrid": fused, "facts": fact_scores}
 
     def fact_scores(self, tokens: list[str], qvec: np.ndarray) -> np.ndarray:
+        """Fused rank of each fact; 0 for facts that do not match (no shared word, weak meaning)."""
         n = len(self.data.facts)
         if not n:
             return np.zeros(0, dtype=np.float32)
         dense = self.data.fact_vectors @ qvec[0]
         lexical = self.fact_bm25.scores(tokens)
         ids = [str(i).zfill(6) for i in range(n)]
-        return 1.0 / (self.rrf_k + _ranks(dense, ids)) + 1.0 / (self.rrf_k + _ranks(lexical, ids))
+        fused = 1.0 / (self.rrf_k + _ranks(dense, ids)) + 1.0 / (self.rrf_k + _ranks(lexical, ids))
+        matches = (lexical > 0) & (dense >= FACT_MIN_COSINE)
+        return np.where(matches, fused, 0.0)
 
     def retrieve(
         self,
@@ -196,7 +202,7 @@ class Retriever:
         order = sorted(range(len(self.ids)), key=lambda i: (-round(float(chosen[i]), ROUND), self.ids[i]))
         top = order[: max(0, min(k, len(order)))]
         hits = []
-        best_facts = set(np.argsort(-s["facts"])[:5].tolist()) if len(s["facts"]) else set()
+        best_facts = {int(j) for j in np.argsort(-s["facts"], kind="stable")[:5] if s["facts"][j] > 0}
         for i in top:
             p = self.data.passages[i]
             facts = [self.data.facts[j].text for j in self.facts_of.get(i, []) if j in best_facts]
@@ -215,13 +221,17 @@ class Retriever:
         return hits
 
     def _fact_boost(self, fact_scores: np.ndarray) -> np.ndarray:
-        """Half the fused score of the best few matching facts, credited to their passages."""
+        """A quarter of the best matching fact's fused score, credited to the passage holding its evidence
+
+        (measured: more, or more facts, pushes better passages out of the top 3 on unseen questions)."""
         boost = np.zeros(len(self.ids), dtype=np.float64)
         if not len(fact_scores):
             return boost
-        for j in np.argsort(-fact_scores, kind="stable")[:3]:
+        for j in np.argsort(-fact_scores, kind="stable")[:1]:
+            if fact_scores[j] <= 0:
+                break
             i = self.position[self.data.facts[int(j)].passage_id]
-            boost[i] = max(boost[i], 0.5 * float(fact_scores[j]))
+            boost[i] = max(boost[i], 0.25 * float(fact_scores[j]))
         return boost
 
     def fact(self, j: int) -> FactRecord:

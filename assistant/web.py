@@ -45,7 +45,6 @@ CONCURRENCY = 4
 MAX_QUEUE = 64
 MODES = ["hybrid", "dense", "bm25"]
 MAX_K = 10
-LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1")
 
 EXAMPLES = [
     "Who developed Keras?",
@@ -133,7 +132,8 @@ def render_answer(a: "Answer") -> str:
             '<div class="abstain"><span class="abstain-icon" aria-hidden="true">&#9888;</span>'
             f'<div><p class="abstain-title">Not in the sources</p><p>{escape_text(reason)}</p></div></div>'
         )
-    text = _MARKER_RE.sub(r'<sup class="cite">&#91;\1&#93;</sup>', escape_text(a.answer))
+    # "Chollet [1]." reads better as "Chollet[1]." once the marker is a superscript.
+    text = re.sub(r"\s*" + _MARKER_RE.pattern, r'<sup class="cite">&#91;\1&#93;</sup>', escape_text(a.answer))
     how = {"facts": "from the structured facts", "extractive": "quoted from a passage"}.get(a.method, a.method)
     meta = f'<p class="meta">confidence {round(a.confidence * 100)}% · {escape_text(how)}</p>'
     sources = "".join(render_source(c) for c in a.citations)
@@ -239,11 +239,11 @@ details.src summary { cursor: pointer; padding: 0.35em 0.6em; font-size: 0.9em; 
 .abstain-title { font-weight: 600; color: #b45309; }
 .abstain-icon { font-size: 1.2em; color: #d97706; line-height: 1.3; }
 #examples { gap: 6px; flex-wrap: wrap; }
-#examples .try { font-size: 0.85em; color: var(--body-text-color-subdued); line-height: 2.1; }
-#examples > div:first-child { flex: 0 0 auto !important; min-width: 0 !important; }
+#examples { align-items: center; }
+#examples::before { content: "Try:"; font-size: 0.85em; color: var(--body-text-color-subdued); }
 #examples button { flex: 0 0 auto !important; min-width: 0 !important; font-weight: normal; }
 #feedback-status p { font-size: 0.85em; color: var(--body-text-color-subdued); margin: 0; }
-#facts table, #hits table { font-family: var(--font); }
+#facts, #hits { --font-mono: var(--font); }  /* tables of prose read better in the text font */
 """
 
 
@@ -291,7 +291,7 @@ def build_app(
         return _messages(turns), turns, ""
 
     def clear() -> tuple[Any, ...]:
-        return [], [], "", None, "", gr.Row(visible=False)
+        return [], [], "", None, "", gr.Column(visible=False)
 
     def on_like(data: gr.LikeData, turns: list[Any]) -> tuple[Any, ...]:
         """Store a rating at once, then offer a comment box that attaches to it."""
@@ -301,11 +301,11 @@ def build_app(
         rating = ratings.get(data.liked)
         turn = int(index) // 2  # messages alternate question, answer
         if rating is None or not 0 <= turn < len(turns):
-            return gr.update(), "", gr.Row(visible=False)
+            return gr.update(), gr.update(), gr.update(), gr.update()
         a = turns[turn]
         record_id = store.add(rating, a.question, _history(turns[:turn]), a.answer, a.citations)
         thanks = "Thanks, glad it helped." if rating == "like" else "Thanks, noted."
-        return record_id, f"{thanks} Anything to add? (optional)", gr.Row(visible=True)
+        return record_id, f"{thanks} Anything to add? (optional)", gr.Column(visible=True), gr.Row(visible=True)
 
     def on_comment(record_id: int | None, comment: str) -> tuple[Any, ...]:
         if not comment or not comment.strip():
@@ -315,7 +315,7 @@ def build_app(
         store.set_comment(record_id, comment)
         return "", "Comment saved with your rating. Thank you.", gr.Row(visible=False)
 
-    def search(query: str, mode: str, k: float) -> list[list[Any]]:
+    def search_table(query: str, mode: str, k: float) -> list[list[Any]]:
         k_int, mode_ = _check_options(k, mode)
         try:
             hits = engine.search(query, k=k_int, mode=mode_)
@@ -367,7 +367,7 @@ def build_app(
             with gr.Tab("Chat", id="chat"):
                 chatbot = gr.Chatbot(
                     label="Conversation",
-                    height=560,
+                    height=470,
                     sanitize_html=True,
                     allow_tags=False,
                     latex_delimiters=[],
@@ -376,30 +376,32 @@ def build_app(
                     placeholder="Ask a question about the article; follow-ups like “And PyTorch?” work too.",
                     elem_id="chatbot",
                 )
-                with gr.Row(equal_height=True):
+                with gr.Row(equal_height=True, elem_id="ask-row"):
                     box = gr.Textbox(
                         show_label=False,
                         placeholder="Ask a question, e.g. Who developed Keras?",
-                        scale=6,
+                        scale=8,
                         max_lines=3,
                         autofocus=True,
+                        container=False,
                         elem_id="question",
                     )
-                    send = gr.Button("Ask", variant="primary", scale=1, min_width=80, elem_id="send")
-                    clear_btn = gr.Button("Clear", variant="secondary", scale=1, min_width=80, elem_id="clear")
+                    send = gr.Button("Ask", variant="primary", scale=0, min_width=96, elem_id="send")
+                    clear_btn = gr.Button("Clear", variant="secondary", scale=0, min_width=80, elem_id="clear")
                 with gr.Row(elem_id="examples"):
-                    gr.HTML('<span class="try">Try:</span>', padding=False, container=False)
                     example_buttons = [gr.Button(q, size="sm", variant="secondary") for q in EXAMPLES]
-                status = gr.Markdown("", elem_id="feedback-status")
-                with gr.Row(equal_height=True, visible=False, elem_id="comment-row") as comment_row:
-                    comment = gr.Textbox(
-                        show_label=False,
-                        placeholder="What was good or wrong about this answer?",
-                        scale=6,
-                        max_lines=2,
-                        elem_id="comment",
-                    )
-                    comment_btn = gr.Button("Send comment", size="sm", scale=1, min_width=80)
+                with gr.Column(visible=False, elem_id="feedback") as feedback_box:
+                    status = gr.Markdown("", elem_id="feedback-status")
+                    with gr.Row(equal_height=True, elem_id="comment-row") as comment_row:
+                        comment = gr.Textbox(
+                            show_label=False,
+                            placeholder="What was good or wrong about this answer?",
+                            scale=6,
+                            max_lines=2,
+                            container=False,
+                            elem_id="comment",
+                        )
+                        comment_btn = gr.Button("Send comment", size="md", scale=0, min_width=140)
                 with gr.Accordion("Settings", open=False), gr.Row():
                     mode = gr.Radio(MODES, value=default_mode, label="Retrieval mode")
                     k = gr.Slider(1, MAX_K, value=default_k, step=1, label="Passages to consider (k)")
@@ -445,13 +447,13 @@ def build_app(
         box.submit(respond, [box, turns, mode, k], chat_out, **private)
         for btn, q in zip(example_buttons, EXAMPLES, strict=True):
             btn.click(functools.partial(respond, q), [turns, mode, k], chat_out, **private)
-        clear_btn.click(clear, None, [chatbot, turns, box, last_feedback, status, comment_row], **private)
-        chatbot.clear(clear, None, [chatbot, turns, box, last_feedback, status, comment_row], **private)
-        chatbot.like(on_like, [turns], [last_feedback, status, comment_row], **private)
+        clear_btn.click(clear, None, [chatbot, turns, box, last_feedback, status, feedback_box], **private)
+        chatbot.clear(clear, None, [chatbot, turns, box, last_feedback, status, feedback_box], **private)
+        chatbot.like(on_like, [turns], [last_feedback, status, feedback_box, comment_row], **private)
         comment_btn.click(on_comment, [last_feedback, comment], [comment, status, comment_row], **private)
         comment.submit(on_comment, [last_feedback, comment], [comment, status, comment_row], **private)
-        query.submit(search, [query, s_mode, s_k], results, **private)
-        s_btn.click(search, [query, s_mode, s_k], results, **private)
+        query.submit(search_table, [query, s_mode, s_k], results, **private)
+        s_btn.click(search_table, [query, s_mode, s_k], results, **private)
         gr.api(api_ask, api_name="ask")
         gr.api(api_search, api_name="search")
 

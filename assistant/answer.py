@@ -179,21 +179,14 @@ class Answerer:
     def _previous_entity(self, turns: list[Turn], a: Analysis) -> str | None:
         """The entity a pronoun most likely means.
 
-        Candidates come from the latest turns, newest first; in an answer, entities the user did not
-        ask about come first ("FAIR released PyTorch" -> PyTorch after "Which framework did FAIR
-        release?"). The first candidate the asked relation has facts for wins ("What was it based
-        on?" means the framework, not the lab); otherwise the first candidate.
+        Candidates come from the latest turns, newest first, each turn's in order of appearance: an
+        answer names its subject first ("PyTorch was developed by FAIR", "PyTorch was based on
+        Torch"), and that subject is what "it" means next. The first candidate the asked relation has
+        facts for wins ("What was it based on?" means the framework, not the lab); else the first.
         """
-        last_user_entities: set[str] = set()
-        for t in reversed(turns):
-            if t.role == "user":
-                last_user_entities = set(self.understanding.analyse(t.content).entity_ids)
-                break
         candidates: list[str] = []
         for t in reversed(turns):
             ents = [m.entity.id for m in self.understanding.analyse(_MARKER_RE.sub("", t.content)).mentions]
-            if t.role == "assistant":
-                ents = [e for e in ents if e not in last_user_entities] + [e for e in ents if e in last_user_entities]
             candidates += [e for e in ents if e not in candidates]
             if len(candidates) >= 4:
                 break
@@ -289,9 +282,10 @@ class Answerer:
         return claims, confidence
 
     def _answerable(self, eid: str, a: Analysis) -> bool:
-        """Whether the facts can answer the question's relation (and type) for this entity."""
+        """Whether the facts can answer the question's strongest relation (and type) for this entity."""
+        top = max([*a.relation_scores.values(), *a.inverse_scores.values()], default=0.0)
         for inverse, scores in ((False, a.relation_scores), (True, a.inverse_scores)):
-            for rel in scores:
+            for rel in (r for r, v in scores.items() if v == top):
                 js = (self.by_object if inverse else self.by_subject).get((eid, rel), [])
                 if not js and not inverse:
                     js = self._hop(eid, rel, a)

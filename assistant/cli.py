@@ -181,12 +181,18 @@ def chat(ctx: click.Context) -> None:
 @main.command()
 @click.option("--host", default=None, help="Interface to bind (default 127.0.0.1).")
 @click.option("--port", type=int, default=None, help="Port (default 7860).")
+@click.option(
+    "--allowed-host",
+    "allowed_hosts",
+    multiple=True,
+    help="Another Host name to answer (e.g. the machine's DNS name when binding 0.0.0.0). Repeatable.",
+)
 @click.pass_context
-def serve(ctx: click.Context, host: str | None, port: int | None) -> None:
-    """Start the web chat (Gradio) on 127.0.0.1:7860."""
+def serve(ctx: click.Context, host: str | None, port: int | None, allowed_hosts: tuple[str, ...]) -> None:
+    """Start the web chat (Gradio) on 127.0.0.1:7860 (never a public share link)."""
     from assistant.web import serve as _serve
 
-    _serve(_settings(ctx, host=host, port=port))
+    _serve(_settings(ctx, host=host, port=port, allowed_hosts=list(allowed_hosts) or None))
 
 
 @main.command("eval")

@@ -37,7 +37,8 @@ def export_available() -> bool:
 
 
 def onnx_files(build: Path) -> dict[str, Path]:
-    return {"model": build / "encoder" / "model.onnx", "tokenizer": build / "encoder" / "tokenizer.json"}
+    enc = build / "encoder"
+    return {"model": enc / "model.onnx", "tokenizer": enc / "tokenizer.json", "config": enc / "config.json"}
 
 
 def load_onnx_encoder(build: Path, manifest: Any, threads: int) -> Any | None:

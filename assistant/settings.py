@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import os
-from importlib import resources
 from pathlib import Path
 from typing import Literal
 
@@ -21,10 +21,15 @@ _CHECKOUT = Path(__file__).resolve().parent.parent
 
 def default_corpus_dir() -> Path:
     """The article shipped with the package (the checkout's corpus/ in an editable install)."""
+    # corpus/ is shipped as the data-only package assistant.corpus_data (a namespace package, so
+    # its location comes from the import spec); an editable install maps only the package itself.
     try:
-        return Path(str(resources.files("assistant.corpus_data")))
-    except ModuleNotFoundError:  # an editable install maps only the package itself
-        return _CHECKOUT / "corpus"
+        spec = importlib.util.find_spec("assistant.corpus_data")
+    except ModuleNotFoundError:
+        spec = None
+    if spec is not None and spec.submodule_search_locations:
+        return Path(next(iter(spec.submodule_search_locations)))
+    return _CHECKOUT / "corpus"
 
 
 def _user_dir(env: str, fallback: str) -> Path:
@@ -62,6 +67,9 @@ class Settings(BaseSettings):
 
     host: str = "127.0.0.1"
     port: int = Field(default=7860, ge=0, le=65535)
+    allowed_hosts: list[str] = Field(
+        default_factory=list, description="extra Host header names the web app answers (DNS-rebinding guard)"
+    )
 
     def resolved_corpus_dir(self) -> Path:
         return (self.corpus_dir or default_corpus_dir()).expanduser().resolve()

@@ -112,13 +112,17 @@ def _passage_body(text: str, section: str) -> str:
     return rest if rest and first.strip() == section.strip() else text
 
 
-def render_source(c: "Citation", open_: bool = False) -> str:
+def render_source(c: "Citation") -> str:
     """One numbered source: its section label, and the passage with the supporting sentence marked."""
-    body = highlight(_passage_body(c.text, c.section), c.quote)
+    passage = _passage_body(c.text, c.section)
+    body = highlight(passage, c.quote)
+    label = escape_text(c.section)
+    if c.quote.strip() and c.quote.strip() in c.section and not _quote_spans(passage, c.quote):
+        label = f"<mark>{label}</mark>"  # the heading itself is the evidence (e.g. an era's dates)
     where = escape_text(c.source)
     return (
-        f'<details class="src"{" open" if open_ else ""}><summary>'
-        f'<span class="src-n">&#91;{c.n}&#93;</span> <span class="src-sec">{escape_text(c.section)}</span>'
+        '<details class="src"><summary>'
+        f'<span class="src-n">&#91;{c.n}&#93;</span> <span class="src-sec">{label}</span>'
         f"</summary>"
         f'<div class="src-body"><p class="src-where">{where}</p><p class="src-text">{body}</p></div></details>'
     )
@@ -232,7 +236,7 @@ details.src summary { cursor: pointer; padding: 0.35em 0.6em; font-size: 0.9em; 
 .src-body { padding: 0 0.75em 0.5em 0.75em; font-size: 0.9em; line-height: 1.5; }
 .src-where { margin: 0 0 0.3em 0 !important; font-size: 0.8em; color: var(--body-text-color-subdued); }
 .src-text { margin: 0 !important; }
-.src-text mark { background: #fde68a; color: #1f2937; padding: 0 2px; border-radius: 3px; }
+.src mark { background: #fde68a; color: #1f2937; padding: 0 2px; border-radius: 3px; }
 .abstain { display: flex; gap: 0.6em; align-items: flex-start; color: var(--body-text-color-subdued);
   border-left: 3px solid #d97706; padding: 0.1em 0 0.1em 0.7em; }
 .abstain p { margin: 0 !important; }
@@ -523,7 +527,6 @@ def _bind(host: str, port: int) -> socket.socket:
         sock.close()
         raise AssistantError(f"cannot listen on {host}:{port} ({exc.strerror}); choose another --port") from None
     sock.listen(2048)
-    sock.set_inheritable(True)
     return sock
 
 

@@ -32,9 +32,26 @@ N_QUESTIONS = 100
 WARM_ROUNDS = 3  # interleaved fresh processes per backend, one pass over the questions each
 TOP_K = 5
 # kind -> graph file in the exported encoder folder; "torch" is sentence-transformers itself.
-MODEL_FILES = {"onnx": "model.onnx", "onnx-int8": "model.int8.onnx", "onnx-int8-pc": "model.int8pc.onnx"}
+MODEL_FILES = {
+    "onnx": "model.onnx",
+    "onnx-noshrink": "model.onnx",
+    "onnx-noarena": "model.onnx",
+    "onnx-spin": "model.onnx",
+    "onnx-int8": "model.int8.onnx",
+    "onnx-int8-pc": "model.int8pc.onnx",
+}
+# Session-option variants of the fp32 graph, to check the choices made in assistant.onnx_encoder
+# ("shrink": False = no arena shrinkage after batched runs).
+OPTION_VARIANTS: dict[str, dict[str, object]] = {
+    "onnx-noshrink": {"shrink": False},
+    "onnx-noarena": {"enable_cpu_mem_arena": False, "shrink": False},
+    "onnx-spin": {"session.intra_op.allow_spinning": "1"},
+}
 NAMES = {
     "onnx": "ONNX fp32",
+    "onnx-noshrink": "fp32, no shrinkage",
+    "onnx-noarena": "fp32, no arena",
+    "onnx-spin": "fp32, spinning",
     "onnx-int8": "ONNX int8",
     "onnx-int8-pc": "ONNX int8 per-channel",
     "torch": "sentence-transformers",
@@ -91,9 +108,27 @@ def _child(
             return model.encode(texts, batch_size=32, normalize_embeddings=True, convert_to_numpy=True)
 
     else:
+        import assistant.onnx_encoder as onnx_encoder
         from assistant.onnx_encoder import OnnxQueryEncoder
 
         t_import = time.perf_counter()
+        if kind in OPTION_VARIANTS:
+            chosen = onnx_encoder.session_options
+
+            def variant(threads: int, _overrides: dict[str, object] = OPTION_VARIANTS[kind]) -> object:
+                opts = chosen(threads)
+                for key, value in _overrides.items():
+                    if key == "shrink":
+                        continue
+                    if key.startswith("session."):
+                        opts.add_session_config_entry(key, value)
+                    else:
+                        setattr(opts, key, value)
+                return opts
+
+            onnx_encoder.session_options = variant
+            if OPTION_VARIANTS[kind].get("shrink") is False:
+                onnx_encoder._shrink_options = lambda: None
         enc = OnnxQueryEncoder(model_dir / MODEL_FILES[kind], model_dir / "tokenizer.json", threads=threads)
         encode_one, encode_many = enc.encode_query, enc.encode
     t_load = time.perf_counter()
@@ -214,6 +249,7 @@ def main() -> None:
     ap.add_argument("--runs", type=int, default=5, help="cold starts per backend (median reported)")
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--no-int8", action="store_true", help="skip the dynamic int8 quantisation")
+    ap.add_argument("--no-variants", action="store_true", help="skip the session-option variants of fp32")
     ap.add_argument("--out", type=Path, default=RESULTS)
     ap.add_argument("--child", choices=[*MODEL_FILES, "torch"], help=argparse.SUPPRESS)
     ap.add_argument("--mode", choices=["cold", "warm"], default="cold", help=argparse.SUPPRESS)
@@ -246,7 +282,7 @@ def main() -> None:
         enc_dir = tmp / "encoder"
         onnx_mb = (enc_dir / "model.onnx").stat().st_size / 1e6
 
-        kinds = ["onnx", "torch"]
+        kinds = ["onnx", "torch"] + ([] if args.no_variants else list(OPTION_VARIANTS))
         int8_info: dict = {}
         if not args.no_int8:
             from onnxruntime.quantization import QuantType, quantize_dynamic

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from concurrent.futures import Future
 from pathlib import Path
 from typing import Any
 
@@ -41,20 +42,37 @@ def onnx_files(build: Path) -> dict[str, Path]:
     return {"model": enc / "model.onnx", "tokenizer": enc / "tokenizer.json", "config": enc / "config.json"}
 
 
-def load_onnx_encoder(build: Path, manifest: Any, threads: int) -> Any | None:
-    """The ONNX query encoder of a build, or None (with a log line) when it is absent or invalid."""
+def open_onnx_encoder(build: Path, threads: int) -> Any | None:
+    """Open a build's exported encoder (not yet checked against its manifest), or None."""
+    files = onnx_files(build)
+    if not all(p.is_file() for p in files.values()):
+        return None
     try:
         from assistant.onnx_encoder import OnnxQueryEncoder
-    except ImportError as exc:
-        log.info("ONNX query encoder unavailable (%s); using sentence-transformers", exc)
+
+        return OnnxQueryEncoder(files["model"], files["tokenizer"], threads=threads)
+    except Exception as exc:  # noqa: BLE001 - any failure means: not usable, fall back
+        log.info("ONNX query encoder could not be opened (%s)", exc)
         return None
+
+
+def load_onnx_encoder(build: Path, manifest: Any, threads: int, early: Future[Any] | None = None) -> Any | None:
+    """The build's ONNX query encoder if its files are covered by the (verified) manifest, else None.
+
+    `early` is the same encoder opened speculatively before the manifest was checked.
+    """
     files = onnx_files(build)
     names = {f"encoder/{p.name}" for p in files.values()}
-    if not names <= set(manifest.artefacts) or not all(p.is_file() for p in files.values()):
+    if not names <= set(manifest.artefacts):
         log.info("no exported ONNX encoder in %s; using sentence-transformers", build)
         return None
-    try:
-        return OnnxQueryEncoder(files["model"], files["tokenizer"], threads=threads, dim=manifest.dim)
-    except Exception as exc:  # noqa: BLE001 - any failure here falls back, never gives wrong vectors
-        log.warning("ONNX query encoder failed to load (%s); using sentence-transformers", exc)
+    enc = early.result() if early is not None else open_onnx_encoder(build, threads)
+    if enc is None:
+        log.warning("the ONNX query encoder of %s failed to load; using sentence-transformers", build)
         return None
+    if enc.dim != manifest.dim:
+        log.warning(
+            "the ONNX encoder gives %d dimensions, the index %d; using sentence-transformers", enc.dim, manifest.dim
+        )
+        return None
+    return enc

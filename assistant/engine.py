@@ -6,7 +6,7 @@ import logging
 import os
 import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -14,8 +14,8 @@ from assistant.answer import Answer, Answerer
 from assistant.conversation import History
 from assistant.corpus import Corpus, load_corpus
 from assistant.embedding import Embedder, SentenceTransformerEmbedder, verify_model
-from assistant.encoders import EmbedderQueryEncoder, load_onnx_encoder
-from assistant.index import IndexData, build_index, build_key, open_index
+from assistant.encoders import EmbedderQueryEncoder, load_onnx_encoder, open_onnx_encoder
+from assistant.index import IndexData, build_index, build_key, current_build, open_index
 from assistant.retrieval import Hit, QueryEncoder, Retriever
 from assistant.settings import RetrievalMode, Settings
 
@@ -53,6 +53,15 @@ class Assistant:
         _quiet_runtime()
         self.settings = settings or Settings()
         t0 = time.perf_counter()
+        pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="encoder")
+        # Start the ONNX session of the current build at once: onnxruntime builds it in native code
+        # without the GIL, so it overlaps with everything below. It is only used if that build is
+        # the one verified and loaded; otherwise it is dropped.
+        early = None
+        if embedder is None and not rebuild and self.settings.query_encoder != "torch":
+            build = current_build(self.settings.resolved_index_dir())
+            if build is not None:
+                early = (build, pool.submit(open_onnx_encoder, build, self.settings.threads))
         self.corpus: Corpus = load_corpus(self.settings.resolved_corpus_dir())
         self._embedder = embedder
         self._embedder_lock = threading.Lock()
@@ -61,10 +70,9 @@ class Assistant:
         expected = build_key(self.settings, self.corpus, model_sha)
         self.index: IndexData
         self.index, self.rebuilt_because = open_index(self.settings, expected, self._build, force=rebuild)
-        # The query encoder's session starts in native code while this thread builds BM25 and the
-        # answerer's tables: the two overlap and the first answer comes sooner.
-        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="encoder") as pool:
-            pending = pool.submit(self._query_encoder)
+        with pool:
+            reuse = early[1] if early is not None and early[0] == self.index.path else None
+            pending = pool.submit(self._query_encoder, reuse)
             self.retriever = Retriever(self.index, _NoEncoder(), rrf_k=self.settings.rrf_k)
             self.answerer = Answerer(self.corpus, self.retriever, self.settings)
             self.encoder: QueryEncoder = pending.result()
@@ -113,12 +121,12 @@ class Assistant:
 
         return build_index(self.settings, self.corpus, emb, self._model_info(emb), exporter, progress=self.progress)
 
-    def _query_encoder(self) -> QueryEncoder:
+    def _query_encoder(self, early: Future[Any] | None = None) -> QueryEncoder:
         choice = self.settings.query_encoder
         if self._embedder is not None and not isinstance(self._embedder, SentenceTransformerEmbedder):
             return EmbedderQueryEncoder(self._embedder)  # a test double encodes queries too
         if choice in ("auto", "onnx"):
-            enc = load_onnx_encoder(self.index.path, self.index.manifest, self.settings.threads)
+            enc = load_onnx_encoder(self.index.path, self.index.manifest, self.settings.threads, early)
             if enc is not None:
                 return enc  # type: ignore[no-any-return]
             if choice == "onnx":

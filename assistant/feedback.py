@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import sqlite3
+import threading
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -61,6 +63,8 @@ class FeedbackStore:
     def __init__(self, data_dir: Path) -> None:
         self.data_dir = Path(data_dir)
         self.path = self.data_dir / FILE_NAME
+        self._ready = False
+        self._ready_lock = threading.Lock()
 
     # ------------------------------------------------------------ connections
 
@@ -69,21 +73,44 @@ class FeedbackStore:
         self.data_dir.mkdir(parents=True, exist_ok=True)
         # isolation_level=None: we issue BEGIN IMMEDIATE ourselves, so a writer takes the lock up front
         # instead of failing to upgrade a read lock under contention.
-        conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
+        self._initialise()
+        conn = self._open()
         try:
-            conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-            # WAL: readers never block the writer, and a killed writer leaves a consistent file.
-            # NORMAL is durable against process crashes (only a power cut can lose the last commits).
-            conn.execute("PRAGMA journal_mode = WAL")
-            conn.execute("PRAGMA synchronous = NORMAL")
-            if conn.execute("PRAGMA user_version").fetchone()[0] < SCHEMA_VERSION:
-                conn.execute("BEGIN IMMEDIATE")
-                conn.execute(_SCHEMA)
-                conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
-                conn.execute("COMMIT")
             yield conn
         finally:
             conn.close()
+
+    def _open(self) -> sqlite3.Connection:
+        conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
+        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        # NORMAL is durable against process crashes in WAL mode (only a power cut can lose commits).
+        conn.execute("PRAGMA synchronous = NORMAL")
+        return conn
+
+    def _initialise(self) -> None:
+        """WAL mode and the schema, set once. Switching the journal mode needs the database to itself
+        and SQLite does not wait for that, so threads (a lock) and processes (a lock file) take turns."""
+        if self._ready:
+            return
+        with self._ready_lock, open(self.data_dir / f"{FILE_NAME}.init-lock", "a+b") as lock:
+            if self._ready:
+                return
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            conn = self._open()
+            try:
+                # WAL (persistent in the file): readers never block the writer, a killed writer
+                # leaves a consistent database.
+                if conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+                    conn.execute("PRAGMA journal_mode = WAL")
+                if conn.execute("PRAGMA user_version").fetchone()[0] < SCHEMA_VERSION:
+                    conn.execute("BEGIN IMMEDIATE")
+                    conn.execute(_SCHEMA)
+                    conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+                    conn.execute("COMMIT")
+            finally:
+                conn.close()
+                fcntl.flock(lock, fcntl.LOCK_UN)
+            self._ready = True
 
     def _exists(self) -> bool:
         return self.path.is_file()

@@ -342,6 +342,9 @@ def load_build(build: Path, manifest: Manifest) -> IndexData:
     import faiss
 
     verify_artefacts(build, manifest)
+    # One OpenMP thread: a search here takes microseconds, and the query encoder and the web server
+    # already share two cores; faiss's default of one thread per core only adds contention.
+    faiss.omp_set_num_threads(1)
     try:
         passages = _load_jsonl(build / PASSAGES, Passage)
         facts = _load_jsonl(build / FACTS, FactRecord)

@@ -205,3 +205,36 @@ def test_build_killed_at_random_points_leaves_a_usable_index(tmp_path, tiny_corp
     leftovers = [p.name for p in (index / "builds").iterdir() if p.name.startswith(".tmp")]
     assert len(leftovers) <= 20  # half-written builds are pruned by the next successful build
     print(json.dumps({"kills": 20, "interrupted_builds": interrupted, "usable_after": usable}))
+
+
+def test_hostile_corpus_is_indexed_safely_or_skipped(tmp_path, caplog) -> None:
+    """HTML/JS, an enormous line, binary and non-UTF-8 files, a link out of the folder."""
+    from assistant import Assistant, Settings
+    from assistant.embedding import FakeEmbedder
+
+    corpus = tmp_path / "hostile"
+    corpus.mkdir()
+    (corpus / "page.md").write_text(
+        "# Page\n\n## Scripts\n\n<script>alert(1)</script> Torchlet was made by <img src=x onerror=alert(1)>.\n"
+    )
+    rng = random.Random(7)
+    words = ["alpha", "beta", "gamma", "delta", "framework", "graph", "tensor"]
+    (corpus / "huge.txt").write_text(" ".join(rng.choice(words) for _ in range(60_000)))  # one 400 kB line
+    (corpus / "blob.md").write_bytes(b"\x00\x01binary\x00" * 100)
+    (corpus / "latin1.txt").write_bytes("caf\xe9 cr\xe8me".encode("latin-1"))
+    secret = tmp_path / "secret.md"
+    secret.write_text("# Secret\n\nThe password is hunter2.\n")
+    (corpus / "link.md").symlink_to(secret)
+
+    with caplog.at_level("WARNING"):
+        engine = Assistant(
+            Settings(corpus_dir=corpus, index_dir=tmp_path / "idx"), embedder=FakeEmbedder(), progress=False
+        )
+    skipped = caplog.text
+    for name in ("blob.md", "latin1.txt", "link.md"):
+        assert name in skipped, f"{name} should be skipped with a warning naming it"
+    assert {d.path for d in engine.corpus.documents} == {"page.md", "huge.txt"}
+    assert all("hunter2" not in p.text for p in engine.index.passages)
+    assert max(len(p.text.split()) for p in engine.index.passages) <= 200  # the huge line is cut up
+    a = engine.ask("Who made Torchlet?")
+    assert "<script>" in a.answer or a.abstained  # kept as text; the web page escapes it

@@ -66,6 +66,14 @@ def load_onnx_encoder(build: Path, manifest: Any, threads: int, early: Future[An
     if not names <= set(manifest.artefacts):
         log.info("no exported ONNX encoder in %s; using sentence-transformers", build)
         return None
+    from assistant.errors import IndexStateError
+    from assistant.index import ENCODER_PREFIX, verify_artefacts
+
+    try:
+        verify_artefacts(build, manifest, prefix=ENCODER_PREFIX, skip=None)
+    except IndexStateError as exc:
+        log.warning("not using the exported ONNX encoder (%s); using sentence-transformers", exc)
+        return None
     enc = early.result() if early is not None else open_onnx_encoder(build, threads)
     if enc is None:
         log.warning("the ONNX query encoder of %s failed to load; using sentence-transformers", build)

@@ -36,6 +36,7 @@ FAISS = "passages.faiss"
 SENTENCE_VECTORS = "sentences.npy"
 FACT_VECTORS = "facts.npy"
 HASH_CACHE = ".verified.json"
+ENCODER_PREFIX = "encoder/"
 BIG_FILE = 8 << 20
 
 
@@ -314,9 +315,15 @@ def read_manifest(build: Path) -> Manifest:
         raise IndexStateError(f"{build}: manifest.json is unreadable: {exc.__class__.__name__}") from exc
 
 
-def verify_artefacts(build: Path, manifest: Manifest) -> None:
-    """Check every artefact's sha256 against the manifest before any of it is parsed."""
+def verify_artefacts(build: Path, manifest: Manifest, prefix: str = "", skip: str | None = ENCODER_PREFIX) -> None:
+    """Check the artefacts' sha256 against the manifest before any of them is parsed.
+
+    The exported query encoder (`encoder/`) is checked on its own when it is opened: a damaged
+    export falls back to sentence-transformers instead of discarding the whole index.
+    """
     for name, expected in manifest.artefacts.items():
+        if not name.startswith(prefix) or (skip and name.startswith(skip)):
+            continue
         path = build / name
         if not path.is_file():
             raise IndexStateError(f"{path} is missing")

@@ -517,6 +517,46 @@ class Server:
         self.close()
 
 
+# Gradio routes this app never needs, refused before Gradio sees them (each found by tests/test_web_security.py):
+# - GET/HEAD /gradio_api/file=<url> (and /gradio_api/file/<url>): Gradio fetches a public http(s) URL itself and
+#   streams it back, and for a private address first asks a public DNS-over-HTTPS resolver; we serve no remote files.
+# - POST /gradio_api/upload: stores files in the temp folder for any caller, a cross-site form included (a
+#   multipart POST needs no CORS preflight); no component here takes a file.
+# - POST /gradio_api/run/<name> and /gradio_api/api/<name>: calls outside the queue. Gradio refuses them for our
+#   queued endpoints, but answers an unknown name with a 500 and a traceback in the log.
+_FILE_URL_RE = re.compile(r"^/gradio_api/file[=/][a-zA-Z][a-zA-Z0-9+.-]*:")
+_DIRECT_RE = re.compile(r"^/gradio_api/(?:run|api)(?:/|$)")
+_QUEUE_ONLY = "This API endpoint does not accept direct HTTP POST requests. Please join the queue to use this API."
+
+
+def refusal(path: str) -> tuple[int, str] | None:
+    """(status, message) for a request path that is refused outright, or None to let Gradio answer it."""
+    if _FILE_URL_RE.match(path):
+        return 403, "Remote files are not served."
+    if path.rstrip("/") == "/gradio_api/upload":
+        return 403, "This app does not accept file uploads."
+    if _DIRECT_RE.match(path):
+        return 404, _QUEUE_ONLY
+    return None
+
+
+class RefuseUnusedRoutes:
+    """ASGI middleware answering the paths `refusal` names with a short JSON error; the rest pass through."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        refused = refusal(scope["path"]) if scope["type"] == "http" else None
+        if refused is None:
+            await self.app(scope, receive, send)
+            return
+        from starlette.responses import JSONResponse
+
+        status, detail = refused
+        await JSONResponse({"detail": detail}, status_code=status)(scope, receive, send)
+
+
 def _bind(host: str, port: int) -> socket.socket:
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM)
@@ -550,6 +590,8 @@ def create_server(
     port = sock.getsockname()[1]
     hosts = allowed_hosts(host, extra_hosts)
     app = FastAPI(docs_url=None, redoc_url=None, openapi_url=None)
+    # Innermost of the three: refusals still pass the Host check, and same-origin callers can read them.
+    app.add_middleware(RefuseUnusedRoutes)
     # Our own CORSMiddleware also switches Gradio's off (it grants any Origin when Host is not localhost).
     app.add_middleware(
         CORSMiddleware,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import threading
 from dataclasses import dataclass
 
 import numpy as np
@@ -12,7 +13,7 @@ from assistant.chunking import Passage
 from assistant.conversation import History, Turn, clean_question, normalise_history
 from assistant.corpus import METADATA_HEADING, Corpus
 from assistant.index import FactRecord
-from assistant.retrieval import Hit, Retriever, tokenize
+from assistant.retrieval import Hit, Retriever, token_set
 from assistant.settings import RetrievalMode, Settings
 from assistant.understanding import QUESTION_WORDS, Analysis, Understanding
 
@@ -67,6 +68,8 @@ class Answerer:
         self.retriever = retriever
         self.settings = settings
         self.understanding = Understanding(corpus)
+        self._naming: dict[str, list[int]] = {}
+        self._naming_lock = threading.Lock()
         # Kinds of thing the facts know ("paper", "framework"): "the paper" in a follow-up refers back.
         self.kinds = sorted({e.type for e in corpus.facts.entities} - {"concept"})
         self.passages = {p.passage_id: p for p in retriever.data.passages}
@@ -212,15 +215,21 @@ class Answerer:
 
     def _entity_boost(self, a: Analysis) -> dict[int, float]:
         """Passages whose text names a question's entity get a small lift (typos included)."""
-        if not a.mentions:
-            return {}
         boost: dict[int, float] = {}
-        for i, p in enumerate(self.retriever.data.passages):
-            text = p.text.lower()
-            n = sum(1 for m in {m.entity.id: m for m in a.mentions}.values() if _names_in(m.entity.names, text))
-            if n:
-                boost[i] = 0.004 * n
+        for eid in a.entity_ids:
+            for i in self._passages_naming(eid):
+                boost[i] = boost.get(i, 0.0) + 0.004
         return boost
+
+    def _passages_naming(self, eid: str) -> list[int]:
+        """Positions of the passages that name an entity (by any alias), computed once per entity."""
+        with self._naming_lock:
+            if eid not in self._naming:
+                names = self.corpus.facts.entity(eid).names
+                self._naming[eid] = [
+                    i for i, p in enumerate(self.retriever.data.passages) if _names_in(names, p.text.lower())
+                ]
+            return self._naming[eid]
 
     # ------------------------------------------------------------ facts
 
@@ -343,22 +352,22 @@ class Answerer:
             return False
         if any(asked in (n.lower() for n in m.entity.names) for m in a.mentions):
             return False
-        stem = set(tokenize(asked))
+        stem = set(token_set(asked))
         rel_words = set(
-            tokenize(" ".join([*self.corpus.facts.relations[rel].synonyms, self.corpus.facts.relations[rel].label]))
+            token_set(" ".join([*self.corpus.facts.relations[rel].synonyms, self.corpus.facts.relations[rel].label]))
         )
-        said = set(tokenize(" ".join(c.text for c in claims)))
+        said = set(token_set(" ".join(c.text for c in claims)))
         return bool(stem) and not (stem & rel_words) and not (stem & said)
 
     def _residual_cover(self, a: Analysis, rel: str, claims: list[_Claim]) -> float:
         """Share of the question's own words (beyond entity and relation) that the claims contain."""
-        residual = set(tokenize(" ".join(a.content)))
-        residual -= set(tokenize(" ".join(n for m in a.mentions for n in m.entity.names)))
-        residual -= set(tokenize(" ".join(self.corpus.facts.relations[rel].synonyms)))
-        residual -= set(tokenize(" ".join(self.kinds)))  # "which framework": the kind, not a detail
+        residual = set(token_set(" ".join(a.content)))
+        residual -= set(token_set(" ".join(n for m in a.mentions for n in m.entity.names)))
+        residual -= set(token_set(" ".join(self.corpus.facts.relations[rel].synonyms)))
+        residual -= set(token_set(" ".join(self.kinds)))  # "which framework": the kind, not a detail
         if not residual:
             return 0.0
-        said = set(tokenize(" ".join(c.text for c in claims)))
+        said = set(token_set(" ".join(c.text for c in claims)))
         return len(residual & said) / len(residual)
 
     def _fact_claims(self, records: list[FactRecord], inverse: bool) -> list[_Claim]:
@@ -394,17 +403,17 @@ class Answerer:
 
     def _extractive(self, a: Analysis, hits: list[Hit], qvec: np.ndarray) -> tuple[list[_Claim], float]:
         """The best sentence(s) of the top passages, scored on meaning, words and named entities."""
-        qstems = set(tokenize(a.text)) - set(tokenize(" ".join(QUESTION_WORDS)))
+        qstems = set(token_set(a.text)) - set(token_set(" ".join(QUESTION_WORDS)))
         names = [m.entity.names for m in {m.entity.id: m for m in a.mentions}.values()]
         scored: list[tuple[float, float, float, float, Passage, int]] = []
         for rank, hit in enumerate(hits[:5]):
             p = self.passages[hit.passage_id]
             if p.section == METADATA_HEADING:
                 continue  # "author: Lin Yuan" is reached through the facts, not quoted as an answer
-            head = set(tokenize(p.section))
+            head = set(token_set(p.section))
             for s_i, s in enumerate(p.sentences):
                 cos = float(self.retriever.data.sentence_vectors[self.sentence_row[(p.passage_id, s_i)]] @ qvec[0])
-                stems = set(tokenize(s.text)) | head
+                stems = set(token_set(s.text)) | head
                 overlap = len(qstems & stems) / len(qstems) if qstems else 0.0
                 ent = sum(1 for n in names if _names_in(n, s.text.lower())) / len(names) if names else 1.0
                 typed = 1.0 if _has_type(a.wh, s.text) else 0.0
@@ -589,11 +598,11 @@ def _trim(sentence: str, a: Analysis | None = None, limit: int = 48) -> str:
         return sentence
     # Clause boundaries: after , ; : and before "while"/"whereas"/"which".
     starts = [0] + [i + 1 for i, w in enumerate(words[:-1]) if w[-1] in ",;:"]
-    want = set(tokenize(" ".join(a.content))) if a else set()
+    want = set(token_set(" ".join(a.content))) if a else set()
     best, best_key = (0, limit), (-1.0, 0)
     for st in starts:
         end = min(len(words), st + limit)
-        got = len(want & set(tokenize(" ".join(words[st:end]))))
+        got = len(want & set(token_set(" ".join(words[st:end]))))
         key = (float(got), -st)
         if key > best_key:
             best, best_key = (st, end), key

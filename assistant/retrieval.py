@@ -83,6 +83,12 @@ def tokenize(text: str) -> list[str]:
     return _stemmer().stemWords(out) if out else []
 
 
+@lru_cache(maxsize=8192)
+def token_set(text: str) -> frozenset[str]:
+    """tokenize() as a set, cached: sentences, headings and synonym lists recur on every question."""
+    return frozenset(tokenize(text))
+
+
 class _Lexical:
     """BM25 over a fixed list of texts (bm25s, numpy backend)."""
 
@@ -104,11 +110,22 @@ class _Lexical:
         return np.asarray(self.model.get_scores(known), dtype=np.float32)
 
 
-def _ranks(scores: np.ndarray, ids: Sequence[str]) -> np.ndarray:
-    """1-based rank of each item: by rounded score, ties by id."""
-    order = sorted(range(len(ids)), key=lambda i: (-round(float(scores[i]), ROUND), ids[i]))
-    ranks = np.empty(len(ids), dtype=np.int64)
-    ranks[order] = np.arange(1, len(ids) + 1)
+def id_order(ids: Sequence[str]) -> np.ndarray:
+    """Each item's position among the ids sorted as strings: the tie-breaker of every ranking."""
+    position = np.empty(len(ids), dtype=np.int64)
+    position[sorted(range(len(ids)), key=ids.__getitem__)] = np.arange(len(ids))
+    return position
+
+
+def ranking(scores: np.ndarray, tie: np.ndarray) -> np.ndarray:
+    """Item indices, best first: by score rounded to ROUND decimals, ties by id."""
+    return np.lexsort((tie, -np.round(np.asarray(scores, dtype=np.float64), ROUND)))
+
+
+def _ranks(scores: np.ndarray, tie: np.ndarray) -> np.ndarray:
+    """1-based rank of each item (see `ranking`)."""
+    ranks = np.empty(len(tie), dtype=np.int64)
+    ranks[ranking(scores, tie)] = np.arange(1, len(tie) + 1)
     return ranks
 
 
@@ -120,6 +137,8 @@ class Retriever:
         self.encoder = encoder
         self.rrf_k = rrf_k
         self.ids = [p.passage_id for p in data.passages]
+        self.tie = id_order(self.ids)
+        self.fact_tie = np.arange(len(data.facts))  # facts keep their file order on ties
         self.position = {pid: i for i, pid in enumerate(self.ids)}
         self.bm25 = _Lexical([p.search_text or p.text for p in data.passages])
         self.fact_bm25 = _Lexical([f.text for f in data.facts])
@@ -163,9 +182,9 @@ class Retriever:
         if len(self.data.sentence_vectors):
             np.maximum.at(sentence, self.data.sentence_owner, self.data.sentence_vectors @ qvec[0])
         fused = (
-            1.0 / (self.rrf_k + _ranks(dense, self.ids))
-            + 1.0 / (self.rrf_k + _ranks(lexical, self.ids))
-            + 1.0 / (self.rrf_k + _ranks(sentence, self.ids))
+            1.0 / (self.rrf_k + _ranks(dense, self.tie))
+            + 1.0 / (self.rrf_k + _ranks(lexical, self.tie))
+            + 1.0 / (self.rrf_k + _ranks(sentence, self.tie))
         )
         fact_scores = self.fact_scores(tokens, qvec)
         return {"dense": dense, "bm25": lexical, "hybrid": fused, "facts": fact_scores}
@@ -177,8 +196,7 @@ class Retriever:
             return np.zeros(0, dtype=np.float32)
         dense = self.data.fact_vectors @ qvec[0]
         lexical = self.fact_bm25.scores(tokens)
-        ids = [str(i).zfill(6) for i in range(n)]
-        fused = 1.0 / (self.rrf_k + _ranks(dense, ids)) + 1.0 / (self.rrf_k + _ranks(lexical, ids))
+        fused = 1.0 / (self.rrf_k + _ranks(dense, self.fact_tie)) + 1.0 / (self.rrf_k + _ranks(lexical, self.fact_tie))
         matches = (lexical > 0) & (dense >= FACT_MIN_COSINE)
         return np.where(matches, fused, 0.0)
 
@@ -199,7 +217,7 @@ class Retriever:
             chosen += self._fact_boost(s["facts"])
         for i, b in (boost or {}).items():
             chosen[i] += b
-        order = sorted(range(len(self.ids)), key=lambda i: (-round(float(chosen[i]), ROUND), self.ids[i]))
+        order = ranking(chosen, self.tie).tolist()
         top = order[: max(0, min(k, len(order)))]
         hits = []
         best_facts = {int(j) for j in np.argsort(-s["facts"], kind="stable")[:5] if s["facts"][j] > 0}

@@ -67,6 +67,15 @@ class Analysis:
 _VERSION_RE = re.compile(r"[ \t]+v?(\d+(?:\.\d+)*)\b")
 
 
+def _first_word_index(table: dict[str, list[tuple[str, ...]]]) -> dict[str, list[tuple[str, tuple[str, ...]]]]:
+    index: dict[str, list[tuple[str, tuple[str, ...]]]] = {}
+    for rel, synonyms in table.items():
+        for syn in synonyms:
+            if syn:
+                index.setdefault(syn[0], []).append((rel, syn))
+    return index
+
+
 def _is_year(token: str) -> bool:
     return bool(re.fullmatch(r"(19|20)\d\d", token))
 
@@ -126,6 +135,8 @@ class Understanding:
             for s in [*rel.synonyms, *rel.inverse_synonyms]:
                 words.update(_WORD_RE.findall(fold(s)))
         self.vocab = words
+        self._syn_index = _first_word_index(self.rel_syn)
+        self._inv_index = _first_word_index(self.rel_inv)
         self.squashed_text = " ".join(squash(d.text) for d in corpus.documents)
         self._words_by_len: dict[int, list[str]] = {}
         for w in sorted(words):
@@ -238,17 +249,26 @@ class Understanding:
 
     # ------------------------------------------------------------ relations
 
-    def _score(self, stems: set[str], synonyms: list[tuple[str, ...]], ordered: list[str]) -> float:
-        """How strongly the question asks for a relation: the distinct question words its synonyms
-        cover (generic question words count half), plus a bonus for a whole multi-word phrase."""
-        covered: set[str] = set()
-        bonus = 0.0
-        for syn in synonyms:
-            if syn and all(s in stems for s in syn):
-                covered.update(syn)
-                if len(syn) > 1 and " ".join(syn) in " ".join(ordered):
-                    bonus = 0.5  # the phrase itself, not scattered words
-        return sum(0.5 if s in self.weak else 1.0 for s in covered) + (bonus if covered else 0.0)
+    def _scores(self, stems: list[str], index: dict[str, list[tuple[str, tuple[str, ...]]]]) -> dict[str, float]:
+        """How strongly the question asks for each relation: the distinct question words its synonyms
+        cover (generic question words count half), plus a bonus for a whole multi-word phrase.
+
+        Only synonyms whose first word occurs in the question are looked at (`index` is keyed by it).
+        """
+        stem_set = set(stems)
+        ordered = " ".join(stems)
+        covered: dict[str, set[str]] = {}
+        bonus: dict[str, float] = {}
+        for first in stem_set:
+            for rel, syn in index.get(first, ()):
+                if all(s in stem_set for s in syn):
+                    covered.setdefault(rel, set()).update(syn)
+                    if len(syn) > 1 and " ".join(syn) in ordered:
+                        bonus[rel] = 0.5  # the phrase itself, not scattered words
+        return {
+            rel: sum(0.5 if s in self.weak else 1.0 for s in words) + bonus.get(rel, 0.0)
+            for rel, words in covered.items()
+        }
 
     def correct(self, text: str) -> str:
         """Fix typos in ordinary words against the corpus and relation vocabulary ('happend' -> 'happened').
@@ -284,10 +304,9 @@ class Understanding:
     def analyse(self, text: str) -> Analysis:
         tokens = _WORD_RE.findall(fold(text))
         stems = _stem(tokens)
-        stem_set = set(stems)
         mentions, unknown = self.mentions(text)
-        rel = {r: self._score(stem_set, syn, stems) for r, syn in self.rel_syn.items()}
-        inv = {r: self._score(stem_set, syn, stems) for r, syn in self.rel_inv.items()}
+        rel = self._scores(stems, self._syn_index)
+        inv = self._scores(stems, self._inv_index)
         in_mention = {i for m in mentions for i in range(m.start, m.end)}
         content_idx = [
             i

@@ -69,6 +69,7 @@ class Answerer:
         self.settings = settings
         self.understanding = Understanding(corpus)
         self._naming: dict[str, list[int]] = {}
+        self._note: str | None = None
         self._naming_lock = threading.Lock()
         # Kinds of thing the facts know ("paper", "framework"): "the paper" in a follow-up refers back.
         self.kinds = sorted({e.type for e in corpus.facts.entities} - {"concept"})
@@ -534,13 +535,20 @@ class Answerer:
         )
 
     def _coverage_note(self) -> str:
-        titles = _join([f"“{d.title}”" for d in self.corpus.documents[:3]])
-        counts: dict[str, int] = {}
-        for f in self.corpus.facts.facts:
-            counts[f.subject] = counts.get(f.subject, 0) + 1
-        top = sorted(counts, key=lambda e: (-counts[e], e))[:5]
-        examples = _join([self.corpus.facts.entity(e).name for e in top])
-        return f"They cover {titles}" + (f", e.g. {examples}." if examples else ".")
+        """What the corpus does cover: its titles and its most-described entities (or sections)."""
+        if self._note is None:
+            titles = _join([f"“{d.title}”" for d in self.corpus.documents[:3]])
+            if len(self.corpus.documents) > 3:
+                titles += f" and {len(self.corpus.documents) - 3} more documents"
+            counts: dict[str, int] = {}
+            for f in self.corpus.facts.facts:
+                counts[f.subject] = counts.get(f.subject, 0) + 1
+            top = [self.corpus.facts.entity(e).name for e in sorted(counts, key=lambda e: (-counts[e], e))[:5]]
+            if not top:  # no facts file: name a few sections instead
+                top = list(dict.fromkeys(_short(p.section) for p in self.retriever.data.passages))[:5]
+            examples = _join(top)
+            self._note = f"They cover {titles}" + (f", e.g. {examples}." if examples else ".")
+        return self._note
 
 
 def _sentence(p: Passage, i: int) -> str:
@@ -551,9 +559,16 @@ def _names_in(names: list[str], lowered_text: str) -> bool:
     return any(re.search(r"(?<!\w)" + re.escape(n.lower()) + r"(?!\w)", lowered_text) for n in names if len(n) > 1)
 
 
+def _short(text: str, words: int = 6) -> str:
+    parts = text.split()
+    return " ".join(parts[:words]) + (" …" if len(parts) > words else "")
+
+
 def _join(items: list[str]) -> str:
     items = list(dict.fromkeys(items))
-    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " and " + items[-1]
 
 
 def _plural(text: str, n: int) -> str:

@@ -39,3 +39,17 @@ def test_real_engine_answers_with_citation(engine) -> None:
     assert not a.abstained
     assert "Chollet" in a.answer
     assert any("Chollet" in c.quote for c in a.citations)
+
+
+def test_a_corpus_without_facts_answers_and_abstains(tmp_path) -> None:
+    from assistant import Assistant, Settings
+    from assistant.embedding import FakeEmbedder
+
+    corpus = tmp_path / "plain"
+    corpus.mkdir()
+    (corpus / "notes.txt").write_text("Graphix was developed by Acme Corp. in 2010. It runs on the GPU.\n")
+    engine = Assistant(Settings(corpus_dir=corpus, index_dir=tmp_path / "idx"), embedder=FakeEmbedder(), progress=False)
+    a = engine.ask("Who developed Graphix?")
+    assert not a.abstained and "Acme" in a.answer and a.citations[0].passage_id.startswith("notes/")
+    no = engine.ask("What is the capital of France?")
+    assert no.abstained and "They cover" in no.answer

@@ -120,7 +120,10 @@ class Understanding:
                     bucket = self.aliases.setdefault(key, [])
                     if e not in bucket:
                         bucket.append(e)
-        self.case_sensitive = {k for k in self.aliases if len(k) <= 3}
+        # Short aliases ("TF", "UW", "He") must be written in capitals, unless the corpus only ever
+        # uses them as names ("jax" is JAX; "he" is also a pronoun of the article).
+        lowercase_words = {w for d in corpus.documents for w in _WORD_RE.findall(d.text) if w.islower()}
+        self.case_sensitive = {k for k in self.aliases if len(k) <= 3 and (k in lowercase_words or len(k) <= 2)}
         words: set[str] = set()
         for doc in corpus.documents:
             words.update(_WORD_RE.findall(fold(doc.text)))
@@ -142,10 +145,21 @@ class Understanding:
         for w in sorted(words):
             if w.isalpha() and len(w) >= 4:
                 self._words_by_len.setdefault(len(w), []).append(w)
+        key_words = {
+            w
+            for r in corpus.facts.relations.values()
+            for s in r.synonyms + r.inverse_synonyms
+            for w in _WORD_RE.findall(fold(s))
+        }
+        key_words |= {w for w in QUESTION_WORDS if len(w) >= 3}
+        self._key_words: dict[int, list[str]] = {}
+        for w in sorted(key_words):
+            if w.isalpha():
+                self._key_words.setdefault(len(w), []).append(w)
         self.weak = set(_stem(sorted(QUESTION_WORDS)))
         self.compounds = {squash(m.group(0)) for d in corpus.documents for m in _COMPOUND_RE.finditer(d.text)}
         self.vocab_stems = set(_stem(sorted(words)))
-        self._fuzzy_keys = [k for k in self.aliases if len(k) >= 4]
+        self._fuzzy_keys = [k for k in self.aliases if len(k) >= 3]
 
     # ------------------------------------------------------------ entities
 
@@ -235,7 +249,9 @@ class Understanding:
             if abs(len(alias) - len(key)) > budget or _DIGITS_RE.findall(alias) != digits:
                 continue
             if key.startswith(alias) or alias.startswith(key):
-                if not (len(key) >= 6 and abs(len(alias) - len(key)) == 1 and not key[-1].isdigit()):
+                longer = key if len(key) > len(alias) else alias
+                doubled = abs(len(alias) - len(key)) == 1 and longer[-1] == longer[-2] and not longer[-1].isdigit()
+                if not doubled and not (len(key) >= 6 and abs(len(alias) - len(key)) == 1 and not key[-1].isdigit()):
                     continue  # a different suffix is a different name (Caffe vs Caffe2)
             d = DamerauLevenshtein.distance(key, alias, score_cutoff=budget)
             if d <= budget:
@@ -271,35 +287,41 @@ class Understanding:
         }
 
     def correct(self, text: str) -> str:
-        """Fix typos in ordinary words against the corpus and relation vocabulary ('happend' -> 'happened').
+        """Fix typos in ordinary words ('happnd' -> 'happened', 'mad' -> 'made', 'wat' -> 'what').
 
-        Only lowercase words of five letters or more that the vocabulary lacks are touched, and only
-        when exactly one known word is within one edit (two for long words); names are left to the
+        Only lowercase words the vocabulary lacks are touched. Question words and the relation
+        synonyms (the words that decide what is asked) are matched generously: one edit for short
+        words, two from five letters on; other corpus words need five letters for one edit and eight
+        for two. A unique closest word wins (or several forms of one word); names are left to the
         entity matcher.
         """
 
         def fix(m: re.Match[str]) -> str:
             w = m.group(0)
-            if len(w) < 5 or not w.islower() or w in self.vocab or w in QUESTION_WORDS or any(c.isdigit() for c in w):
+            if len(w) < 3 or not w.islower() or w in self.vocab or w in QUESTION_WORDS or any(c.isdigit() for c in w):
                 return w
             if self._fuzzy(squash(w)) is not None:
                 return w  # a typo of a name: the entity matcher handles it
-            budget = 1 if len(w) < 8 else 2
-            close = sorted(
-                (DamerauLevenshtein.distance(w, v, score_cutoff=budget), v)
-                for v in self._words_by_len.get(len(w), [])
-                + self._words_by_len.get(len(w) + 1, [])
-                + self._words_by_len.get(len(w) - 1, [])
-            )
-            close = [c for c in close if c[0] <= budget]
+            close = self._close(w, self._key_words, 1 if len(w) < 5 else 2)
+            if not close and len(w) >= 5:
+                close = self._close(w, self._words_by_len, 1 if len(w) < 8 else 2)
             if not close:
                 return w
             tied = [v for d, v in close if d == close[0][0]]
             if len(set(_stem(tied))) == 1:  # 'developd': develop / developed are one word
-                return tied[-1] if len(tied) > 1 else tied[0]
+                return tied[-1]
             return w
 
         return _WORD_RE.sub(fix, text)
+
+    @staticmethod
+    def _close(w: str, pool: dict[int, list[str]], budget: int) -> list[tuple[int, str]]:
+        """Words of the pool within `budget` edits of w, closest first."""
+        # Typing rarely gets the first letter wrong, and requiring it keeps real words ("layers")
+        # from being "corrected" into vocabulary words ("papers").
+        near = [v for n in range(len(w) - budget, len(w) + budget + 1) for v in pool.get(n, []) if v[0] == w[0]]
+        found = ((DamerauLevenshtein.distance(w, v, score_cutoff=budget), v) for v in near)
+        return sorted(c for c in found if c[0] <= budget)
 
     def analyse(self, text: str) -> Analysis:
         tokens = _WORD_RE.findall(fold(text))

@@ -80,6 +80,9 @@ ANSWERS = [
     ("typo", "what was pytroch based on", [], "Torch", "based on the Torch framework"),
     ("typo", "who created tensorflw", [], "Google", "TensorFlow"),
     ("typo", "what happend to chainr", [], "PyTorch", "Chainer team transitioned"),
+    ("typo", "who mad tensorflow", [], "Google", "TensorFlow"),
+    ("typo", "what happnd to keras", [], "TensorFlow", "Keras was assimilated by TensorFlow"),
+    ("typo", "what is jax", [], "JAX", "JAX"),
     ("followup", "And who developed it?", ["What was PyTorch based on?"], "Facebook AI Research", "PyTorch"),
     (
         "followup",
@@ -131,6 +134,8 @@ OUT_OF_CORPUS = [
     "asdf qwerty zxcv",
     "Who is Geoffrey Hinton?",
     "What is TensorFlow Lite?",
+    "how many layers does bert-large have",
+    "when was tensorflow 1.0 released",
 ]
 
 

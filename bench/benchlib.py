@@ -128,9 +128,13 @@ def machine_line(m: dict[str, Any]) -> str:
     lib = ", ".join(f"{k} {libs[k]}" for k in keys if k in libs)
     la0 = m.get("loadavg_at_start", [float("nan")])[0]
     la1 = (m.get("loadavg_at_end") or [float("nan")])[0]
+    load = f"1-min load average {la0:.1f} at start, {la1:.1f} at end"
+    if m.get("loadavg_range"):
+        lo, hi = m["loadavg_range"]
+        load = f"1-min load average between {lo:.1f} and {hi:.1f} at the starts and ends of the benchmarks"
     return (
         f"Machine: {m['cpu_model']}, {m['cores']} cores, {m['ram_gb']:.0f} GB RAM, Python {m['python']}; "
-        f"{lib}; 1-min load average {la0:.1f} at start, {la1:.1f} at end."
+        f"{lib}; {load} (a shared machine)."
     )
 
 
@@ -229,6 +233,7 @@ class ChildResult:
     stderr: str
     first_line_s: float | None = None  # when the first non-empty stdout line arrived
     killed: bool = False
+    killed_at_s: float | None = None
     stderr_lines: list[tuple[float, str]] = field(default_factory=list)
 
 
@@ -239,12 +244,15 @@ def run_child(
     cwd: Path = REPO,
     timeout: float | None = None,
     kill_after: float | None = None,
+    kill_when: Callable[[], bool] | None = None,
+    kill_delay: float = 0.0,
     pass_stderr: bool = False,
     stdin_data: str | None = None,
 ) -> ChildResult:
     """Run a process, timing its first stdout line; its exact peak RSS comes from wait4's rusage.
 
-    kill_after: SIGKILL its process group after that many seconds (the crash test).
+    kill_after: SIGKILL its process group after that many seconds (the crash test);
+    kill_when / kill_delay: ... or kill_delay seconds after kill_when() first returns True (polled every 2 ms).
     pass_stderr: let the child's stderr through to ours (progress bars), instead of capturing it.
     """
     t0 = time.perf_counter()
@@ -285,14 +293,22 @@ def run_child(
         proc.stdin.close()
 
     killed = False
-    if kill_after is not None:
-        deadline = t0 + kill_after
-        while proc.poll() is None and time.perf_counter() < deadline:
-            time.sleep(min(0.005, max(0.0, deadline - time.perf_counter())))
+    killed_at = None
+    if kill_after is not None or kill_when is not None:
+        deadline = t0 + kill_after if kill_after is not None else None
+        armed_at = None
+        while proc.poll() is None:
+            now = time.perf_counter()
+            if kill_when is not None and armed_at is None and kill_when():
+                armed_at = now
+            if (deadline is not None and now >= deadline) or (armed_at is not None and now >= armed_at + kill_delay):
+                break
+            time.sleep(0.002)
         if proc.poll() is None:
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(proc.pid, signal.SIGKILL)
             killed = True
+            killed_at = time.perf_counter() - t0
     _, status, usage = _wait4(proc, timeout, t0)
     wall = time.perf_counter() - t0
     for r in readers:
@@ -305,6 +321,7 @@ def run_child(
         stderr="".join(x for _, x in err_lines),
         first_line_s=first[0] if first else None,
         killed=killed,
+        killed_at_s=killed_at,
         stderr_lines=err_lines,
     )
 
@@ -350,9 +367,15 @@ def timed(store: dict[str, float], key: str) -> Iterator[None]:
         store[key] = store.get(key, 0.0) + time.perf_counter() - t
 
 
-def wrap_timer(owner: Any, name: str, store: dict[str, list[float]], key: str | None = None) -> None:
-    """Replace owner.name (a module function or a class) by a version that records each call's duration."""
-    original: Callable[..., Any] = getattr(owner, name)
+def wrap_timer(owner: Any, name: str, store: dict[str, list[float]], key: str | None = None) -> bool:
+    """Replace owner.name (a module function or a class) by a version that records each call's duration.
+
+    Returns False (and changes nothing) when owner has no such attribute: the package is edited
+    concurrently, and a renamed function must only blank one line of a table, not stop the benchmark.
+    """
+    original: Callable[..., Any] | None = getattr(owner, name, None)
+    if original is None:
+        return False
     key = key or name
 
     def wrapper(*args: Any, **kwargs: Any) -> Any:
@@ -363,6 +386,7 @@ def wrap_timer(owner: Any, name: str, store: dict[str, list[float]], key: str | 
             store.setdefault(key, []).append(time.perf_counter() - t)
 
     setattr(owner, name, wrapper)
+    return True
 
 
 # ------------------------------------------------------------------------------------------ questions

@@ -69,6 +69,17 @@ def write_summary(results_dir: Path, status: dict[str, str]) -> Path:
         m = dict(newest["machine"])
         if "cpu_model" not in m:  # bench_encoder.py's older machine block
             m = {**bl.machine(), **m}
+        loads = [
+            x
+            for r in reports.values()
+            for x in (
+                r["machine"].get("loadavg_at_start", [None])[0],
+                (r["machine"].get("loadavg_at_end") or [None])[0],
+            )
+            if x is not None
+        ]
+        if loads:
+            m["loadavg_range"] = (min(loads), max(loads))
         lines += [bl.machine_line(m), ""]
     lines += [
         "Numbers depend on the machine and on what else runs on it (the load average is recorded in each JSON "
@@ -82,8 +93,8 @@ def write_summary(results_dir: Path, status: dict[str, str]) -> Path:
         r = reports[name]
         created = r.get("created", "?")
         lines += [f"## {TITLES[name]}", ""]
-        note = status.get(name)
-        if note and note != "ok":
+        note = status.get(name, "")
+        if note.startswith(("failed", "unreadable")):
             lines += [f"_This run: {note}; the tables below are from {created}._", ""]
         m = r.get("machine", {})
         la = m.get("loadavg_at_start", [None])[0], (m.get("loadavg_at_end") or [None])[0]

@@ -48,14 +48,14 @@ def clean_question(question: Any) -> str:
     return text
 
 
-def _content_text(content: Any) -> str:
+def content_text(content: Any) -> str:
     """Gradio may send content as a string, a list of text blocks, or a dict with 'text'."""
     if isinstance(content, str):
         return content
     if isinstance(content, dict):
-        return _content_text(content.get("text", content.get("content", "")))
+        return content_text(content.get("text", content.get("content", "")))
     if isinstance(content, list | tuple):
-        return " ".join(_content_text(c) for c in content if isinstance(c, str | dict | list | tuple))
+        return " ".join(content_text(c) for c in content if isinstance(c, str | dict | list | tuple))
     if content is None:
         return ""
     raise InvalidQuestion(f"a history message's content must be text, not {type(content).__name__}")
@@ -77,11 +77,11 @@ def normalise_history(history: Any) -> list[Turn]:
                 if role == "system":
                     continue
                 raise InvalidQuestion(f"history item {i}: role must be 'user' or 'assistant', not {role!r}")
-            content = _content_text(item.get("content", ""))
+            content = content_text(item.get("content", ""))
         elif isinstance(item, list | tuple) and len(item) == 2:  # Gradio's old (user, bot) pairs
             for role, part in zip(("user", "assistant"), item, strict=True):
                 if part:
-                    text = _strip_controls(_content_text(part))[:MAX_TURN_CHARS]
+                    text = _strip_controls(content_text(part))[:MAX_TURN_CHARS]
                     if text:
                         turns.append(Turn(role=role, content=text))  # type: ignore[arg-type]
             continue

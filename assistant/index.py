@@ -19,6 +19,7 @@ from pydantic import BaseModel, Field, ValidationError
 
 from assistant.chunking import CHUNKER_VERSION, Passage, chunk_corpus
 from assistant.corpus import Corpus, Fact, normalise_space
+from assistant.durable import fsync_dir, write_synced
 from assistant.embedding import Embedder
 from assistant.errors import IndexStateError
 from assistant.hashing import file_sha256, stream_sha256
@@ -157,13 +158,6 @@ def library_versions() -> dict[str, str]:
     return out
 
 
-def _fsync_write(path: Path, data: bytes) -> None:
-    with open(path, "wb") as fh:
-        fh.write(data)
-        fh.flush()
-        os.fsync(fh.fileno())
-
-
 def _make_faiss(vectors: np.ndarray, factory: str) -> Any:
     import faiss
 
@@ -228,8 +222,8 @@ def build_index(
         final = builds / f"build-{stamp}"
         try:
             tmp.mkdir()
-            _fsync_write(tmp / PASSAGES, "".join(p.model_dump_json() + "\n" for p in passages).encode())
-            _fsync_write(tmp / FACTS, "".join(f.model_dump_json() + "\n" for f in facts).encode())
+            write_synced(tmp / PASSAGES, "".join(p.model_dump_json() + "\n" for p in passages).encode())
+            write_synced(tmp / FACTS, "".join(f.model_dump_json() + "\n" for f in facts).encode())
             faiss.write_index(_make_faiss(pv, settings.faiss_factory), str(tmp / FAISS))
             for name, arr in ((SENTENCE_VECTORS, sv), (FACT_VECTORS, fv)):
                 with open(tmp / name, "wb") as fh:
@@ -261,7 +255,7 @@ def build_index(
                 built_at=datetime.now(UTC).isoformat(timespec="seconds"),
                 build_seconds=round(time.perf_counter() - t0, 3),
             )
-            _fsync_write(tmp / MANIFEST, manifest.model_dump_json(indent=2).encode())  # last: marks it complete
+            write_synced(tmp / MANIFEST, manifest.model_dump_json(indent=2).encode())  # last: marks it complete
             os.rename(tmp, final)
             _switch(index_dir, final)
         except OSError as exc:
@@ -282,11 +276,7 @@ def _switch(index_dir: Path, target: Path) -> None:
         tmp_link.unlink()
     os.symlink(Path(BUILDS) / target.name, tmp_link)
     os.replace(tmp_link, link)  # atomic: readers see the old build or the new one, never neither
-    dir_fd = os.open(index_dir, os.O_RDONLY)
-    try:
-        os.fsync(dir_fd)
-    finally:
-        os.close(dir_fd)
+    fsync_dir(index_dir)
 
 
 def _prune(index_dir: Path, keep: Path) -> None:

@@ -17,6 +17,7 @@ import warnings
 from pathlib import Path
 from typing import Any
 
+from assistant.durable import fsync_dir, fsync_file, replace_synced
 from assistant.hashing import stream_sha256
 
 log = logging.getLogger(__name__)
@@ -27,29 +28,6 @@ MODEL_FILE = "model.onnx"
 TOKENIZER_FILE = "tokenizer.json"
 CONFIG_FILE = "config.json"
 OUTPUT_NAME = "sentence_embedding"
-
-
-def _fsync_file(path: Path) -> None:
-    with open(path, "rb+") as fh:
-        os.fsync(fh.fileno())
-
-
-def _fsync_dir(path: Path) -> None:
-    with contextlib.suppress(OSError):  # not every platform/filesystem can fsync a directory
-        fd = os.open(path, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-
-
-def _write_bytes(path: Path, data: bytes) -> None:
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    with open(tmp, "wb") as fh:
-        fh.write(data)
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
 
 
 def _finish_graph(path: Path, dim: int) -> None:
@@ -179,7 +157,7 @@ def export_onnx(model_path: Path, out_dir: Path) -> dict[str, str]:
         if sink.getvalue().strip():
             log.debug("torch.onnx.export said: %s", sink.getvalue().strip())
         _finish_graph(tmp_model, dim)
-        _fsync_file(tmp_model)
+        fsync_file(tmp_model)
         os.replace(tmp_model, model_out)
     finally:
         tmp_model.unlink(missing_ok=True)
@@ -187,13 +165,13 @@ def export_onnx(model_path: Path, out_dir: Path) -> dict[str, str]:
     tok_out = enc_dir / TOKENIZER_FILE
     tmp_tok = enc_dir / f".{TOKENIZER_FILE}.{os.getpid()}.tmp"
     shutil.copyfile(tokenizer_src, tmp_tok)
-    _fsync_file(tmp_tok)
+    fsync_file(tmp_tok)
     os.replace(tmp_tok, tok_out)
 
     config = {"max_seq_length": max_seq_length, "do_lower_case": do_lower_case, "dim": dim}
     cfg_out = enc_dir / CONFIG_FILE
-    _write_bytes(cfg_out, (json.dumps(config, indent=2, sort_keys=True) + "\n").encode())
-    _fsync_dir(enc_dir)
+    replace_synced(cfg_out, (json.dumps(config, indent=2, sort_keys=True) + "\n").encode())
+    fsync_dir(enc_dir)
 
     digests = {f"{ENCODER_DIR}/{p.name}": stream_sha256(p) for p in (model_out, tok_out, cfg_out)}
     log.info(

@@ -25,7 +25,8 @@ from typing import TYPE_CHECKING, Any
 
 import gradio as gr
 
-from assistant.errors import AssistantError
+from assistant.conversation import content_text as conversation_content_text
+from assistant.errors import AssistantError, InvalidQuestion
 from assistant.feedback import FeedbackStore, Rating
 from assistant.settings import RetrievalMode
 
@@ -153,13 +154,10 @@ def render_question(question: str) -> str:
 
 def content_text(content: Any) -> str:
     """Chat message content as text: Gradio may send a string, a list of blocks, or a dict."""
-    if isinstance(content, str):
-        return content
-    if isinstance(content, dict):
-        return content_text(content.get("text", content.get("content", "")))
-    if isinstance(content, list | tuple):
-        return " ".join(content_text(c) for c in content)
-    return "" if content is None else str(content)
+    try:
+        return conversation_content_text(content)
+    except InvalidQuestion:
+        return str(content)
 
 
 def normalise_messages(history: Any) -> Any:

@@ -320,21 +320,21 @@ def _fail_faiss_write(monkeypatch: pytest.MonkeyPatch) -> None:
 def _fail_first_write(monkeypatch: pytest.MonkeyPatch) -> None:
     import assistant.index as index_mod
 
-    monkeypatch.setattr(index_mod, "_fsync_write", _enospc)
+    monkeypatch.setattr(index_mod, "write_synced", _enospc)
 
 
 def _fail_manifest_write(monkeypatch: pytest.MonkeyPatch) -> None:
     """Everything is written but the manifest, the very last step before the switch."""
     import assistant.index as index_mod
 
-    real = index_mod._fsync_write
+    real = index_mod.write_synced
 
     def write(path: Path, data: bytes) -> None:
         if path.name == MANIFEST:
             _enospc()
         real(path, data)
 
-    monkeypatch.setattr(index_mod, "_fsync_write", write)
+    monkeypatch.setattr(index_mod, "write_synced", write)
 
 
 @pytest.mark.parametrize("fail", [_fail_faiss_write, _fail_first_write, _fail_manifest_write])

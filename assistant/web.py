@@ -11,6 +11,7 @@ os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
 
+import contextlib
 import functools
 import html
 import logging
@@ -658,4 +659,7 @@ def serve(settings: "Settings") -> None:
             file=sys.stderr,
         )
     print(f"assistant: web chat on {url}  (Ctrl-C to stop)", file=sys.stderr, flush=True)
-    server.run(sockets=[sock])
+    # uvicorn re-raises the Ctrl-C it handled: stopping is the normal end, not an error.
+    with contextlib.suppress(KeyboardInterrupt):
+        server.run(sockets=[sock])
+    print("assistant: stopped", file=sys.stderr, flush=True)

@@ -27,16 +27,6 @@ class EmbedderQueryEncoder:
         return self.embedder.encode([text])[0]
 
 
-def export_available() -> bool:
-    """Whether the ONNX exporter can run here (onnx and torch installed)."""
-    try:
-        import importlib.util
-
-        return all(importlib.util.find_spec(m) is not None for m in ("onnx", "onnxruntime", "torch"))
-    except ImportError:
-        return False
-
-
 def onnx_files(build: Path) -> dict[str, Path]:
     enc = build / "encoder"
     return {"model": enc / "model.onnx", "tokenizer": enc / "tokenizer.json", "config": enc / "config.json"}

@@ -14,7 +14,7 @@ import numpy as np
 from pydantic import BaseModel, Field
 
 from assistant.errors import AssistantError
-from assistant.index import FactRecord, IndexData
+from assistant.index import IndexData
 from assistant.settings import RetrievalMode
 
 ROUND = 6
@@ -251,6 +251,3 @@ class Retriever:
             i = self.position[self.data.facts[int(j)].passage_id]
             boost[i] = max(boost[i], 0.25 * float(fact_scores[j]))
         return boost
-
-    def fact(self, j: int) -> FactRecord:
-        return self.data.facts[j]

@@ -12,6 +12,7 @@ from pydantic import BaseModel, Field
 from assistant.chunking import Passage
 from assistant.conversation import History, Turn, clean_question, normalise_history
 from assistant.corpus import METADATA_HEADING, Corpus
+from assistant.errors import InvalidQuestion
 from assistant.index import FactRecord
 from assistant.retrieval import Hit, Retriever, token_set
 from assistant.settings import RetrievalMode, Settings
@@ -100,7 +101,7 @@ class Answerer:
         mode: RetrievalMode | None = None,
     ) -> Answer:
         text = clean_question(question)
-        turns = normalise_history(history)
+        turns = self._with_own_answer(normalise_history(history))
         analysis = self.understanding.analyse(self.understanding.correct(text))
         resolved, analysis = self._resolve(analysis.text, analysis, turns)
         k = k or self.settings.k
@@ -138,6 +139,22 @@ class Answerer:
         )
 
     # ------------------------------------------------------------ follow-ups
+
+    def _with_own_answer(self, turns: list[Turn]) -> list[Turn]:
+        """A history of questions only: add what this engine answered to the last one.
+
+        The answer is deterministic, so re-answering gives what the user saw, and a follow-up can
+        then refer to its subject ("Which framework did FAIR release?" -> "What was it based on?").
+        """
+        if not turns or turns[-1].role != "user":
+            return turns
+        try:
+            previous = self.ask(turns[-1].content, [t.model_dump() for t in turns[:-1] if t.role == "user"][-2:])
+        except InvalidQuestion:
+            return turns
+        if previous.abstained:
+            return turns
+        return [*turns, Turn(role="assistant", content=previous.answer)]
 
     def _resolve(self, text: str, a: Analysis, turns: list[Turn]) -> tuple[str, Analysis]:
         """Rewrite an elliptical follow-up with the entity (or question) of the previous turns."""

@@ -109,9 +109,23 @@ def versions() -> dict[str, str]:
     return out
 
 
+def code_version() -> dict[str, Any]:
+    """The commit measured, and whether the package had uncommitted edits (it is edited concurrently)."""
+
+    def git(*args: str) -> str:
+        try:
+            return subprocess.run(["git", *args], cwd=REPO, capture_output=True, text=True, timeout=10).stdout.strip()
+        except (OSError, subprocess.SubprocessError):
+            return ""
+
+    dirty = [line[3:] for line in git("status", "--porcelain", "--", "assistant", "corpus").splitlines()]
+    return {"commit": git("rev-parse", "--short", "HEAD"), "uncommitted_in_package": dirty}
+
+
 def machine() -> dict[str, Any]:
-    """What the numbers were measured on; loadavg_at_end is filled in by `finish`."""
+    """What the numbers were measured on; loadavg_at_end is filled in by `write_report`."""
     return {
+        "code": code_version(),
         "cpu_model": _cpu_model(),
         "cores": os.cpu_count(),
         "ram_gb": round(_ram_gb(), 1),

@@ -98,7 +98,14 @@ def write_summary(results_dir: Path, status: dict[str, str]) -> Path:
             lines += [f"_This run: {note}; the tables below are from {created}._", ""]
         m = r.get("machine", {})
         la = m.get("loadavg_at_start", [None])[0], (m.get("loadavg_at_end") or [None])[0]
-        lines += [f"_Measured {created}; 1-min load average {bl.fmt(la[0], '.1f')} → {bl.fmt(la[1], '.1f')}._", ""]
+        code = m.get("code", {})
+        at = f" at commit {code['commit']}" if code.get("commit") else ""
+        if code.get("uncommitted_in_package"):
+            at += " (+ uncommitted edits)"
+        lines += [
+            f"_Measured {created}{at}; 1-min load average {bl.fmt(la[0], '.1f')} → {bl.fmt(la[1], '.1f')}._",
+            "",
+        ]
         try:
             body = _render(name, r)
         except Exception as exc:  # noqa: BLE001 - an old JSON layout must not lose the other tables

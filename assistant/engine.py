@@ -37,6 +37,9 @@ def _quiet_runtime() -> None:
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
     os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    # OpenMP threads (torch at index time, faiss) sleep instead of spinning when idle: spinning
+    # threads on a busy 2-core machine made torch encoding 4-20x slower (bench/results/summary.md).
+    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 
 class Assistant:

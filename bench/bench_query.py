@@ -132,26 +132,24 @@ def child_warm(encoder: str, index_dir: Path, corpus_dir: Path, n: int) -> dict[
         )
         out["st_load_s"] = time.perf_counter() - t
         model = emb.model
-        for w in warm[2 * WARMUP : 3 * WARMUP]:
-            model.encode(w["question"], normalize_embeddings=True, convert_to_numpy=True)
-        lat = []
-        for q in questions:
-            t = time.perf_counter()
-            model.encode(q["question"], normalize_embeddings=True, convert_to_numpy=True)
-            lat.append(time.perf_counter() - t)
-        out["st_encode"] = lat
+
+        def timed_encodes(warmup: list) -> list[float]:
+            """Warm up on other questions, then time encoding each benchmark question alone."""
+            for w in warmup:
+                model.encode(w["question"], normalize_embeddings=True, convert_to_numpy=True)
+            lat = []
+            for q in questions:
+                t = time.perf_counter()
+                model.encode(q["question"], normalize_embeddings=True, convert_to_numpy=True)
+                lat.append(time.perf_counter() - t)
+            return lat
+
+        out["st_encode"] = timed_encodes(warm[2 * WARMUP : 3 * WARMUP])
         # The same with 1 thread: on a busy 2-core machine torch's OpenMP threads spin against each other.
         import torch
 
         torch.set_num_threads(1)
-        for w in warm[3 * WARMUP : 4 * WARMUP]:
-            model.encode(w["question"], normalize_embeddings=True, convert_to_numpy=True)
-        lat = []
-        for q in questions:
-            t = time.perf_counter()
-            model.encode(q["question"], normalize_embeddings=True, convert_to_numpy=True)
-            lat.append(time.perf_counter() - t)
-        out["st_encode_1thread"] = lat
+        out["st_encode_1thread"] = timed_encodes(warm[3 * WARMUP : 4 * WARMUP])
     out["loadavg_end"] = _load()
     return out
 

@@ -117,10 +117,10 @@ class Assistant:
         if isinstance(emb, SentenceTransformerEmbedder) and self.settings.query_encoder != "torch":
             from assistant.onnx_export import export_onnx
 
-            model_path = emb.path
+            st = emb
 
             def exporter(out: Path) -> dict[str, str]:
-                return export_onnx(model_path, out)
+                return export_onnx(st.path, out, model=st.model)
 
         return build_index(self.settings, self.corpus, emb, self._model_info(emb), exporter, progress=self.progress)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from rapidfuzz import process
 from rapidfuzz.distance import DamerauLevenshtein
 
 from assistant.corpus import Corpus, Entity
@@ -245,7 +246,10 @@ class Understanding:
         budget = 1 if len(key) < 8 else 2
         digits = _DIGITS_RE.findall(key)
         close = []
-        for alias in self._fuzzy_keys:
+        # rapidfuzz scans every alias in C; the name rules below see only the few within the budget.
+        for alias, d, _ in process.extract(
+            key, self._fuzzy_keys, scorer=DamerauLevenshtein.distance, score_cutoff=budget, limit=None
+        ):
             if abs(len(alias) - len(key)) > budget or _DIGITS_RE.findall(alias) != digits:
                 continue
             if key.startswith(alias) or alias.startswith(key):
@@ -253,9 +257,7 @@ class Understanding:
                 doubled = abs(len(alias) - len(key)) == 1 and longer[-1] == longer[-2] and not longer[-1].isdigit()
                 if not doubled and not (len(key) >= 6 and abs(len(alias) - len(key)) == 1 and not key[-1].isdigit()):
                     continue  # a different suffix is a different name (Caffe vs Caffe2)
-            d = DamerauLevenshtein.distance(key, alias, score_cutoff=budget)
-            if d <= budget:
-                close.append((d, alias))
+            close.append((int(d), alias))
         if not close:
             return None
         close.sort()

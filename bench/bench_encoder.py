@@ -36,7 +36,7 @@ MODEL_FILES = {
     "onnx": "model.onnx",
     "onnx-noshrink": "model.onnx",
     "onnx-noarena": "model.onnx",
-    "onnx-spin": "model.onnx",
+    "onnx-nospin": "model.onnx",
     "onnx-int8": "model.int8.onnx",
     "onnx-int8-pc": "model.int8pc.onnx",
 }
@@ -45,13 +45,13 @@ MODEL_FILES = {
 OPTION_VARIANTS: dict[str, dict[str, object]] = {
     "onnx-noshrink": {"shrink": False},
     "onnx-noarena": {"enable_cpu_mem_arena": False, "shrink": False},
-    "onnx-spin": {"session.intra_op.allow_spinning": "1"},
+    "onnx-nospin": {"session.intra_op.allow_spinning": "0"},
 }
 NAMES = {
     "onnx": "ONNX fp32",
     "onnx-noshrink": "fp32, no shrinkage",
     "onnx-noarena": "fp32, no arena",
-    "onnx-spin": "fp32, spinning",
+    "onnx-nospin": "fp32, no spinning",
     "onnx-int8": "ONNX int8",
     "onnx-int8-pc": "ONNX int8 per-channel",
     "torch": "sentence-transformers",
@@ -280,7 +280,7 @@ def main() -> None:
         digests = export_onnx(model_path, tmp)
         export_s = time.perf_counter() - t
         enc_dir = tmp / "encoder"
-        onnx_mb = (enc_dir / "model.onnx").stat().st_size / 1e6
+        onnx_mb = sum(p.stat().st_size for p in enc_dir.glob("model.onnx*")) / 1e6
 
         kinds = ["onnx", "torch"] + ([] if args.no_variants else list(OPTION_VARIANTS))
         int8_info: dict = {}
@@ -418,7 +418,7 @@ def _markdown(report: dict) -> str:
     for label, key, fmt in rows:
         lines.append(f"| {label} | " + " | ".join(fmt.format(b[c][key]) for c in cols) + " |")
     e = report["export"]
-    lines += ["", f"Export: {e['seconds']:.1f} s, model.onnx {e['model_onnx_mb']:.1f} MB."]
+    lines += ["", f"Export: {e['seconds']:.1f} s, model.onnx + model.onnx.data {e['model_onnx_mb']:.1f} MB."]
     for kind, i in report["int8"].items():
         lines.append(f"{NAMES[kind]}: quantize_dynamic {i['quantize_s']:.1f} s, {i['file_mb']:.1f} MB.")
     lines += [

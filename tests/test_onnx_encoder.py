@@ -93,17 +93,25 @@ def reference(model_path: Path):
     return SentenceTransformer(str(model_path), device="cpu", local_files_only=True)
 
 
-def test_export_writes_three_hashed_files(exported: tuple[Path, dict[str, str]]) -> None:
+def test_export_writes_four_hashed_files(exported: tuple[Path, dict[str, str]]) -> None:
+    import onnx
+
     from assistant.hashing import stream_sha256
 
     out, digests = exported
-    assert set(digests) == {"encoder/model.onnx", "encoder/tokenizer.json", "encoder/config.json"}
+    files = {"model.onnx", "model.onnx.data", "tokenizer.json", "config.json"}
+    assert set(digests) == {f"encoder/{name}" for name in files}
     for name, digest in digests.items():
         assert stream_sha256(out / name) == digest
-    assert not [
-        p.name for p in (out / "encoder").iterdir() if p.name not in {"model.onnx", "tokenizer.json", "config.json"}
-    ]
-    assert 80e6 < (out / "encoder" / "model.onnx").stat().st_size < 100e6  # one file, weights inside
+    assert {p.name for p in (out / "encoder").iterdir()} == files  # no temporary files left behind
+    # The graph is small and its weights are external data (memory-mapped by onnxruntime) ...
+    assert (out / "encoder" / "model.onnx").stat().st_size < 1e6
+    assert 80e6 < (out / "encoder" / "model.onnx.data").stat().st_size < 100e6
+    assert (out / "encoder" / "model.onnx.data").stat().st_mode & 0o044 == 0o044  # readable like the rest
+    # ... and fused: one Attention node per layer instead of hundreds of small ops.
+    graph = onnx.load(str(out / "encoder" / "model.onnx"), load_external_data=False).graph
+    ops = [n.op_type for n in graph.node]
+    assert ops.count("Attention") == 6 and "Softmax" not in ops
     config = json.loads((out / "encoder" / "config.json").read_text())
     assert config == {"max_seq_length": 256, "do_lower_case": False, "dim": 384}
 
@@ -196,3 +204,20 @@ def test_concurrent_calls_give_sequential_results(encoder) -> None:
         for vec in vecs:
             want = sequential[i] if vec.ndim == 1 else sequential_pairs[i]
             np.testing.assert_allclose(vec, want, atol=1e-6, rtol=0)
+
+
+def test_a_failed_fusion_keeps_the_traced_graph(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import onnxruntime.transformers.optimizer as optimizer
+
+    from assistant import onnx_export
+
+    graph = tmp_path / "model.onnx"
+    graph.write_bytes(b"the traced graph")
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("no fusion today")
+
+    monkeypatch.setattr(optimizer, "optimize_model", broken)
+    assert onnx_export._fuse(graph, 12, 384) == {}
+    assert graph.read_bytes() == b"the traced graph"
+    assert [p.name for p in tmp_path.iterdir()] == ["model.onnx"]

@@ -185,7 +185,7 @@ def _spawn(args: list[str]) -> tuple[dict, float]:
 
 def _questions() -> list[str]:
     seen: dict[str, None] = {}
-    for name in ("qa.jsonl", "qa_holdout.jsonl"):
+    for name in ("qa.jsonl", "qa_dev3.jsonl"):
         path = REPO / "corpus" / name
         if not path.is_file():
             continue

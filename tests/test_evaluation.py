@@ -22,7 +22,7 @@ from assistant.evaluation import (
 )
 
 CORPUS = Path(__file__).resolve().parents[1] / "corpus"
-GOLD_FILES = ("qa.jsonl", "qa_holdout.jsonl")
+GOLD_FILES = ("qa.jsonl", "qa_dev3.jsonl", "qa_holdout2.jsonl")
 
 
 # ---------------------------------------------------------------- rank metrics

@@ -98,7 +98,7 @@ def _article() -> str:
 @cache
 def _gold_questions() -> set[str]:
     out = set()
-    for path in sorted(CORPUS.glob("qa*.jsonl")):  # qa.jsonl, qa_holdout.jsonl and any other gold set
+    for path in sorted(CORPUS.glob("qa*.jsonl")):  # every gold set
         for line in path.read_text(encoding="utf-8").splitlines():
             if line.strip():
                 out.add(fold(json.loads(line)["question"]).strip(" ?"))

@@ -16,7 +16,7 @@ from assistant.errors import InvalidQuestion
 from assistant.index import FactRecord
 from assistant.retrieval import Hit, Retriever, token_set
 from assistant.settings import RetrievalMode, Settings
-from assistant.understanding import QUESTION_WORDS, Analysis, Understanding
+from assistant.understanding import QUESTION_WORDS, Analysis, Understanding, english_words
 
 MAX_WORDS = 60
 _SOFTWARE = frozenset({"framework", "library", "compiler", "tool", "product"})
@@ -68,7 +68,7 @@ class Answerer:
         self.corpus = corpus
         self.retriever = retriever
         self.settings = settings
-        self.understanding = Understanding(corpus)
+        self.understanding = Understanding(corpus, english_words(settings.resolved_model_path()))
         self._naming: dict[str, list[int]] = {}
         self._note: str | None = None
         self._naming_lock = threading.Lock()
@@ -111,11 +111,11 @@ class Answerer:
         why_not = self._out_of_scope(analysis)
         if why_not:
             return self._abstain(text, resolved, why_not, hits[:k], 0.0)
+        if analysis.asked in analysis.unknown_words:  # "what license ...": a thing never named
+            return self._abstain(text, resolved, f"they never mention any {analysis.asked}", hits[:k], 0.0)
         claim_conf = self._from_facts(analysis, qvec)
         method = "facts"
         if claim_conf is None:
-            if analysis.asked in analysis.unknown_words:  # "what license ...": a thing never named
-                return self._abstain(text, resolved, f"they never mention any {analysis.asked}", hits[:k], 0.0)
             claim_conf = self._extractive(analysis, hits, qvec)
             method = "extractive"
         claims, confidence = claim_conf
@@ -446,7 +446,14 @@ class Answerer:
         if p.sentences[s_i].text.rstrip().endswith(":"):
             return self._list_after(p, s_i), max(0.0, min(1.0, (0.55 * max(cos, 0.0) + 0.45 * overlap) * 1.6))
         if a.wh in ("why", "how", "list", "which") or "list" in a.tokens or a.asked.endswith("s"):
-            claims += self._second(scored, p, s_i, claims, a)
+            second = self._second(scored, p, s_i, claims, a)
+            if not second and a.wh in ("why", "how"):  # no close rival: what the sentence leads to
+                follow = self._follow_on(p, s_i, a)  # "... different user APIs." + "This caused ..."
+                second = [follow] if follow is not None else []
+            claims += second
+        elif a.wh == "when" and not _has_type("when", claims[0].text) and _has_type("when", p.section):
+            # The date is the section's ("Iron Age (2015~2016)"): say so, citing the heading too.
+            claims = [_Claim(f"{claims[0].text.rstrip('.!?')} ({p.section}).", [*claims[0].quotes, (p, p.section)])]
         # Confidence: meaning and word agreement of the best sentence, scaled by how much of the
         # question the corpus knows, whether it names the asked-about entity and gives the asked
         # type (a date for "when", a number for "how many"); monotone in each.
@@ -455,6 +462,21 @@ class Answerer:
         if not _has_type(a.wh, claims[0].text):
             return [], 0.0  # asked for a date or a number that the best sentence does not give
         return claims, max(0.0, min(1.0, confidence))
+
+    def _follow_on(self, p: Passage, s_i: int, a: Analysis) -> _Claim | None:
+        """For why/how: the next sentence when it continues the chosen one ('This caused ...',
+        'As a result ...', 'They are ...'): reasons and consequences follow what they explain."""
+        passages = self.retriever.data.passages
+        if s_i + 1 < len(p.sentences):
+            q, text = p, p.sentences[s_i + 1].text
+        else:
+            at = passages.index(p) + 1
+            if at >= len(passages) or passages[at].section != p.section or not passages[at].sentences:
+                return None
+            q, text = passages[at], passages[at].sentences[0].text
+        if not _CONTINUES.match(text):
+            return None
+        return _Claim(_trim(text, a), [(q, text)])
 
     def _list_after(self, p: Passage, s_i: int) -> list[_Claim]:
         """A sentence that ends with ':' introduces a list: gather the items that follow it."""
@@ -612,13 +634,25 @@ _CUES = {
 }
 
 
+# A sentence that carries on from the previous one: an anaphor or a causal connective first.
+_CONTINUES = re.compile(
+    r"^\W*(this|these|that|those|such|they|it|as a result|therefore|thus|hence|consequently|so|because|"
+    r"that is why|this is why|for this reason)\b",
+    re.I,
+)
+
+
 def _has_type(wh: str, text: str) -> bool:
     """Whether text can answer the kind of question: a date for 'when', a number (not a year) for 'how many'."""
     text = _MARKER_RE.sub("", text)
-    if wh == "when":  # a year, a decade or a date; not the "2" of Caffe2
-        return bool(re.search(r"\b(1[89]|20)\d\d(s|\b)|\b\d{4}-\d\d-\d\d\b", text))
-    if wh == "how many":
-        numbers = [n for n in re.findall(r"\d[\d,.]*", text) if not re.fullmatch(r"(19|20)\d\d", n)]
+    if wh == "when":  # a year, a decade or a date ("the coming decade"); not the "2" of Caffe2
+        return bool(re.search(r"\b(1[89]|20)\d\d(s|\b)|\b\d{4}-\d\d-\d\d\b|\bdecades?\b|\byears? ago\b", text, re.I))
+    if wh == "how many":  # a number of its own ("60 million", "3000X"), not the "2" of Caffe2
+        numbers = [
+            n
+            for n in re.findall(r"(?<![A-Za-z\d])\d[\d,.]*(?![A-WYZa-wyz])", text)
+            if not re.fullmatch(r"(19|20)\d\d", n)
+        ]
         return bool(numbers) or any(w in _NUMBER_WORDS for w in re.findall(r"[a-z]+", text.lower()))
     return True
 

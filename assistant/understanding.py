@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from rapidfuzz import process
 from rapidfuzz.distance import DamerauLevenshtein
@@ -21,6 +22,33 @@ QUESTION_WORDS = frozenset(
     "them he she this that these those there please me about know say says said mention mentioned "
     "article author text sources source according also again just only ever kind kinds type types sort "
     "sorts exactly roughly approximately".split()
+)
+# Common verbs that end a noun phrase ("which company makes ..."); -ed and -ing forms are caught by shape.
+_VERBS = frozenset(
+    "make makes use uses create creates build builds run runs support supports have has own owns offer offers "
+    "provide provides develop develops come comes become becomes belong belongs release releases get gets "
+    "power powers win wins lead leads replace replaces".split()
+)
+
+
+_PREPOSITIONS = frozenset(
+    "inside within behind from after before between among under over across against during without through "
+    "beyond near outside toward towards via like than per onto upon".split()
+)
+
+
+def _verb_like(token: str) -> bool:
+    """Ends a noun phrase: a common verb, an -ed/-ing form or a preposition."""
+    return token in _VERBS or token in _PREPOSITIONS or (len(token) > 3 and token.endswith(("ed", "ing")))
+
+
+# "In what way / to what extent / in what manner ...": the question asks how, not for a thing.
+MANNER_NOUNS = frozenset("way ways manner extent degree sense respect respects fashion means".split())
+# Nouns that ask for an entity of some kind ("which group released it"), not for an attribute.
+GENERIC_NOUNS = frozenset(
+    "group groups team teams organisation organization organisations organizations company companies firm firms "
+    "lab labs laboratory institution institutions person people persons guy guys individual individuals "
+    "researcher researchers thing things tool tools product products project projects one ones entity".split()
 )
 PRONOUNS = frozenset("it its they them their he him his she her this that these those one".split())
 ELLIPSIS_RE = re.compile(r"^\s*(and|what about|how about|and what about|what of|same for|also)\b", re.I)
@@ -93,7 +121,7 @@ def _stem(words: list[str]) -> list[str]:
 def wh_word(tokens: list[str]) -> str:
     """The kind of question: who, when, where, why, how many, how, which/what, or yes/no."""
     joined = " ".join(tokens[:12])
-    for kind in ("how many", "how much", "how big", "how large"):
+    for kind in ("how many", "how much", "how big", "how large", "how old", "how long", "how tall", "how often"):
         if kind in joined:
             return "how many"
     if re.search(r"\b(what|which|in what|in which) (year|date|decade|period|time)\b", joined):
@@ -108,10 +136,24 @@ def wh_word(tokens: list[str]) -> str:
     return "other"
 
 
+def english_words(model_path: Path | None) -> frozenset[str]:
+    """Whole English words the embedding model's WordPiece vocabulary holds ('doing', 'guy', 'way').
+
+    A question word found there is a real word, not necessarily a typo of a corpus word: the typo
+    corrector asks for closer evidence before changing it. Empty when the folder has no vocab.txt.
+    """
+    path = Path(model_path) / "vocab.txt" if model_path else None
+    if path is None or not path.is_file():
+        return frozenset()
+    words = path.read_text(encoding="utf-8").split("\n")
+    return frozenset(w for w in words if len(w) >= 2 and w.isalpha() and w.islower())
+
+
 class Understanding:
     """Built once per corpus: alias tables, vocabulary and relation synonyms."""
 
-    def __init__(self, corpus: Corpus) -> None:
+    def __init__(self, corpus: Corpus, english: frozenset[str] = frozenset()) -> None:
+        self.english = english
         self.facts = corpus.facts
         self.aliases: dict[str, list[Entity]] = {}
         for e in corpus.facts.entities:
@@ -304,8 +346,11 @@ class Understanding:
                 return w
             if self._fuzzy(squash(w)) is not None:
                 return w  # a typo of a name: the entity matcher handles it
-            close = self._close(w, self._key_words, 1 if len(w) < 5 else 2)
-            if not close and len(w) >= 5:
+            if w in self.english:  # a real word ('doing' is not 'down'): one edit, to a question word
+                close = self._close(w, self._key_words, 1)
+            else:
+                close = self._close(w, self._key_words, 1 if len(w) < 5 else 2)
+            if not close and len(w) >= 5 and w not in self.english:
                 close = self._close(w, self._words_by_len, 1 if len(w) < 8 else 2)
             if not close:
                 return w
@@ -344,20 +389,42 @@ class Understanding:
             if i not in in_mention and tokens[i] not in self.vocab and stems[i] not in self.vocab_stems
         ]
         coverage = 1 - len(unknown_words) / len(content_idx) if content_idx else 0.0
-        # The asked-for attribute: the first content word right after the question word
-        # ("what license", "how many layers", "which GPUs").
+        # A word neither the corpus nor English knows is a name the sources never mention
+        # ("mindspore", "paddlepaddle") or gibberish; typos were corrected or matched before this.
+        if self.english:
+            unknown = unknown + [
+                w
+                for w in unknown_words
+                if len(w) >= 5 and w.isalpha() and w not in self.english and _stem([w])[0] not in self.vocab_stems
+            ]
+        # The asked-for attribute: the head of the noun phrase right after the question word
+        # ("what license", "how many layers", "which open-source projects" -> projects).
         asked = ""
+        wh = wh_word(tokens)
         for i, t in enumerate(tokens[:-1]):
             if t in ("what", "which", "many", "much"):
                 nxt = next((j for j in range(i + 1, min(i + 3, len(tokens))) if j in content_idx), None)
                 if nxt is not None:
+                    end = min(nxt + 3, len(tokens))
+                    while nxt + 1 < end and nxt + 1 in content_idx and nxt + 1 not in in_mention:
+                        word = tokens[nxt + 1]
+                        modifier = (  # "fast growing framework": an -ing/-ed word before a noun
+                            nxt + 2 in content_idx and nxt + 2 not in in_mention and not _verb_like(tokens[nxt + 2])
+                        )
+                        if _verb_like(word) and not (modifier and word not in _VERBS and word not in _PREPOSITIONS):
+                            break
+                        nxt += 1
                     asked = tokens[nxt]
                 break
+        if asked in MANNER_NOUNS:  # "in what way", "to what extent": a how-question
+            wh, asked = "how", ""
+        elif asked in GENERIC_NOUNS:  # "which group", "what company": asks for an entity, not an attribute
+            asked = ""
         return Analysis(
             text=text,
             tokens=tokens,
             stems=stems,
-            wh=wh_word(tokens),
+            wh=wh,
             mentions=mentions,
             unknown_names=unknown,
             relation_scores={k: v for k, v in rel.items() if v > 0},

@@ -119,6 +119,14 @@ ANSWERS = [
         "Iron Age",
         "TensorFlow",
     ),
+    # A reason stated in the sentence after the one that matches ("This caused ...").
+    ("why", "Why was moving from one framework to another hard for users?", [], "learning curve", "learning curve"),
+    # "In what way" asks how: "way" is not an attribute the corpus lacks.
+    ("how", "In what way is OneFlow's design different?", [], "computation graph", "computation graph"),
+    # The date is the section's heading, not the sentence's.
+    ("when", "When did big tech firms start developing their own frameworks?", [], "2015", "Iron Age"),
+    # "which group ...": a generic noun asks for an entity, not for an attribute called "group".
+    ("who", "which group at facebook created pytorch", [], "Facebook AI Research", "FAIR"),
 ]
 
 OUT_OF_CORPUS = [
@@ -136,6 +144,13 @@ OUT_OF_CORPUS = [
     "What is TensorFlow Lite?",
     "how many layers does bert-large have",
     "when was tensorflow 1.0 released",
+    # Lowercase names neither the corpus nor English knows.
+    "who maintains flaxformer",
+    "what is gluonts good for",
+    # An attribute (a noun the corpus never uses), an age, a head count that is only a name's digit.
+    "What licence is Keras released under?",
+    "How old is Yangqing Jia?",
+    "How many engineers worked on Caffe2?",
 ]
 
 
@@ -205,3 +220,19 @@ def test_huge_history_is_bounded(engine) -> None:
     history = ["Who developed TensorFlow? " * 400] * 500
     a = engine.ask("Who developed Keras?", history)
     assert "Chollet" in a.answer
+
+
+def test_real_words_are_not_corrected_into_other_words(engine) -> None:
+    u = engine.answerer.understanding
+    assert u.english, "the model's vocabulary should be readable"
+    assert u.correct("what was microsoft doing with cntk") == "what was microsoft doing with cntk"
+    assert u.correct("who develpoed keras") == "who developed keras"  # not a word: still corrected
+
+
+def test_a_number_glued_to_a_name_is_not_a_count() -> None:
+    from assistant.answer import _has_type
+
+    assert not _has_type("how many", "The inventor of Caffe joined Facebook and released Caffe2.")
+    assert _has_type("how many", "a 3000X increase in network size")
+    assert _has_type("how many", "AlexNet contains 60 million parameters")
+    assert _has_type("when", "The coming decade is the golden time")

@@ -22,7 +22,7 @@ from assistant.evaluation import (
 )
 
 CORPUS = Path(__file__).resolve().parents[1] / "corpus"
-GOLD_FILES = ("qa.jsonl", "qa_dev3.jsonl", "qa_holdout2.jsonl")
+GOLD_FILES = tuple(sorted(p.name for p in CORPUS.glob("qa*.jsonl")))
 
 
 # ---------------------------------------------------------------- rank metrics
@@ -334,9 +334,16 @@ def test_every_gold_evidence_occurs_in_the_article(name: str) -> None:
         assert i.abstain or i.evidence, i.id
 
 
-def test_gold_files_do_not_share_ids() -> None:
-    a, b = (load_gold(CORPUS / n) for n in GOLD_FILES)
-    assert not {i.id for i in a} & {i.id for i in b}
+def test_gold_files_do_not_share_ids_or_questions() -> None:
+    assert len(GOLD_FILES) >= 5
+    ids = [i.id for n in GOLD_FILES for i in load_gold(CORPUS / n)]
+    assert len(ids) == len(set(ids))
+    # A held-out question must not be a development question in disguise (same text).
+    held_out = {" ".join(i.question.lower().split()) for i in load_gold(CORPUS / "qa_holdout2.jsonl")}
+    dev = {
+        " ".join(i.question.lower().split()) for n in GOLD_FILES if "holdout" not in n for i in load_gold(CORPUS / n)
+    }
+    assert not held_out & dev
 
 
 # ---------------------------------------------------------------- compare

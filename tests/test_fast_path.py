@@ -39,7 +39,11 @@ def test_every_passage_vector_matches(engine, torch_engine) -> None:
 
 
 def test_every_gold_question_retrieves_identically(engine, torch_engine) -> None:
-    items = [i for f in ("qa.jsonl", "qa_dev2.jsonl", "qa_dev3.jsonl", "qa_holdout2.jsonl") for i in load_gold(REPO / "corpus" / f)]
+    items = [
+        i
+        for f in ("qa.jsonl", "qa_dev2.jsonl", "qa_dev3.jsonl", "qa_holdout2.jsonl")
+        for i in load_gold(REPO / "corpus" / f)
+    ]
     questions = [i.question for i in items]
     fast_vecs = engine.encoder.encode(questions)  # batched: the single-query path is tested equal
     slow_vecs = torch_engine.embedder().encode(questions)

@@ -111,11 +111,11 @@ class Answerer:
         why_not = self._out_of_scope(analysis)
         if why_not:
             return self._abstain(text, resolved, why_not, hits[:k], 0.0)
-        if analysis.asked in analysis.unknown_words:  # "what license ...": a thing never named
-            return self._abstain(text, resolved, f"they never mention any {analysis.asked}", hits[:k], 0.0)
         claim_conf = self._from_facts(analysis, qvec)
         method = "facts"
         if claim_conf is None:
+            if analysis.asked in analysis.unknown_words:  # "what license ...": a thing never named
+                return self._abstain(text, resolved, f"they never mention any {analysis.asked}", hits[:k], 0.0)
             claim_conf = self._extractive(analysis, hits, qvec)
             method = "extractive"
         claims, confidence = claim_conf

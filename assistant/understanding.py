@@ -389,14 +389,6 @@ class Understanding:
             if i not in in_mention and tokens[i] not in self.vocab and stems[i] not in self.vocab_stems
         ]
         coverage = 1 - len(unknown_words) / len(content_idx) if content_idx else 0.0
-        # A word neither the corpus nor English knows is a name the sources never mention
-        # ("mindspore", "paddlepaddle") or gibberish; typos were corrected or matched before this.
-        if self.english:
-            unknown = unknown + [
-                w
-                for w in unknown_words
-                if len(w) >= 5 and w.isalpha() and w not in self.english and _stem([w])[0] not in self.vocab_stems
-            ]
         # The asked-for attribute: the head of the noun phrase right after the question word
         # ("what license", "how many layers", "which open-source projects" -> projects).
         asked = ""

@@ -75,6 +75,7 @@ class Answerer:
         # Kinds of thing the facts know ("paper", "framework"): "the paper" in a follow-up refers back.
         self.kinds = sorted({e.type for e in corpus.facts.entities} - {"concept"})
         self.passages = {p.passage_id: p for p in retriever.data.passages}
+        self._titles = {d.title for d in corpus.documents}
         self.facts = retriever.data.facts
         self.by_subject: dict[tuple[str, str], list[int]] = {}
         self.by_object: dict[tuple[str, str], list[int]] = {}
@@ -422,7 +423,10 @@ class Answerer:
     def _extractive(self, a: Analysis, hits: list[Hit], qvec: np.ndarray) -> tuple[list[_Claim], float]:
         """The best sentence(s) of the top passages, scored on meaning, words and named entities."""
         qstems = set(token_set(a.text)) - set(token_set(" ".join(QUESTION_WORDS)))
-        names = [m.entity.names for m in {m.entity.id: m for m in a.mentions}.values()]
+        # The document itself ("does the article describe ...") is where every sentence is, not a topic.
+        names = [
+            m.entity.names for m in {m.entity.id: m for m in a.mentions}.values() if m.entity.name not in self._titles
+        ]
         scored: list[tuple[float, float, float, float, Passage, int]] = []
         for rank, hit in enumerate(hits[:5]):
             p = self.passages[hit.passage_id]

@@ -38,10 +38,17 @@ _PREPOSITIONS = frozenset(
 
 
 def _verb_like(token: str) -> bool:
-    """Ends a noun phrase: a common verb, an -ed/-ing form or a preposition."""
-    return token in _VERBS or token in _PREPOSITIONS or (len(token) > 3 and token.endswith(("ed", "ing")))
+    """Ends a noun phrase: a common verb, an -ed/-ing form, an -ly adverb or a preposition."""
+    return (
+        token in _VERBS
+        or token in _PREPOSITIONS
+        or (len(token) > 4 and token.endswith("ly"))
+        or (len(token) > 3 and token.endswith(("ed", "ing")))
+    )
 
 
+# Words a real word is never "corrected" into: a typo of these is rarely a real word itself.
+_FUNCTION_WORDS = frozenset(STOPWORDS - {"what", "which", "who", "whom", "whose", "when", "where", "why", "how"})
 # "In what way / to what extent / in what manner ...": the question asks how, not for a thing.
 MANNER_NOUNS = frozenset("way ways manner extent degree sense respect respects fashion means".split())
 # Nouns that ask for an entity of some kind ("which group released it"), not for an attribute.
@@ -346,8 +353,8 @@ class Understanding:
                 return w
             if self._fuzzy(squash(w)) is not None:
                 return w  # a typo of a name: the entity matcher handles it
-            if w in self.english:  # a real word ('doing' is not 'down'): one edit, to a question word
-                close = self._close(w, self._key_words, 1)
+            if w in self.english:  # a real word ('doing' is not 'down', 'add' is not 'and'): one edit,
+                close = [c for c in self._close(w, self._key_words, 1) if c[1] not in _FUNCTION_WORDS]
             else:
                 close = self._close(w, self._key_words, 1 if len(w) < 5 else 2)
             if not close and len(w) >= 5 and w not in self.english:

@@ -61,6 +61,9 @@ class _Claim:
     quotes: list[tuple[Passage, str]]  # (passage, supporting sentence)
 
 
+_Scored = tuple[float, float, float, float, Passage, int]  # score, cosine, overlap, entity share, passage, sentence
+
+
 class Answerer:
     """Turns a question (and history) into an Answer, using one retriever and the corpus facts."""
 
@@ -114,10 +117,11 @@ class Answerer:
             return self._abstain(text, resolved, why_not, hits[:k], 0.0)
         claim_conf = self._from_facts(analysis, qvec)
         method = "facts"
+        scored = self._scored_sentences(analysis, hits, qvec)
         if claim_conf is None:
             if analysis.asked in analysis.unknown_words:  # "what license ...": a thing never named
                 return self._abstain(text, resolved, f"they never mention any {analysis.asked}", hits[:k], 0.0)
-            claim_conf = self._extractive(analysis, hits, qvec)
+            claim_conf = self._extractive(analysis, scored)
             method = "extractive"
         claims, confidence = claim_conf
         if not claims or confidence < self.settings.min_confidence:
@@ -420,14 +424,14 @@ class Answerer:
 
     # ------------------------------------------------------------ extractive
 
-    def _extractive(self, a: Analysis, hits: list[Hit], qvec: np.ndarray) -> tuple[list[_Claim], float]:
-        """The best sentence(s) of the top passages, scored on meaning, words and named entities."""
+    def _scored_sentences(self, a: Analysis, hits: list[Hit], qvec: np.ndarray) -> list[_Scored]:
+        """Every sentence of the top passages, scored on meaning, words, named entities and type; best first."""
         qstems = set(token_set(a.text)) - set(token_set(" ".join(QUESTION_WORDS)))
         # The document itself ("does the article describe ...") is where every sentence is, not a topic.
         names = [
             m.entity.names for m in {m.entity.id: m for m in a.mentions}.values() if m.entity.name not in self._titles
         ]
-        scored: list[tuple[float, float, float, float, Passage, int]] = []
+        scored: list[_Scored] = []
         for rank, hit in enumerate(hits[:5]):
             p = self.passages[hit.passage_id]
             if p.section == METADATA_HEADING:
@@ -442,10 +446,14 @@ class Answerer:
                 cue = 1.0 if a.wh in _CUES and _CUES[a.wh].search(s.text) else 0.0
                 score = 0.5 * cos + 0.3 * overlap + 0.15 * ent + 0.1 * typed + 0.05 * cue - 0.02 * rank
                 scored.append((score, cos, overlap, ent, p, s_i))
+        scored.sort(key=lambda x: (-round(x[0], 6), x[4].passage_id, x[5]))
+        return scored
+
+    def _extractive(self, a: Analysis, scored: list[_Scored]) -> tuple[list[_Claim], float]:
+        """The best sentence(s) of the top passages (`scored`: from `_scored_sentences`)."""
         if not scored:
             return [], 0.0
-        scored.sort(key=lambda x: (-round(x[0], 6), x[4].passage_id, x[5]))
-        score, cos, overlap, ent, p, s_i = scored[0]
+        _score, cos, overlap, ent, p, s_i = scored[0]
         claims = [_Claim(_trim(p.sentences[s_i].text, a), [(p, p.sentences[s_i].text)])]
         if p.sentences[s_i].text.rstrip().endswith(":"):
             return self._list_after(p, s_i), max(0.0, min(1.0, (0.55 * max(cos, 0.0) + 0.45 * overlap) * 1.6))
@@ -501,7 +509,7 @@ class Answerer:
 
     def _second(
         self,
-        scored: list[tuple[float, float, float, float, Passage, int]],
+        scored: list[_Scored],
         p: Passage,
         s_i: int,
         claims: list[_Claim],

@@ -55,7 +55,7 @@ MANNER_NOUNS = frozenset("way ways manner extent degree sense respect respects f
 GENERIC_NOUNS = frozenset(
     "group groups team teams organisation organization organisations organizations company companies firm firms "
     "lab labs laboratory institution institutions person people persons guy guys individual individuals "
-    "researcher researchers thing things tool tools product products project projects one ones entity".split()
+    "researcher researchers thing things tool tools product products project projects one ones entity org orgs".split()
 )
 PRONOUNS = frozenset("it its they them their he him his she her this that these those one".split())
 ELLIPSIS_RE = re.compile(r"^\s*(and|what about|how about|and what about|what of|same for|also)\b", re.I)
@@ -258,7 +258,7 @@ class Understanding:
                 any(c.isdigit() for c in w)
                 or (w[:1].isupper() and i > 0)
                 or any(c.isupper() for c in w[1:])
-                or (f not in _PREFIXES and self._hyphenated(original, spans[i]))
+                or (f not in _PREFIXES and f not in self.english and self._hyphenated(original, spans[i]))
             )
             if name_like:
                 unknown.append(w)

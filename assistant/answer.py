@@ -61,6 +61,7 @@ class _Claim:
     quotes: list[tuple[Passage, str]]  # (passage, supporting sentence)
 
 
+RESIDUAL_LEFT = 2  # question words a fact answer may leave unexplained (what/which questions); more: extractive
 _Scored = tuple[float, float, float, float, Passage, int]  # score, cosine, overlap, entity share, passage, sentence
 
 
@@ -309,6 +310,8 @@ class Answerer:
             return None  # asked when / how many, but the fact gives no date or number
         if self._asks_something_else(a, rel, claims):
             return None
+        if a.wh in ("what", "which", "other") and self._leaves_out(a, rel, claims) > RESIDUAL_LEFT:
+            return None  # "What did AlexNet's result spark?": the fact explains none of "spark"
         fuzzy = all(m.fuzzy for m in a.mentions)
         confidence = min(0.98, 0.7 + 0.1 * min(score, 2.0) + (0.0 if fuzzy else 0.05))
         return claims, confidence
@@ -381,6 +384,17 @@ class Answerer:
         )
         said = set(token_set(" ".join(c.text for c in claims)))
         return bool(stem) and not (stem & rel_words) and not (stem & said)
+
+    def _leaves_out(self, a: Analysis, rel: str, claims: list[_Claim]) -> int:
+        """How many of the question's own words (beyond entity, relation and kind words) neither the
+        claims nor their evidence sentences contain."""
+        residual = set(token_set(" ".join(a.content)))
+        residual -= set(token_set(" ".join(n for m in a.mentions for n in m.entity.names)))
+        relation = self.corpus.facts.relations[rel]
+        residual -= set(token_set(" ".join([*relation.synonyms, *relation.inverse_synonyms, relation.label])))
+        residual -= set(token_set(" ".join(self.kinds)))
+        said = set(token_set(" ".join([c.text for c in claims] + [q[1] for c in claims for q in c.quotes])))
+        return len(residual - said)
 
     def _residual_cover(self, a: Analysis, rel: str, claims: list[_Claim]) -> float:
         """Share of the question's own words (beyond entity and relation) that the claims contain."""
@@ -457,9 +471,9 @@ class Answerer:
         claims = [_Claim(_trim(p.sentences[s_i].text, a), [(p, p.sentences[s_i].text)])]
         if p.sentences[s_i].text.rstrip().endswith(":"):
             return self._list_after(p, s_i), max(0.0, min(1.0, (0.55 * max(cos, 0.0) + 0.45 * overlap) * 1.6))
-        if a.wh in ("why", "how", "list", "which") or "list" in a.tokens or a.asked.endswith("s"):
+        if a.wh in ("why", "how", "list", "which") or "list" in a.tokens or a.plural:
             second = self._second(scored, p, s_i, claims, a)
-            if not second and a.wh in ("why", "how"):  # no close rival: what the sentence leads to
+            if not second:  # no close rival: what the sentence leads to ("These tools include ...")
                 follow = self._follow_on(p, s_i, a)  # "... different user APIs." + "This caused ..."
                 second = [follow] if follow is not None else []
             claims += second

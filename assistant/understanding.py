@@ -88,6 +88,7 @@ class Analysis:
     content: list[str] = field(default_factory=list)
     unknown_words: list[str] = field(default_factory=list)  # content words the corpus never uses
     asked: str = ""  # the attribute asked for, when the question names one ("what license")
+    plural: bool = False  # the asked noun is plural ("which tools"): the answer is a list
     has_pronoun: bool = False
     elliptical: bool = False
 
@@ -326,7 +327,7 @@ class Understanding:
         ordered = " ".join(stems)
         covered: dict[str, set[str]] = {}
         bonus: dict[str, float] = {}
-        for first in stem_set:
+        for first in sorted(stem_set):  # sorted: the result's order (and tie-breaks) never depends on hashing
             for rel, syn in index.get(first, ()):
                 if all(s in stem_set for s in syn):
                     covered.setdefault(rel, set()).update(syn)
@@ -334,7 +335,7 @@ class Understanding:
                         bonus[rel] = 0.5  # the phrase itself, not scattered words
         return {
             rel: sum(0.5 if s in self.weak else 1.0 for s in words) + bonus.get(rel, 0.0)
-            for rel, words in covered.items()
+            for rel, words in sorted(covered.items())
         }
 
     def correct(self, text: str) -> str:
@@ -354,7 +355,12 @@ class Understanding:
             if self._fuzzy(squash(w)) is not None:
                 return w  # a typo of a name: the entity matcher handles it
             if w in self.english:  # a real word ('doing' is not 'down', 'add' is not 'and'): one edit,
-                close = [c for c in self._close(w, self._key_words, 1) if c[1] not in _FUNCTION_WORDS]
+                stem = _stem([w])[0]  # nor into another form of itself ('own' is not 'owns')
+                close = [
+                    c
+                    for c in self._close(w, self._key_words, 1)
+                    if c[1] not in _FUNCTION_WORDS and _stem([c[1]])[0] != stem
+                ]
             else:
                 close = self._close(w, self._key_words, 1 if len(w) < 5 else 2)
             if not close and len(w) >= 5 and w not in self.english:
@@ -417,7 +423,8 @@ class Understanding:
                 break
         if asked in MANNER_NOUNS:  # "in what way", "to what extent": a how-question
             wh, asked = "how", ""
-        elif asked in GENERIC_NOUNS:  # "which group", "what company": asks for an entity, not an attribute
+        plural = asked.endswith("s") and not asked.endswith("ss")  # "what tools ...": a list is asked for
+        if asked in GENERIC_NOUNS:  # "which group", "what company": asks for an entity, not an attribute
             asked = ""
         return Analysis(
             text=text,
@@ -432,6 +439,7 @@ class Understanding:
             content=content,
             unknown_words=unknown_words,
             asked=asked,
+            plural=plural,
             has_pronoun=any(t in PRONOUNS for t in tokens),
             elliptical=bool(ELLIPSIS_RE.match(text)),
         )

@@ -285,14 +285,16 @@ def main() -> None:
         kinds = ["onnx", "torch"] + ([] if args.no_variants else list(OPTION_VARIANTS))
         int8_info: dict = {}
         if not args.no_int8:
+            import onnx
             from onnxruntime.quantization import QuantType, quantize_dynamic
 
             for kind, per_channel in (("onnx-int8", False), ("onnx-int8-pc", True)):
                 log(f"quantize_dynamic ({kind}) ...")
                 target = enc_dir / MODEL_FILES[kind]
                 t = time.perf_counter()
-                quantize_dynamic(
-                    enc_dir / "model.onnx", target, weight_type=QuantType.QInt8, per_channel=per_channel
+                quantize_dynamic(  # the fused graph's contrib ops need a default tensor type
+                    enc_dir / "model.onnx", target, weight_type=QuantType.QInt8, per_channel=per_channel,
+                    extra_options={"DefaultTensorType": onnx.TensorProto.FLOAT},
                 )  # fmt: skip
                 int8_info[kind] = {
                     "per_channel": per_channel,

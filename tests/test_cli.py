@@ -223,3 +223,18 @@ def test_ask_on_a_tiny_corpus_with_its_own_index(tmp_path: Path, tiny_corpus: Pa
     assert {"article/early-days-2001/1", "article/later-years-2010/1"} <= set(ids)
     assert manifest["counts"]["passages"] == len(ids)
     assert Path(manifest["corpus"]["root"]).resolve() == corpus.resolve()
+
+
+def test_answers_do_not_depend_on_the_process_hash_seed(real_env, tmp_path: Path) -> None:
+    """Same questions, same answers and citations in processes with different string hashing
+    (PYTHONHASHSEED changes the iteration order of every set and dict of strings)."""
+    gold = Path(__file__).resolve().parents[1] / "corpus" / "qa_dev5.jsonl"
+    runs = []
+    for seed in ("1", "2"):
+        out = tmp_path / f"seed{seed}"
+        r = _run(["eval", "--gold", str(gold), "--out", str(out)], dict(real_env, PYTHONHASHSEED=seed), timeout=300)
+        assert r.returncode == 0, r.stderr
+        items = json.loads((out / "report.json").read_text())["items"]
+        runs.append({i["id"]: (i["answer"], [c["passage_id"] for c in i["citations"]], i["confidence"]) for i in items})
+    assert len(runs[0]) == 80
+    assert runs[0] == runs[1]

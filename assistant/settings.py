@@ -63,7 +63,7 @@ class Settings(BaseSettings):
     k: int = Field(default=5, ge=1, le=50)
     rrf_k: int = Field(default=5, ge=1, description="reciprocal rank fusion constant (measured best: 5)")
 
-    min_confidence: float = Field(default=0.45, ge=0, le=1, description="answers below this abstain")
+    min_confidence: float = Field(default=0.35, ge=0, le=1, description="answers below this abstain")
 
     host: str = "127.0.0.1"
     port: int = Field(default=7860, ge=0, le=65535)

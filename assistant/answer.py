@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 import threading
@@ -102,6 +103,10 @@ class Answerer:
             self.by_subject.setdefault((f.fact.subject, f.fact.relation), []).append(j)
             if f.fact.object:
                 self.by_object.setdefault((f.fact.object, f.fact.relation), []).append(j)
+        # Each subject's fact lists, in (subject, relation) order: what _dated and _hop walk through.
+        self.subject_facts: dict[str, list[list[int]]] = {}
+        for (subject, _rel), js in sorted(self.by_subject.items()):
+            self.subject_facts.setdefault(subject, []).append(js)
         # The sentence-vector row of each (passage, sentence).
         self.sentence_row: dict[tuple[str, int], int] = {}
         row = 0
@@ -357,9 +362,7 @@ class Answerer:
         for r in records:
             if not r.fact.object:
                 continue
-            for (subject, _rel), js in sorted(self.by_subject.items()):
-                if subject != r.fact.object:
-                    continue
+            for js in self.subject_facts.get(r.fact.object, []):
                 for j in js:
                     f = self.facts[j]
                     if f.fact.value and _has_type(wh, f.fact.value):
@@ -376,9 +379,7 @@ class Answerer:
 
     def _hop(self, eid: str, rel: str, a: Analysis) -> list[int]:
         """Facts one hop away, when the question names the linked thing's kind ('the AlexNet paper')."""
-        for (subject, _r), linked in sorted(self.by_subject.items()):
-            if subject != eid:
-                continue
+        for linked in self.subject_facts.get(eid, []):
             for j in linked:
                 obj = self.facts[j].fact.object
                 if obj and (obj, rel) in self.by_subject and self.corpus.facts.entity(obj).type in a.tokens:
@@ -651,7 +652,17 @@ def _sentence(p: Passage, i: int) -> str:
 
 
 def _names_in(names: list[str], lowered_text: str) -> bool:
-    return any(re.search(r"(?<!\w)" + re.escape(n.lower()) + r"(?!\w)", lowered_text) for n in names if len(n) > 1)
+    pattern = _names_pattern(tuple(names))
+    return pattern is not None and pattern.search(lowered_text) is not None
+
+
+@functools.lru_cache(maxsize=4096)
+def _names_pattern(names: tuple[str, ...]) -> re.Pattern[str] | None:
+    """One compiled alternation of an entity's names, as whole words (lower case)."""
+    usable = sorted({n.lower() for n in names if len(n) > 1}, key=lambda n: (-len(n), n))
+    if not usable:
+        return None
+    return re.compile(r"(?<!\w)(?:" + "|".join(re.escape(n) for n in usable) + r")(?!\w)")
 
 
 def _short(text: str, words: int = 6) -> str:

@@ -87,6 +87,8 @@ class Answerer:
         self.kinds = sorted({e.type for e in corpus.facts.entities} - {"concept"})
         self.passages = {p.passage_id: p for p in retriever.data.passages}
         self._titles = {d.title for d in corpus.documents}
+        # Names of the people the facts know: who "he" or "she" can be.
+        self._people = _names_pattern(tuple(n for e in corpus.facts.entities if e.type == "person" for n in e.names))
         # Sentence frequency of every stem (a sentence counts with its section heading, as it is scored).
         self._sentence_df: dict[str, int] = {}
         self._n_sentences = 0
@@ -500,6 +502,10 @@ class Answerer:
             return [], 0.0
         _score, cos, overlap, ent, p, s_i = scored[0]
         claims = [_Claim(_trim(p.sentences[s_i].text, a), [(p, p.sentences[s_i].text)])]
+        if a.wh == "who" and _STARTS_WITH_PRONOUN.match(p.sentences[s_i].text):
+            named = self._naming_sentence_before(p, s_i)  # "He served ...": who "he" is, said earlier
+            if named is not None:
+                claims.insert(0, _Claim(_trim(named[1], a), [named]))
         if p.sentences[s_i].text.rstrip().endswith(":"):
             return self._list_after(p, s_i), max(0.0, min(1.0, (0.55 * max(cos, 0.0) + 0.45 * overlap) * 1.6))
         if a.wh in ("why", "how", "list", "which") or "list" in a.tokens or a.plural:
@@ -519,6 +525,22 @@ class Answerer:
         if not _has_type(a.wh, claims[0].text):
             return [], 0.0  # asked for a date or a number that the best sentence does not give
         return claims, max(0.0, min(1.0, confidence))
+
+    def _naming_sentence_before(self, p: Passage, s_i: int, reach: int = 6) -> tuple[Passage, str] | None:
+        """The nearest earlier sentence of the same section that names a person."""
+        passages = self.retriever.data.passages
+        at, i = passages.index(p), s_i
+        for _ in range(reach):
+            i -= 1
+            while i < 0:
+                at -= 1
+                if at < 0 or passages[at].section != p.section:
+                    return None
+                i = len(passages[at].sentences) - 1
+            text = passages[at].sentences[i].text
+            if self._people is not None and self._people.search(text.lower()):
+                return passages[at], text
+        return None
 
     def _follow_on(self, p: Passage, s_i: int, a: Analysis) -> _Claim | None:
         """For why/how: the next sentence when it continues the chosen one ('This caused ...',
@@ -701,6 +723,7 @@ _CUES = {
 }
 
 
+_STARTS_WITH_PRONOUN = re.compile(r"^\W*(he|she|his|her)\b", re.I)
 # A sentence that carries on from the previous one: an anaphor or a causal connective first.
 _CONTINUES = re.compile(
     r"^\W*(this|these|that|those|such|they|it|as a result|therefore|thus|hence|consequently|so|because|"

@@ -125,6 +125,8 @@ ANSWERS = [
     ("how", "In what way is OneFlow's design different?", [], "computation graph", "computation graph"),
     # The date is the section's heading, not the sentence's.
     ("when", "When did big tech firms start developing their own frameworks?", [], "2015", "Iron Age"),
+    # The matching sentence says "he": the answer also quotes the earlier sentence that names him.
+    ("who", "who had lots of experience in VLSI design?", [], "Lin Yuan", "VLSI design"),
     # "which group ...": a generic noun asks for an entity, not for an attribute called "group".
     ("who", "which group at facebook created pytorch", [], "Facebook AI Research", "FAIR"),
 ]

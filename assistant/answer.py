@@ -502,7 +502,8 @@ class Answerer:
             return [], 0.0
         _score, cos, overlap, ent, p, s_i = scored[0]
         claims = [_Claim(_trim(p.sentences[s_i].text, a), [(p, p.sentences[s_i].text)])]
-        if a.wh == "who" and _STARTS_WITH_PRONOUN.match(p.sentences[s_i].text):
+        chosen = p.sentences[s_i].text
+        if a.wh == "who" and _PERSONAL_PRONOUN.search(chosen) and not self._names_a_person(chosen):
             named = self._naming_sentence_before(p, s_i)  # "He served ...": who "he" is, said earlier
             if named is not None:
                 claims.insert(0, _Claim(_trim(named[1], a), [named]))
@@ -526,6 +527,9 @@ class Answerer:
             return [], 0.0  # asked for a date or a number that the best sentence does not give
         return claims, max(0.0, min(1.0, confidence))
 
+    def _names_a_person(self, text: str) -> bool:
+        return self._people is not None and self._people.search(text.lower()) is not None
+
     def _naming_sentence_before(self, p: Passage, s_i: int, reach: int = 6) -> tuple[Passage, str] | None:
         """The nearest earlier sentence of the same section that names a person."""
         passages = self.retriever.data.passages
@@ -538,7 +542,7 @@ class Answerer:
                     return None
                 i = len(passages[at].sentences) - 1
             text = passages[at].sentences[i].text
-            if self._people is not None and self._people.search(text.lower()):
+            if self._names_a_person(text):
                 return passages[at], text
         return None
 
@@ -723,7 +727,7 @@ _CUES = {
 }
 
 
-_STARTS_WITH_PRONOUN = re.compile(r"^\W*(he|she|his|her)\b", re.I)
+_PERSONAL_PRONOUN = re.compile(r"\b(he|she)\b", re.I)
 # A sentence that carries on from the previous one: an anaphor or a causal connective first.
 _CONTINUES = re.compile(
     r"^\W*(this|these|that|those|such|they|it|as a result|therefore|thus|hence|consequently|so|because|"

@@ -69,6 +69,7 @@ RESIDUAL_LEFT = 2  # question words a fact answer may leave unexplained (what/wh
 # 4 of 5 folds chose exactly these): meaning, share of the question's words, share of its rare
 # (IDF-weighted) words, named entities, and the retrieval rank of the passage.
 W_COSINE, W_OVERLAP, W_RARE, W_ENTITY, W_RANK = 0.3, 0.1, 0.4, 0.05, 0.04
+MIN_CLAUSE_WORDS = 8  # a trimmed follow-on sentence shorter than this says too little to add
 _Scored = tuple[float, float, float, float, Passage, int]  # score, cosine, overlap, entity share, passage, sentence
 
 
@@ -512,7 +513,8 @@ class Answerer:
         if a.wh in ("why", "how", "list", "which") or "list" in a.tokens or a.plural:
             second = self._second(scored, p, s_i, claims, a)
             if not second:  # no close rival: what the sentence leads to ("These tools include ...")
-                follow = self._follow_on(p, s_i, a)  # "... different user APIs." + "This caused ..."
+                room = MAX_WORDS - sum(word_count(c.text) + 1 for c in claims) - 2  # markers and spaces
+                follow = self._follow_on(p, s_i, a, room)  # "... different user APIs." + "This caused ..."
                 second = [follow] if follow is not None else []
             claims += second
         elif a.wh == "when" and not _has_type("when", claims[0].text) and _has_type("when", p.section):
@@ -546,7 +548,7 @@ class Answerer:
                 return passages[at], text
         return None
 
-    def _follow_on(self, p: Passage, s_i: int, a: Analysis) -> _Claim | None:
+    def _follow_on(self, p: Passage, s_i: int, a: Analysis, room: int) -> _Claim | None:
         """For why/how: the next sentence when it continues the chosen one ('This caused ...',
         'As a result ...', 'They are ...'): reasons and consequences follow what they explain."""
         passages = self.retriever.data.passages
@@ -557,9 +559,9 @@ class Answerer:
             if at >= len(passages) or passages[at].section != p.section or not passages[at].sentences:
                 return None
             q, text = passages[at], passages[at].sentences[0].text
-        if not _CONTINUES.match(text):
+        if not _CONTINUES.match(text) or room < MIN_CLAUSE_WORDS:
             return None
-        return _Claim(_trim(text, a), [(q, text)])
+        return _Claim(_trim(text, a, limit=min(48, room)), [(q, text)])
 
     def _list_after(self, p: Passage, s_i: int) -> list[_Claim]:
         """A sentence that ends with ':' introduces a list: gather the items that follow it."""

@@ -279,6 +279,34 @@ def _switch(index_dir: Path, target: Path) -> None:
     fsync_dir(index_dir)
 
 
+def prune_abandoned(index_dir: Path) -> int:
+    """Remove the `.tmp-` folders of builds that were killed, when no build is running; return how many.
+
+    The build lock is taken without waiting: a running builder holds it (its folder is not
+    abandoned), and the kernel releases it when a builder dies. Read-only index folders are left alone.
+    """
+    builds = index_dir / BUILDS
+    if not builds.is_dir() or not any(d.name.startswith(".tmp-") for d in builds.iterdir()):
+        return 0
+    try:
+        with open(index_dir / ".build.lock", "a+b") as fh:
+            try:
+                fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError:
+                return 0  # a build is running
+            try:
+                stale = [d for d in builds.iterdir() if d.name.startswith(".tmp-") and d.is_dir()]
+                for d in stale:
+                    shutil.rmtree(d, ignore_errors=True)
+            finally:
+                fcntl.flock(fh, fcntl.LOCK_UN)
+    except OSError:
+        return 0  # a read-only index folder
+    if stale:
+        log.info("removed %d half-written build folder(s) left by interrupted builds", len(stale))
+    return len(stale)
+
+
 def _prune(index_dir: Path, keep: Path) -> None:
     """Remove old and half-written builds (only called while holding the build lock)."""
     for d in (index_dir / BUILDS).iterdir():
@@ -395,7 +423,9 @@ def open_index(
                 if stale:
                     reason = f"the index is stale: {stale}"
                 else:
-                    return load_build(build, manifest), None
+                    data = load_build(build, manifest)
+                    prune_abandoned(index_dir)
+                    return data, None
             except IndexStateError as exc:
                 reason = f"the index is damaged: {exc}"
     assert reason is not None

@@ -443,3 +443,21 @@ def test_a_precomputed_query_vector_of_the_wrong_dimension_raises_retrieval_erro
     wrong = np.ones((1, 32), dtype=np.float32) / np.sqrt(32)
     with pytest.raises(RetrievalError):
         fake_engine.retriever.retrieve("Graphix", qvec=wrong)
+
+
+def test_abandoned_build_folders_are_removed_only_when_no_build_runs(tmp_path: Path) -> None:
+    import fcntl
+
+    from assistant.index import prune_abandoned
+
+    builds = tmp_path / BUILDS
+    (builds / ".tmp-killed").mkdir(parents=True)
+    (builds / ".tmp-killed" / "passages.jsonl").write_text("{}")
+    (builds / "build-kept").mkdir()
+    with open(tmp_path / ".build.lock", "a+b") as running:  # a builder holds the lock
+        fcntl.flock(running, fcntl.LOCK_EX)
+        assert prune_abandoned(tmp_path) == 0
+        assert (builds / ".tmp-killed").exists()
+        fcntl.flock(running, fcntl.LOCK_UN)
+    assert prune_abandoned(tmp_path) == 1
+    assert sorted(p.name for p in builds.iterdir()) == ["build-kept"]

@@ -95,15 +95,16 @@ def test_serving_never_imports_torch(engine, real_settings) -> None:
     assert got["heavy"] == []
 
 
-def test_a_damaged_export_falls_back_to_sentence_transformers(tmp_path, real_settings, engine, caplog) -> None:
-    """A flipped byte in the exported encoder: detected by its checksum, never used for wrong vectors."""
+@pytest.mark.parametrize("name", ["model.onnx", "model.onnx.data"])
+def test_a_damaged_export_falls_back_to_sentence_transformers(tmp_path, real_settings, engine, caplog, name) -> None:
+    """A flipped byte in the exported graph or its weights: detected by the checksum, never used for wrong vectors."""
     import shutil
 
     from assistant import Assistant
 
     index_dir = tmp_path / "index"
     shutil.copytree(real_settings.resolved_index_dir(), index_dir, symlinks=True)
-    model = next(index_dir.glob("builds/build-*/encoder/model.onnx"))
+    model = next(index_dir.glob(f"builds/build-*/encoder/{name}"))
     data = bytearray(model.read_bytes())
     data[len(data) // 2] ^= 0xFF
     model.write_bytes(bytes(data))

@@ -89,15 +89,43 @@ def token_set(text: str) -> frozenset[str]:
     return frozenset(tokenize(text))
 
 
+_BM25S_LOCK = threading.Lock()
+
+
+def _bm25s() -> Any:
+    """bm25s, imported without scipy when scipy is not loaded yet.
+
+    bm25s imports scipy.sparse only if it can (``try: import scipy.sparse``) and works the same with
+    its numpy backend, which is always used here (same scores wherever scipy is installed). scipy is
+    installed for sentence-transformers, but importing it costs ~24 MB of RSS in every answering
+    process for nothing, so it is hidden for the duration of this one import. The first import
+    happens while the engine is built, before its threads start; the lock keeps two engines apart.
+    """
+    import sys
+
+    if "bm25s" in sys.modules:
+        return sys.modules["bm25s"]
+    with _BM25S_LOCK:
+        hide = "scipy" not in sys.modules
+        if hide:
+            sys.modules["scipy"] = None  # type: ignore[assignment]  # `import scipy.sparse` raises ImportError
+        try:
+            import bm25s
+        finally:
+            if hide and sys.modules.get("scipy", 0) is None:
+                del sys.modules["scipy"]
+    return bm25s
+
+
 class _Lexical:
     """BM25 over a fixed list of texts (bm25s, numpy backend)."""
 
     def __init__(self, texts: Sequence[str]) -> None:
-        import bm25s
+        bm25s = _bm25s()
 
         logging.getLogger("bm25s").setLevel(logging.WARNING)  # it logs every index build at DEBUG
         self.n = len(texts)
-        self.model = bm25s.BM25(k1=1.2, b=0.75) if self.n else None
+        self.model = bm25s.BM25(k1=1.2, b=0.75, csc_backend="numpy") if self.n else None
         if self.model is not None:
             docs = [tokenize(t) or ["\u2205"] for t in texts]
             self.model.index(docs, show_progress=False)

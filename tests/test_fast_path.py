@@ -15,7 +15,8 @@ from assistant.evaluation import load_gold
 
 pytestmark = pytest.mark.slow
 REPO = Path(__file__).resolve().parents[1]
-HEAVY = ("torch", "transformers", "sentence_transformers")
+# torch and friends (seconds and hundreds of MB); scipy (24 MB, only bm25s would import it, for nothing)
+HEAVY = ("torch", "transformers", "sentence_transformers", "scipy")
 
 
 @pytest.fixture(scope="module")

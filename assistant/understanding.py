@@ -55,7 +55,9 @@ MANNER_NOUNS = frozenset("way ways manner extent degree sense respect respects f
 GENERIC_NOUNS = frozenset(
     "group groups team teams organisation organization organisations organizations company companies firm firms "
     "lab labs laboratory institution institutions person people persons guy guys individual individuals "
-    "researcher researchers thing things tool tools product products project projects one ones entity org orgs".split()
+    "researcher researchers thing things tool tools product products project projects one ones entity org orgs "
+    "giant giants player players maker makers vendor vendors creator creators inventor inventors founder founders "
+    "owner owners provider providers".split()
 )
 PRONOUNS = frozenset("it its they them their he him his she her this that these those one".split())
 ELLIPSIS_RE = re.compile(r"^\s*(and|what about|how about|and what about|what of|same for|also)\b", re.I)

@@ -88,6 +88,14 @@ class Answerer:
         self.kinds = sorted({e.type for e in corpus.facts.entities} - {"concept"})
         self.passages = {p.passage_id: p for p in retriever.data.passages}
         self._titles = {d.title for d in corpus.documents}
+        # Names of the people and organisations the facts know: what a "who" answer must name.
+        self._agents = _names_pattern(
+            tuple(n for e in corpus.facts.entities if e.type in _AGENT_TYPES for n in e.names)
+        )
+        # Relations whose objects are people or organisations (who made, developed, published ...).
+        self._agent_relations = {
+            f.relation for f in corpus.facts.facts if f.object and corpus.facts.entity(f.object).type in _AGENT_TYPES
+        }
         # Names of the people the facts know: who "he" or "she" can be.
         self._people = _names_pattern(tuple(n for e in corpus.facts.entities if e.type == "person" for n in e.names))
         # Sentence frequency of every stem (a sentence counts with its section heading, as it is scored).
@@ -149,7 +157,7 @@ class Answerer:
             method = "extractive"
         claims, confidence = claim_conf
         if not claims or confidence < self.settings.min_confidence:
-            reason = "no passage states it clearly enough" if claims else "nothing in the sources matches the question"
+            reason = "no passage states it clearly enough" if claims else self._nothing_typed(analysis)
             return self._abstain(text, resolved, reason, hits[:k], confidence)
         answer, citations = self._compose(claims)
         # The passages the answer cites are the most relevant ones: rank them first.
@@ -527,7 +535,31 @@ class Answerer:
         confidence = base * 1.6 * min(1.0, a.coverage + 0.2) * (0.6 + 0.4 * ent)
         if not _has_type(a.wh, claims[0].text):
             return [], 0.0  # asked for a date or a number that the best sentence does not give
+        if self._asks_for_agent(a) and not self._names_an_agent(" ".join(c.text for c in claims), a):
+            return [], 0.0  # "who created Theano?": the best sentence names no one
         return claims, max(0.0, min(1.0, confidence))
+
+    def _nothing_typed(self, a: Analysis) -> str:
+        """Why no sentence could answer: the asked type was missing, or nothing matched at all."""
+        if a.wh == "when":
+            return "no passage gives the date asked for"
+        if a.wh == "how many":
+            return "no passage gives the number asked for"
+        if self._asks_for_agent(a):
+            return "no passage says who"
+        return "nothing in the sources matches the question"
+
+    def _asks_for_agent(self, a: Analysis) -> bool:
+        """A who-question whose relation, in the facts, links things to people or organisations
+        ("who created ...", "who developed ...")."""
+        return a.wh == "who" and any(v >= 1.0 and rel in self._agent_relations for rel, v in a.relation_scores.items())
+
+    def _names_an_agent(self, text: str, a: Analysis) -> bool:
+        """Whether text names a person or organisation other than the ones the question names."""
+        if self._agents is None:
+            return True  # no facts about people or organisations: nothing to check against
+        asked = {n.lower() for m in a.mentions if m.surface[:1].isupper() for n in m.entity.names}
+        return any(found.group(0) not in asked for found in self._agents.finditer(text.lower()))
 
     def _names_a_person(self, text: str) -> bool:
         return self._people is not None and self._people.search(text.lower()) is not None
@@ -729,6 +761,7 @@ _CUES = {
 }
 
 
+_AGENT_TYPES = frozenset({"person", "organisation", "organization", "company", "publication", "team", "lab"})
 _PERSONAL_PRONOUN = re.compile(r"\b(he|she)\b", re.I)
 # A sentence that carries on from the previous one: an anaphor or a causal connective first.
 _CONTINUES = re.compile(
@@ -746,7 +779,7 @@ def _has_type(wh: str, text: str) -> bool:
     if wh == "how many":  # a number of its own ("60 million", "3000X"), not the "2" of Caffe2
         numbers = [
             n
-            for n in re.findall(r"(?<![A-Za-z\d])\d[\d,.]*(?![A-WYZa-wyz])", text)
+            for n in re.findall(r"(?<![A-Za-z\d-])\d[\d,.]*(?![A-WYZa-wyz])", text)  # not GPT-3's 3
             if not re.fullmatch(r"(19|20)\d\d", n)
         ]
         return bool(numbers) or any(w in _NUMBER_WORDS for w in re.findall(r"[a-z]+", text.lower()))

@@ -149,8 +149,9 @@ OUT_OF_CORPUS = [
     # Lowercase names the corpus never mentions.
     "who maintains flaxformer",
     "what is gluonts good for",
-    # An age, a head count that is only a name's digit.
+    # An age, a head count that is only a name's digit, a creator the article never names.
     "How old is Yangqing Jia?",
+    "who wrote the first version of Theano",
     "How many engineers worked on Caffe2?",
 ]
 
@@ -234,6 +235,12 @@ def test_a_number_glued_to_a_name_is_not_a_count() -> None:
     from assistant.answer import _has_type
 
     assert not _has_type("how many", "The inventor of Caffe joined Facebook and released Caffe2.")
+    assert not _has_type("how many", "BERT [3] and its Transformer-based relatives such as GPT-3 [4]")
     assert _has_type("how many", "a 3000X increase in network size")
     assert _has_type("how many", "AlexNet contains 60 million parameters")
     assert _has_type("when", "The coming decade is the golden time")
+
+
+def test_an_abstention_says_which_kind_of_answer_is_missing(engine) -> None:
+    assert "no passage says who" in engine.ask("who wrote the first version of Theano").answer
+    assert "number" in engine.ask("How many engineers worked on Caffe2?").answer

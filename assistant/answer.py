@@ -69,6 +69,7 @@ RESIDUAL_LEFT = 2  # question words a fact answer may leave unexplained (what/wh
 # 4 of 5 folds chose exactly these): meaning, share of the question's words, share of its rare
 # (IDF-weighted) words, named entities, and the retrieval rank of the passage.
 W_COSINE, W_OVERLAP, W_RARE, W_ENTITY, W_RANK = 0.3, 0.1, 0.4, 0.05, 0.04
+FOLLOW_ON_WHY = 2  # continuing sentences a why/how answer may add (measured: 1 -> 2 fixed one, 3 no more)
 MIN_CLAUSE_WORDS = 8  # a trimmed follow-on sentence shorter than this says too little to add
 _Scored = tuple[float, float, float, float, Passage, int]  # score, cosine, overlap, entity share, passage, sentence
 
@@ -521,9 +522,7 @@ class Answerer:
         if a.wh in ("why", "how", "list", "which") or "list" in a.tokens or a.plural:
             second = self._second(scored, p, s_i, claims, a)
             if not second:  # no close rival: what the sentence leads to ("These tools include ...")
-                room = MAX_WORDS - sum(word_count(c.text) + 1 for c in claims) - 2  # markers and spaces
-                follow = self._follow_on(p, s_i, a, room)  # "... different user APIs." + "This caused ..."
-                second = [follow] if follow is not None else []
+                second = self._follow_on(p, s_i, a, claims, FOLLOW_ON_WHY if a.wh in ("why", "how") else 1)
             claims += second
         elif a.wh == "when" and not _has_type("when", claims[0].text) and _has_type("when", p.section):
             # The date is the section's ("Iron Age (2015~2016)"): say so, citing the heading too.
@@ -580,20 +579,32 @@ class Answerer:
                 return passages[at], text
         return None
 
-    def _follow_on(self, p: Passage, s_i: int, a: Analysis, room: int) -> _Claim | None:
-        """For why/how: the next sentence when it continues the chosen one ('This caused ...',
-        'As a result ...', 'They are ...'): reasons and consequences follow what they explain."""
-        passages = self.retriever.data.passages
+    def _follow_on(self, p: Passage, s_i: int, a: Analysis, claims: list[_Claim], most: int) -> list[_Claim]:
+        """Up to `most` next sentences, while each continues the one before ('This caused ...', 'These
+        tools include ...', 'They are ...'): reasons, items and consequences follow what they explain.
+        Each is trimmed to the words left under the answer's limit."""
+        out: list[_Claim] = []
+        at: tuple[Passage, int] | None = (p, s_i)
+        for _ in range(most):
+            at = self._next_sentence(*at) if at else None
+            if at is None:
+                break
+            q, text = at[0], at[0].sentences[at[1]].text
+            room = MAX_WORDS - sum(word_count(c.text) + 1 for c in [*claims, *out]) - 2  # markers, spaces
+            if not _CONTINUES.match(text) or room < MIN_CLAUSE_WORDS:
+                break
+            out.append(_Claim(_trim(text, a, limit=min(48, room)), [(q, text)]))
+        return out
+
+    def _next_sentence(self, p: Passage, s_i: int) -> tuple[Passage, int] | None:
+        """The sentence after sentence s_i of p, in the same section (across a passage boundary)."""
         if s_i + 1 < len(p.sentences):
-            q, text = p, p.sentences[s_i + 1].text
-        else:
-            at = passages.index(p) + 1
-            if at >= len(passages) or passages[at].section != p.section or not passages[at].sentences:
-                return None
-            q, text = passages[at], passages[at].sentences[0].text
-        if not _CONTINUES.match(text) or room < MIN_CLAUSE_WORDS:
+            return p, s_i + 1
+        passages = self.retriever.data.passages
+        at = passages.index(p) + 1
+        if at >= len(passages) or passages[at].section != p.section or not passages[at].sentences:
             return None
-        return _Claim(_trim(text, a, limit=min(48, room)), [(q, text)])
+        return passages[at], 0
 
     def _list_after(self, p: Passage, s_i: int) -> list[_Claim]:
         """A sentence that ends with ':' introduces a list: gather the items that follow it."""

@@ -136,6 +136,8 @@ def wh_word(tokens: list[str]) -> str:
             return "how many"
     if re.search(r"\b(what|which|in what|in which) (year|date|decade|period|time)\b", joined):
         return "when"
+    if re.search(r"\bwhat (made|makes|caused|causes|led|leads|drove|drives|motivated|prompted)\b", joined):
+        return "why"  # "what made MATLAB awkward": a reason is asked for
     for t in tokens[:12]:
         if t in ("who", "whom", "whose"):
             return "who"
@@ -258,7 +260,7 @@ class Understanding:
             if len(w) <= 2 and w.isupper():
                 continue  # DL, ML, AI: abbreviations, not names
             name_like = (
-                any(c.isdigit() for c in w)
+                (any(c.isdigit() for c in w) and not _is_year(w))  # GPT-4 is a name, 2000 a year
                 or (w[:1].isupper() and i > 0)
                 or any(c.isupper() for c in w[1:])
                 or (f not in _PREFIXES and f not in self.english and self._hyphenated(original, spans[i]))

@@ -121,6 +121,8 @@ ANSWERS = [
     ),
     # A reason stated in the sentence after the one that matches ("This caused ...").
     ("why", "Why was moving from one framework to another hard for users?", [], "learning curve", "learning curve"),
+    # "What made ..." asks why; the reason is two continuing sentences after the matching one.
+    ("why", "what made the tools before 2000 hard to use for neural nets?", [], "GPU support", "lack of GPU support"),
     # "In what way" asks how: "way" is not an attribute the corpus lacks.
     ("how", "In what way is OneFlow's design different?", [], "computation graph", "computation graph"),
     # The date is the section's heading, not the sentence's.

@@ -70,6 +70,7 @@ RESIDUAL_LEFT = 2  # question words a fact answer may leave unexplained (what/wh
 # (IDF-weighted) words, named entities, and the retrieval rank of the passage.
 W_COSINE, W_OVERLAP, W_RARE, W_ENTITY, W_RANK = 0.3, 0.1, 0.4, 0.05, 0.04
 FOLLOW_ON_WHY = 2  # continuing sentences a why/how answer may add (measured: 1 -> 2 fixed one, 3 no more)
+FACT_SENTENCE_WORDS = 45  # a what/which fact answer quotes its evidence sentence up to this length
 MIN_CLAUSE_WORDS = 8  # a trimmed follow-on sentence shorter than this says too little to add
 _Scored = tuple[float, float, float, float, Passage, int]  # score, cosine, overlap, entity share, passage, sentence
 
@@ -335,6 +336,16 @@ class Answerer:
         unique = {(q[0].passage_id, q[1]): q for c in claims for q in c.quotes}
         sentences = [_Claim(_trim(q[1], a), [q]) for q in unique.values()]
         better = self._residual_cover(a, rel, sentences) > self._residual_cover(a, rel, claims)
+        # What/which questions often ask for a detail of the fact ("what did PyTorch add?"): its one
+        # evidence sentence states the fact in the article's words, with that detail.
+        if (
+            a.wh in ("what", "which", "other")
+            and len(sentences) == 1
+            and not better
+            and word_count(sentences[0].text) <= FACT_SENTENCE_WORDS
+            and sentences[0].text != claims[0].text
+        ):
+            claims = [*claims[:1], sentences[0]]  # the fact first (it names the subject), then its sentence
         untyped = not _has_type(a.wh, " ".join(c.text for c in claims))
         if (better or (untyped and _has_type(a.wh, " ".join(c.text for c in sentences)))) and len(sentences) <= 2:
             claims = sentences

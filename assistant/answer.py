@@ -140,9 +140,21 @@ class Answerer:
     ) -> Answer:
         text = clean_question(question)
         turns = self._with_own_answer(normalise_history(history))
-        analysis = self.understanding.analyse(self.understanding.correct(text))
-        resolved, analysis = self._resolve(analysis.text, analysis, turns)
+        first = self.understanding.analyse(self.understanding.correct(text))
+        resolved, analysis = self._resolve(first.text, first, turns)
         k = k or self.settings.k
+        result = self._answer(text, resolved, analysis, k, mode)
+        prev_user = next((t.content for t in reversed(turns) if t.role == "user"), None)
+        if result.abstained and prev_user and (first.has_pronoun or first.elliptical):
+            # "what's the downside of relying on them?": read with the previous question as context.
+            combined = f"{resolved} {prev_user}"
+            retry = self._answer(text, combined, self.understanding.analyse(combined), k, mode)
+            if not retry.abstained:
+                return retry
+        return result
+
+    def _answer(self, text: str, resolved: str, analysis: Analysis, k: int, mode: RetrievalMode | None) -> Answer:
+        """Answer the resolved question (or abstain); `text` is the question as asked."""
         qvec = self.retriever.query_vector(resolved)
         boost = self._entity_boost(analysis)
         hits = self.retriever.retrieve(resolved, k=max(k, 5), mode=mode or self.settings.mode, qvec=qvec, boost=boost)

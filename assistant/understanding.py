@@ -358,7 +358,9 @@ class Understanding:
                 return w
             if self._fuzzy(squash(w)) is not None:
                 return w  # a typo of a name: the entity matcher handles it
-            if w in self.english:  # a real word ('doing' is not 'down', 'add' is not 'and'): one edit,
+            if w in self.english and len(w) >= 4:  # a real word: 'doing' is not 'down', 'bring' not 'being'
+                return w
+            if w in self.english:  # a short real word ('mad', 'wat'): one edit, but 'add' is not 'and',
                 stem = _stem([w])[0]  # nor into another form of itself ('own' is not 'owns')
                 close = [
                     c

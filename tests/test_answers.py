@@ -123,6 +123,14 @@ ANSWERS = [
     ("why", "Why was moving from one framework to another hard for users?", [], "learning curve", "learning curve"),
     # "What made ..." asks why; the reason is two continuing sentences after the matching one.
     ("why", "what made the tools before 2000 hard to use for neural nets?", [], "GPU support", "lack of GPU support"),
+    # A follow-up about a phrase, not a named entity: read with the previous question as context.
+    (
+        "followup",
+        "why is it a problem to depend on those?",
+        ["Which third-party libraries are operator kernels implemented with?"],
+        "overhead",
+        "This caused a lot of overhead",
+    ),
     # "In what way" asks how: "way" is not an attribute the corpus lacks.
     ("how", "In what way is OneFlow's design different?", [], "computation graph", "computation graph"),
     # The date is the section's heading, not the sentence's.
@@ -230,6 +238,7 @@ def test_real_words_are_not_corrected_into_other_words(engine) -> None:
     u = engine.answerer.understanding
     assert u.english, "the model's vocabulary should be readable"
     assert u.correct("what was microsoft doing with cntk") == "what was microsoft doing with cntk"
+    assert u.correct("what did it bring on top of torch") == "what did it bring on top of torch"
     assert u.correct("who develpoed keras") == "who developed keras"  # not a word: still corrected
 
 

@@ -356,6 +356,7 @@ class Answerer:
             and not better
             and word_count(sentences[0].text) <= FACT_SENTENCE_WORDS
             and sentences[0].text != claims[0].text
+            and not _LEANS_ON_CONTEXT.match(sentences[0].text)  # "He is a committer ...": who is he?
         ):
             claims = [*claims[:1], sentences[0]]  # the fact first (it names the subject), then its sentence
         untyped = not _has_type(a.wh, " ".join(c.text for c in claims))
@@ -795,6 +796,7 @@ _CUES = {
 }
 
 
+_LEANS_ON_CONTEXT = re.compile(r"^\W*(he|she|they|it|this|these|that|those|his|her|their|its)\b", re.I)
 _AGENT_TYPES = frozenset({"person", "organisation", "organization", "company", "publication", "team", "lab"})
 _PERSONAL_PRONOUN = re.compile(r"\b(he|she)\b", re.I)
 # A sentence that carries on from the previous one: an anaphor or a causal connective first.

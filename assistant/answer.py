@@ -70,7 +70,7 @@ RESIDUAL_LEFT = 2  # question words a fact answer may leave unexplained (what/wh
 # (IDF-weighted) words, named entities, and the retrieval rank of the passage.
 W_COSINE, W_OVERLAP, W_RARE, W_ENTITY, W_RANK = 0.3, 0.1, 0.4, 0.05, 0.04
 FOLLOW_ON_WHY = 2  # continuing sentences a why/how answer may add (measured: 1 -> 2 fixed one, 3 no more)
-FACT_SENTENCE_WORDS = 45  # a what/which fact answer quotes its evidence sentence up to this length
+FACT_SENTENCE_WORDS = 30  # a what/which fact answer adds its evidence sentence, trimmed to this many words
 MIN_CLAUSE_WORDS = 8  # a trimmed follow-on sentence shorter than this says too little to add
 _Scored = tuple[float, float, float, float, Passage, int]  # score, cosine, overlap, entity share, passage, sentence
 
@@ -349,16 +349,18 @@ class Answerer:
         sentences = [_Claim(_trim(q[1], a), [q]) for q in unique.values()]
         better = self._residual_cover(a, rel, sentences) > self._residual_cover(a, rel, claims)
         # What/which questions often ask for a detail of the fact ("what did PyTorch add?"): its one
-        # evidence sentence states the fact in the article's words, with that detail.
+        # evidence sentence states the fact in the article's words, with that detail; trimmed to the
+        # clauses that share the question's words, so the answer stays short.
         if (
             a.wh in ("what", "which", "other")
             and len(sentences) == 1
             and not better
-            and word_count(sentences[0].text) <= FACT_SENTENCE_WORDS
             and sentences[0].text != claims[0].text
             and not _LEANS_ON_CONTEXT.match(sentences[0].text)  # "He is a committer ...": who is he?
         ):
-            claims = [*claims[:1], sentences[0]]  # the fact first (it names the subject), then its sentence
+            quote = sentences[0].quotes[0]
+            detail = _Claim(_trim(quote[1], a, limit=FACT_SENTENCE_WORDS), [quote])
+            claims = [*claims[:1], detail]  # the fact first (it names the subject), then its sentence
         untyped = not _has_type(a.wh, " ".join(c.text for c in claims))
         if (better or (untyped and _has_type(a.wh, " ".join(c.text for c in sentences)))) and len(sentences) <= 2:
             claims = sentences
@@ -830,11 +832,11 @@ def _trim(sentence: str, a: Analysis | None = None, limit: int = 48) -> str:
     # Clause boundaries: after , ; : and before "while"/"whereas"/"which".
     starts = [0] + [i + 1 for i, w in enumerate(words[:-1]) if w[-1] in ",;:"]
     want = set(token_set(" ".join(a.content))) if a else set()
-    best, best_key = (0, limit), (-1.0, 0)
+    best, best_key = (0, limit), (-1.0, 0, 0)
     for st in starts:
         end = min(len(words), st + limit)
         got = len(want & set(token_set(" ".join(words[st:end]))))
-        key = (float(got), -st)
+        key = (float(got), int(end == len(words)), -st)  # ties: a window that ends the sentence, no fragment
         if key > best_key:
             best, best_key = (st, end), key
     st, end = best

@@ -163,11 +163,10 @@ class Answerer:
             return self._abstain(text, resolved, why_not, hits[:k], 0.0)
         claim_conf = self._from_facts(analysis, qvec)
         method = "facts"
-        scored = self._scored_sentences(analysis, hits, qvec)
         if claim_conf is None:
             if analysis.asked in analysis.unknown_words:  # "what license ...": a thing never named
                 return self._abstain(text, resolved, f"they never mention any {analysis.asked}", hits[:k], 0.0)
-            claim_conf = self._extractive(analysis, scored)
+            claim_conf = self._extractive(analysis, self._scored_sentences(analysis, hits, qvec))
             method = "extractive"
         claims, confidence = claim_conf
         if not claims or confidence < self.settings.min_confidence:

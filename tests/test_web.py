@@ -202,7 +202,7 @@ def evil_engine(tmp_path: Path) -> Any:
 
 
 def test_corpus_html_is_shown_as_text(evil_engine: Any) -> None:
-    from assistant.web import render_answer, render_source
+    from assistant.rendering import render_answer, render_source
 
     for question, needle in EVIL_QUESTIONS.items():
         a = evil_engine.ask(question)
@@ -231,7 +231,7 @@ def test_every_page_string_is_escaped(evil_engine: Any) -> None:
 
 
 def test_highlight_escapes_then_marks() -> None:
-    from assistant.web import highlight
+    from assistant.rendering import highlight
 
     out = highlight("A <b>x</b>. B & C. D.", "B & C.")
     assert out == "A &lt;b&gt;x&lt;/b&gt;&#46; <mark>B &amp; C&#46;</mark> D&#46;"
@@ -241,7 +241,7 @@ def test_highlight_escapes_then_marks() -> None:
 
 def test_a_heading_quote_marks_the_section_label() -> None:
     from assistant.answer import Citation
-    from assistant.web import render_source
+    from assistant.rendering import render_source
 
     section = "Stone Age (early 2000s)"
     c = Citation(

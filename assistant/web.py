@@ -395,7 +395,11 @@ class Server:
 #   queued endpoints, but answers an unknown name with a 500 and a traceback in the log.
 _FILE_URL_RE = re.compile(r"^/gradio_api/file[=/][a-zA-Z][a-zA-Z0-9+.-]*:")
 _DIRECT_RE = re.compile(r"^/gradio_api/(?:run|api)(?:/|$)")
+_CALL_RE = re.compile(r"^/gradio_api/call/(?:v2/)?([^/]+)")
 _QUEUE_ONLY = "This API endpoint does not accept direct HTTP POST requests. Please join the queue to use this API."
+# The endpoints callable through /gradio_api/call/<name>: the API (ask, search) and the chat event
+# the tests drive; every other event is the page's own ("private") and has no public route.
+CALLABLE = frozenset({"ask", "search", "chat"})
 
 
 def refusal(path: str) -> tuple[int, str] | None:
@@ -406,6 +410,9 @@ def refusal(path: str) -> tuple[int, str] | None:
         return 403, "This app does not accept file uploads."
     if _DIRECT_RE.match(path):
         return 404, _QUEUE_ONLY
+    called = _CALL_RE.match(path)
+    if called and called.group(1) not in CALLABLE:
+        return 404, f"No such API endpoint; the API has: {', '.join(sorted(CALLABLE - {'chat'}))}."
     return None
 
 

@@ -767,3 +767,15 @@ def test_gradio_error_pages_leak_nothing(server: Any) -> None:
             server.port, "POST", target, {"Content-Type": "application/json"}, json.dumps(body).encode()
         )
         _judge(target, status, text)
+
+
+@pytest.mark.parametrize("name", ["nonexistent", "respond", "on_like", "search_table", "clear"])
+def test_unknown_and_page_only_events_have_no_call_route(http: httpx.Client, name: str) -> None:
+    """/gradio_api/call/<name> answers only the API (ask, search) and the chat: not the page's own events,
+    and an unknown name is a clear 404 instead of Gradio's bare 500."""
+    for path in (f"/gradio_api/call/{name}", f"/gradio_api/call/v2/{name}"):
+        r = http.post(path, json={"data": ["Who developed Keras?"]})
+        assert r.status_code == 404, (path, r.status_code, r.text[:200])
+        assert "No such API endpoint" in r.json()["detail"]
+        assert_no_leak(r.text)
+    assert _call(http, ["Who developed Keras?", None, None, None])[0] == 200  # the API itself still answers

@@ -273,10 +273,7 @@ def main() -> None:
     if args.quick:
         sizes = [n for n in sizes if n <= 100_000]
     report = run(sizes, args.kinds.split(","), args.seed, args.noise, args.threads, args.max_build_s)
-    bl.write_report(report, args.out)
-    print(bl.machine_line(report["machine"]))
-    print()
-    print(markdown(report))
+    bl.publish(report, args.out, markdown)
 
 
 if __name__ == "__main__":

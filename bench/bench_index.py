@@ -337,10 +337,7 @@ def main() -> None:
         return
     passages = 2_000 if args.quick and args.passages == 10_000 else args.passages
     report = run(passages, args.files, args.seed, args.skip_synthetic, not args.no_passive)
-    bl.write_report(report, args.out)
-    print(bl.machine_line(report["machine"]))
-    print()
-    print(markdown(report))
+    bl.publish(report, args.out, markdown)
 
 
 if __name__ == "__main__":

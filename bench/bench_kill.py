@@ -291,10 +291,7 @@ def main() -> None:
     runs = 4 if args.quick and args.runs == 10 else args.runs
     window_runs = 2 if args.quick and args.write_window == 4 else args.write_window
     report = run(runs, args.seed, window_runs)
-    bl.write_report(report, args.out)
-    print(bl.machine_line(report["machine"]))
-    print()
-    print(markdown(report))
+    bl.publish(report, args.out, markdown)
 
 
 if __name__ == "__main__":

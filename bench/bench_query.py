@@ -797,10 +797,7 @@ def main() -> None:
         return
     rounds, cold_runs = (1, 3) if args.quick else (args.rounds, args.cold_runs)
     report = run(args.questions, rounds, cold_runs, args.skip_serve)
-    bl.write_report(report, args.out)
-    print(bl.machine_line(report["machine"]))
-    print()
-    print(markdown(report))
+    bl.publish(report, args.out, markdown)
 
 
 if __name__ == "__main__":

@@ -162,6 +162,14 @@ def write_report(report: dict[str, Any], out: Path) -> None:
     log(f"written: {shown}")
 
 
+def publish(report: dict[str, Any], out: Path, markdown: Any) -> None:
+    """Write the JSON report, then print the machine line and the report's Markdown tables."""
+    write_report(report, out)
+    print(machine_line(report["machine"]))
+    print()
+    print(markdown(report))
+
+
 def new_report(name: str, settings: dict[str, Any]) -> dict[str, Any]:
     return {
         "benchmark": name,

@@ -69,6 +69,8 @@ RESIDUAL_LEFT = 2  # question words a fact answer may leave unexplained (what/wh
 # 4 of 5 folds chose exactly these): meaning, share of the question's words, share of its rare
 # (IDF-weighted) words, named entities, and the retrieval rank of the passage.
 W_COSINE, W_OVERLAP, W_RARE, W_ENTITY, W_RANK = 0.3, 0.1, 0.4, 0.05, 0.04
+CONTEXT_SENTENCES = 2  # how far back a continuing sentence's context reaches
+INHERITED = 0.9  # weight of the words a continuing sentence inherits from the sentence before
 FOLLOW_ON_WHY = 2  # continuing sentences a why/how answer may add (measured: 1 -> 2 fixed one, 3 no more)
 FACT_SENTENCE_WORDS = 30  # a what/which fact answer adds its evidence sentence, trimmed to this many words
 MIN_CLAUSE_WORDS = 8  # a trimmed follow-on sentence shorter than this says too little to add
@@ -127,6 +129,25 @@ class Answerer:
             for s in range(len(p.sentences)):
                 self.sentence_row[(p.passage_id, s)] = row
                 row += 1
+        # A sentence that carries on from the one before ("This outstanding result sparked ...") is
+        # about what that one names: it inherits its words (at a discount) and its vector row.
+        self.context_of: dict[tuple[str, int], tuple[frozenset[str], int]] = {}
+        for p in retriever.data.passages:
+            for s_i, sentence in enumerate(p.sentences):
+                if not _CONTINUES.match(sentence.text):
+                    continue
+                words: set[str] = set()
+                at = self._previous_sentence(p, s_i)
+                row = None
+                for _ in range(CONTEXT_SENTENCES):
+                    if at is None:
+                        break
+                    q, q_i = at
+                    words |= set(token_set(q.sentences[q_i].text))
+                    row = self.sentence_row[(q.passage_id, q_i)] if row is None else row
+                    at = self._previous_sentence(q, q_i)
+                if row is not None:
+                    self.context_of[(p.passage_id, s_i)] = (frozenset(words), row)
 
     # ------------------------------------------------------------ entry point
 
@@ -506,11 +527,20 @@ class Answerer:
                 continue  # "author: Lin Yuan" is reached through the facts, not quoted as an answer
             head = set(token_set(p.section))
             for s_i, s in enumerate(p.sentences):
-                cos = float(self.retriever.data.sentence_vectors[self.sentence_row[(p.passage_id, s_i)]] @ qvec[0])
+                vectors = self.retriever.data.sentence_vectors
+                cos = float(vectors[self.sentence_row[(p.passage_id, s_i)]] @ qvec[0])
                 stems = set(token_set(s.text)) | head
                 shared = qstems & stems
-                overlap = len(shared) / len(qstems) if qstems else 0.0
-                rare = sum(self._idf(t) for t in shared) / q_weight if q_weight else 0.0
+                context = self.context_of.get((p.passage_id, s_i))
+                inherited = (qstems & context[0]) - shared if context else set()
+                if context:
+                    cos = max(cos, (cos + float(vectors[context[1]] @ qvec[0])) / 2)
+                overlap = (len(shared) + INHERITED * len(inherited)) / len(qstems) if qstems else 0.0
+                rare = (
+                    (sum(self._idf(t) for t in shared) + INHERITED * sum(self._idf(t) for t in inherited)) / q_weight
+                    if q_weight
+                    else 0.0
+                )
                 ent = sum(1 for n in names if _names_in(n, s.text.lower())) / len(names) if names else 1.0
                 typed = 1.0 if _has_type(a.wh, s.text) else 0.0
                 cue = 1.0 if a.wh in _CUES and _CUES[a.wh].search(s.text) else 0.0
@@ -546,6 +576,8 @@ class Answerer:
             return self._list_after(p, s_i), max(0.0, min(1.0, (0.55 * max(cos, 0.0) + 0.45 * overlap) * 1.6))
         if a.wh in ("why", "how", "list", "which") or "list" in a.tokens or a.plural:
             second = self._second(scored, p, s_i, claims, a)
+            if second and second[0].quotes[0] == self._quote_at(self._next_sentence(p, s_i)):
+                second = []  # the rival is the sentence that follows: read on from there instead
             if not second:  # no close rival: what the sentence leads to ("These tools include ...")
                 second = self._follow_on(p, s_i, a, claims, FOLLOW_ON_WHY if a.wh in ("why", "how") else 1)
             claims += second
@@ -620,6 +652,20 @@ class Answerer:
                 break
             out.append(_Claim(_trim(text, a, limit=min(48, room)), [(q, text)]))
         return out
+
+    @staticmethod
+    def _quote_at(at: tuple[Passage, int] | None) -> tuple[Passage, str] | None:
+        return (at[0], at[0].sentences[at[1]].text) if at else None
+
+    def _previous_sentence(self, p: Passage, s_i: int) -> tuple[Passage, int] | None:
+        """The sentence before sentence s_i of p, in the same section (across a passage boundary)."""
+        if s_i > 0:
+            return p, s_i - 1
+        passages = self.retriever.data.passages
+        at = passages.index(p) - 1
+        if at < 0 or passages[at].section != p.section or not passages[at].sentences:
+            return None
+        return passages[at], len(passages[at].sentences) - 1
 
     def _next_sentence(self, p: Passage, s_i: int) -> tuple[Passage, int] | None:
         """The sentence after sentence s_i of p, in the same section (across a passage boundary)."""

@@ -129,25 +129,25 @@ class Answerer:
             for s in range(len(p.sentences)):
                 self.sentence_row[(p.passage_id, s)] = row
                 row += 1
-        # A sentence that carries on from the one before ("This outstanding result sparked ...") is
-        # about what that one names: it inherits its words (at a discount) and its vector row.
+        # A sentence that carries on from the ones before ("This outstanding result sparked ...") is
+        # about what they name: it inherits their words and the previous sentence's vector row.
         self.context_of: dict[tuple[str, int], tuple[frozenset[str], int]] = {}
         for p in retriever.data.passages:
             for s_i, sentence in enumerate(p.sentences):
-                if not _CONTINUES.match(sentence.text):
+                before = self._previous_sentence(p, s_i)
+                if before is None or not _CONTINUES.match(sentence.text):
                     continue
                 words: set[str] = set()
-                at = self._previous_sentence(p, s_i)
-                row = None
+                at: tuple[Passage, int] | None = before
                 for _ in range(CONTEXT_SENTENCES):
                     if at is None:
                         break
-                    q, q_i = at
-                    words |= set(token_set(q.sentences[q_i].text))
-                    row = self.sentence_row[(q.passage_id, q_i)] if row is None else row
-                    at = self._previous_sentence(q, q_i)
-                if row is not None:
-                    self.context_of[(p.passage_id, s_i)] = (frozenset(words), row)
+                    words |= set(token_set(at[0].sentences[at[1]].text))
+                    at = self._previous_sentence(*at)
+                self.context_of[(p.passage_id, s_i)] = (
+                    frozenset(words),
+                    self.sentence_row[(before[0].passage_id, before[1])],
+                )
 
     # ------------------------------------------------------------ entry point
 

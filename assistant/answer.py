@@ -364,6 +364,8 @@ class Answerer:
         typed = a.wh in ("when", "how many") and _has_type(a.wh, " ".join(c.text for c in claims))
         if kw < 1.0 and score < 1.2 and not typed:
             return None  # only a generic word ("which", "is") pointed at the relation
+        if kw < 1.0 and a.unknown_words:
+            return None  # "when was MXNet donated ...": its era says nothing of an event never named
         # The template answers the relation; the evidence sentence may answer more of the question.
         unique = {(q[0].passage_id, q[1]): q for c in claims for q in c.quotes}
         sentences = [_Claim(_trim(q[1], a), [q]) for q in unique.values()]

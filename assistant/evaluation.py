@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import json
 import time
 import unicodedata
@@ -86,6 +88,12 @@ def answer_correct(answer: str, answers: Sequence[str], match: str) -> bool:
     return all(found) if match == "all" else any(found)
 
 
+def plain_evidence(evidence: str) -> str:
+    """Evidence quoted with its Markdown heading marks ("## Iron Age (2015~2016)"): passages hold the
+    heading's text, not the marks."""
+    return re.sub(r"(?m)^\s*#+\s+", "", evidence)
+
+
 def first_hit_rank(passages: Sequence[str], evidence: str) -> int | None:
     """1-based rank of the first passage containing the evidence, or None."""
     for i, text in enumerate(passages, 1):
@@ -146,13 +154,14 @@ def score_item(item: GoldItem, answer: Any, latency_ms: float) -> dict[str, Any]
     """One gold item against one Answer: every check, and why it failed."""
     from assistant.answer import MAX_WORDS, word_count
 
-    rank = first_hit_rank([h.text for h in answer.hits], item.evidence) if item.evidence else None
+    evidence = plain_evidence(item.evidence or "")
+    rank = first_hit_rank([h.text for h in answer.hits], evidence) if evidence else None
     if item.abstain:
         checks = {"abstained_ok": answer.abstained}
     else:
         correct = not answer.abstained and answer_correct(answer.answer, item.answers, item.match)
-        cited = any(contains(c.text, item.evidence or "") for c in answer.citations)
-        quoted = any(contains(c.quote, item.evidence or "") for c in answer.citations)
+        cited = any(contains(c.text, evidence) for c in answer.citations)
+        quoted = any(contains(c.quote, evidence) for c in answer.citations)
         concise = word_count(answer.answer) <= MAX_WORDS
         checks = {
             "correct": correct,

@@ -16,6 +16,7 @@ from assistant.evaluation import (
     hit_at,
     load_gold,
     percentile,
+    plain_evidence,
     reciprocal_rank,
     run_cli,
     summarise,
@@ -48,6 +49,13 @@ def test_first_hit_rank() -> None:
     assert first_hit_rank(passages, "matlab") == 1
     assert first_hit_rank(passages, "PyTorch") is None
     assert first_hit_rank([], "anything") is None
+
+
+def test_heading_evidence_matches_the_passage_that_holds_the_heading() -> None:
+    passages = ["Stone Age (early 2000s)\nMATLAB and Torch.", "Iron Age (2015~2016)\nGoogle open sourced TensorFlow."]
+    assert plain_evidence("## Iron Age (2015~2016)") == "Iron Age (2015~2016)"
+    assert first_hit_rank(passages, plain_evidence("## Iron Age (2015~2016)")) == 2
+    assert plain_evidence("C# is a language; #1 rank") == "C# is a language; #1 rank"  # only heading marks go
 
 
 def test_first_hit_rank_folds_accents() -> None:

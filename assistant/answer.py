@@ -71,6 +71,9 @@ RESIDUAL_LEFT = 2  # question words a fact answer may leave unexplained (what/wh
 W_COSINE, W_OVERLAP, W_RARE, W_ENTITY, W_RANK = 0.3, 0.1, 0.4, 0.05, 0.04
 CONTEXT_SENTENCES = 2  # how far back a continuing sentence's context reaches
 INHERITED = 0.9  # weight of the words a continuing sentence inherits from the sentence before
+DATED_SHARE = 0.34  # with words the corpus never uses, a sentence dated by its section must have a third of
+# the question's other words (or be this close in meaning: it tells of the asked event in other words)
+DATED_COSINE = 0.55
 FOLLOW_ON_WHY = 2  # continuing sentences a why/how answer may add (measured: 1 -> 2 fixed one, 3 no more)
 FACT_SENTENCE_WORDS = 30  # a what/which fact answer adds its evidence sentence, trimmed to this many words
 MIN_CLAUSE_WORDS = 8  # a trimmed follow-on sentence shorter than this says too little to add
@@ -472,6 +475,12 @@ class Answerer:
         said = set(token_set(" ".join([c.text for c in claims] + [q[1] for c in claims for q in c.quotes])))
         return len(residual - said)
 
+    def _explains(self, a: Analysis, sentence: str) -> float:
+        """Share of the question's own words (beyond entity names) that a sentence has."""
+        residual = set(token_set(" ".join(a.content)))
+        residual -= set(token_set(" ".join(n for m in a.mentions for n in m.entity.names)))
+        return len(residual & set(token_set(sentence))) / len(residual) if residual else 1.0
+
     def _residual_cover(self, a: Analysis, rel: str, claims: list[_Claim]) -> float:
         """Share of the question's own words (beyond entity and relation) that the claims contain."""
         residual = set(token_set(" ".join(a.content)))
@@ -583,7 +592,14 @@ class Answerer:
             if not second:  # no close rival: what the sentence leads to ("These tools include ...")
                 second = self._follow_on(p, s_i, a, claims, FOLLOW_ON_WHY if a.wh in ("why", "how") else 1)
             claims += second
-        elif a.wh == "when" and not _has_type("when", claims[0].text) and _has_type("when", p.section):
+        elif a.wh in ("what", "other"):
+            claims += self._follow_on(p, s_i, a, claims, 1)
+        elif (
+            a.wh == "when"
+            and not _has_type("when", claims[0].text)
+            and _has_type("when", p.section)
+            and (not a.unknown_words or self._explains(a, p.sentences[s_i].text) >= DATED_SHARE or cos >= DATED_COSINE)
+        ):  # not "when was Caffe donated ...?" with a sentence about Caffe that never says "donated"
             # The date is the section's ("Iron Age (2015~2016)"): say so, citing the heading too.
             claims = [_Claim(f"{claims[0].text.rstrip('.!?')} ({p.section}).", [*claims[0].quotes, (p, p.section)])]
         # Confidence: meaning and word agreement of the best sentence, scaled by how much of the

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import re
-
 import json
+import re
 import time
 import unicodedata
 from collections.abc import Callable, Sequence

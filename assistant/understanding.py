@@ -23,6 +23,8 @@ QUESTION_WORDS = frozenset(
     "article author text sources source according also again just only ever kind kinds type types sort "
     "sorts exactly roughly approximately".split()
 )
+# Imperatives that open a request for a list ("name the tools ...", "list the trends ...").
+_LIST_VERBS = frozenset({"name", "list", "enumerate", "give"})
 # Common verbs that end a noun phrase ("which company makes ..."); -ed and -ing forms are caught by shape.
 _VERBS = frozenset(
     "make makes use uses create creates build builds run runs support supports have has own owns offer offers "
@@ -263,7 +265,12 @@ class Understanding:
                 (any(c.isdigit() for c in w) and not _is_year(w))  # GPT-4 is a name, 2000 a year
                 or (w[:1].isupper() and i > 0)
                 or any(c.isupper() for c in w[1:])
-                or (f not in _PREFIXES and f not in self.english and self._hyphenated(original, spans[i]))
+                or (
+                    f not in _PREFIXES
+                    and f not in self.english
+                    and _stem([f])[0] not in self.vocab_stems  # "open-sourcing": the corpus says "sourced"
+                    and self._hyphenated(original, spans[i])
+                )
             )
             if name_like:
                 unknown.append(w)
@@ -411,12 +418,14 @@ class Understanding:
         # The asked-for attribute: the head of the noun phrase right after the question word
         # ("what license", "how many layers", "which open-source projects" -> projects).
         asked = ""
+        phrase: list[int] = []  # token positions of the asked-for noun phrase
         wh = wh_word(tokens)
         for i, t in enumerate(tokens[:-1]):
-            if t in ("what", "which", "many", "much"):
+            if t in ("what", "which", "many", "much") or (i == 0 and t in _LIST_VERBS):  # "name the tools ..."
                 nxt = next((j for j in range(i + 1, min(i + 3, len(tokens))) if j in content_idx), None)
                 if nxt is not None:
-                    end = min(nxt + 3, len(tokens))
+                    phrase.append(nxt)
+                    end = min(nxt + 3, len(tokens)) if t not in _LIST_VERBS else nxt + 1  # "list the tools available"
                     while nxt + 1 < end and nxt + 1 in content_idx and nxt + 1 not in in_mention:
                         word = tokens[nxt + 1]
                         modifier = (  # "fast growing framework": an -ing/-ed word before a noun
@@ -425,11 +434,16 @@ class Understanding:
                         if _verb_like(word) and not (modifier and word not in _VERBS and word not in _PREPOSITIONS):
                             break
                         nxt += 1
+                        phrase.append(nxt)
                     asked = tokens[nxt]
                 break
         if asked in MANNER_NOUNS:  # "in what way", "to what extent": a how-question
             wh, asked = "how", ""
-        plural = asked.endswith("s") and not asked.endswith("ss")  # "what tools ...": a list is asked for
+        # "what tools ...", "name the tools people used": a list is asked for
+        plural = any(
+            len(tokens[i]) > 3 and tokens[i].endswith("s") and not tokens[i].endswith("ss") and i not in in_mention
+            for i in phrase
+        )
         if asked in GENERIC_NOUNS:  # "which group", "what company": asks for an entity, not an attribute
             asked = ""
         return Analysis(

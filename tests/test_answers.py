@@ -139,9 +139,18 @@ ANSWERS = [
     ("who", "who had lots of experience in VLSI design?", [], "Lin Yuan", "VLSI design"),
     # "which group ...": a generic noun asks for an entity, not for an attribute called "group".
     ("who", "which group at facebook created pytorch", [], "Facebook AI Research", "FAIR"),
+    # A hyphenated form of a corpus word ("open-sourcing" / "open sourced") is not an unknown name.
+    ("who", "which firm handled the open-sourcing of TensorFlow?", [], "Google", "Google open sourced"),
+    # "List the tools ...": an imperative asks for a list; the items are in the sentence that follows.
+    ("list", "List the tools available for neural network work before 2000.", [], "OpenNN", "These tools include"),
+    # "This abstraction became ...": the answer is the sentence that carries on from the matching one.
+    ("what", "What came of the Keras abstraction in the end?", [], "de facto", "This abstraction became the de facto"),
 ]
 
 OUT_OF_CORPUS = [
+    # An event the article never tells of, for an entity it knows: no era or section date answers it.
+    "When was Caffe donated to the Apache Software Foundation?",
+    "When was Theano retired?",
     "Who created scikit-learn?",
     "When was GPT-4 released?",
     "What is Caffe3?",

@@ -74,6 +74,7 @@ INHERITED = 0.9  # weight of the words a continuing sentence inherits from the s
 DATED_SHARE = 0.34  # with words the corpus never uses, a sentence dated by its section must have a third of
 # the question's other words (or be this close in meaning: it tells of the asked event in other words)
 DATED_COSINE = 0.55
+ENUMERATION_REACH = 8  # sentences after "There are two trends ..." searched for "First ...", "Second ..."
 FOLLOW_ON_WHY = 2  # continuing sentences a why/how answer may add (measured: 1 -> 2 fixed one, 3 no more)
 FACT_SENTENCE_WORDS = 30  # a what/which fact answer adds its evidence sentence, trimmed to this many words
 MIN_CLAUSE_WORDS = 8  # a trimmed follow-on sentence shorter than this says too little to add
@@ -590,10 +591,11 @@ class Answerer:
             if second and second[0].quotes[0] == self._quote_at(self._next_sentence(p, s_i)):
                 second = []  # the rival is the sentence that follows: read on from there instead
             if not second:  # no close rival: what the sentence leads to ("These tools include ...")
-                second = self._follow_on(p, s_i, a, claims, FOLLOW_ON_WHY if a.wh in ("why", "how") else 1)
+                most = FOLLOW_ON_WHY if a.wh in ("why", "how") else 1
+                second = self._enumerated(p, s_i, a, claims) or self._follow_on(p, s_i, a, claims, most)
             claims += second
         elif a.wh in ("what", "other"):
-            claims += self._follow_on(p, s_i, a, claims, 1)
+            claims += self._enumerated(p, s_i, a, claims) or self._follow_on(p, s_i, a, claims, 1)
         elif (
             a.wh == "when"
             and not _has_type("when", claims[0].text)
@@ -684,6 +686,22 @@ class Answerer:
         if at < 0 or passages[at].section != p.section or not passages[at].sentences:
             return None
         return passages[at], len(passages[at].sentences) - 1
+
+    def _enumerated(self, p: Passage, s_i: int, a: Analysis, claims: list[_Claim]) -> list[_Claim]:
+        """'There are two trends ...': the sentences that go on to name them ('First is ...', 'Second
+        trend is ...'), further on in the same section; nothing unless all the announced items are found."""
+        wanted = _announced(p.sentences[s_i].text)
+        out: list[_Claim] = []
+        at: tuple[Passage, int] | None = (p, s_i)
+        for _ in range(ENUMERATION_REACH):
+            at = self._next_sentence(*at) if at else None
+            if at is None or len(out) == wanted:
+                break
+            q, text = at[0], at[0].sentences[at[1]].text
+            if _ENUMERATOR_RE.match(text):
+                room = MAX_WORDS - sum(word_count(c.text) + 1 for c in [*claims, *out]) - 2
+                out.append(_Claim(_trim(text, a, limit=max(MIN_CLAUSE_WORDS, min(48, room))), [(q, text)]))
+        return out if wanted >= 2 and len(out) == wanted else []
 
     def _next_sentence(self, p: Passage, s_i: int) -> tuple[Passage, int] | None:
         """The sentence after sentence s_i of p, in the same section (across a passage boundary)."""
@@ -867,9 +885,24 @@ _PERSONAL_PRONOUN = re.compile(r"\b(he|she)\b", re.I)
 # A sentence that carries on from the previous one: an anaphor or a causal connective first.
 _CONTINUES = re.compile(
     r"^\W*(this|these|that|those|such|they|it|as a result|therefore|thus|hence|consequently|so|because|"
+    r"first|second|third|firstly|secondly|finally|in addition|another|"
     r"that is why|this is why|for this reason)\b",
     re.I,
 )
+
+
+_ANNOUNCED_RE = re.compile(r"\b(two|three|four|five|2|3|4|5) (?:\w+ )?\w+s\b", re.I)
+_ENUMERATOR_RE = re.compile(r"^\W*(first|second|third|fourth|fifth|firstly|secondly|thirdly|finally|lastly)\b", re.I)
+_COUNTS = {"two": 2, "three": 3, "four": 4, "five": 5}
+
+
+def _announced(sentence: str) -> int:
+    """How many items a sentence announces ("There are two trends ...": 2), else 0."""
+    found = _ANNOUNCED_RE.search(sentence)
+    if not found:
+        return 0
+    word = found.group(1).lower()
+    return _COUNTS.get(word) or int(word)
 
 
 def _has_type(wh: str, text: str) -> bool:

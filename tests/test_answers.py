@@ -145,6 +145,8 @@ ANSWERS = [
     ("list", "List the tools available for neural network work before 2000.", [], "OpenNN", "These tools include"),
     # "This abstraction became ...": the answer is the sentence that carries on from the matching one.
     ("what", "What came of the Keras abstraction in the end?", [], "de facto", "This abstraction became the de facto"),
+    # "There are two trends ...": both, from the sentences that name them further on ("Second trend is ...").
+    ("list", "Name the two trends of the Roman Times era.", [], "usability", "Second trend is usability"),
 ]
 
 OUT_OF_CORPUS = [

@@ -18,7 +18,7 @@ from assistant.errors import InvalidQuestion
 from assistant.index import FactRecord
 from assistant.retrieval import Hit, Retriever, token_set
 from assistant.settings import RetrievalMode, Settings
-from assistant.understanding import QUESTION_WORDS, Analysis, Understanding, english_words
+from assistant.understanding import ELLIPSIS_RE, QUESTION_WORDS, Analysis, Understanding, english_words
 
 MAX_WORDS = 60
 _SOFTWARE = frozenset({"framework", "library", "compiler", "tool", "product"})
@@ -243,12 +243,20 @@ class Answerer:
         if not needs_entity and not needs_relation:
             return text, a
         prev_user = next((t.content for t in reversed(turns) if t.role == "user"), None)
+        phrase = ELLIPSIS_RE.sub("", a.text).strip(" ?.!")
+        if needs_entity and a.elliptical and a.wh == "other" and not a.has_pronoun and content_left and prev_user:
+            # "and a human brain?" after "How many parameters does GPT-3 have?": the same question
+            # about the new thing, not about GPT-3 again.
+            prev = self.understanding.analyse(prev_user)
+            if prev.mentions:
+                rewritten = _surface_re(prev.mentions[0].surface).sub(phrase, prev_user, count=1)
+                return rewritten, self.understanding.analyse(rewritten)
         if needs_relation and prev_user:
             prev = self.understanding.analyse(prev_user)
             if prev.mentions:
                 old = prev.mentions[0].surface
                 new = a.mentions[0].entity.name
-                rewritten = re.sub(re.escape(old), new, prev_user, count=1)
+                rewritten = _surface_re(old).sub(new, prev_user, count=1)
                 return rewritten, self.understanding.analyse(rewritten)
             return f"{prev_user} {text}", self.understanding.analyse(f"{prev_user} {text}")
         entity = self._previous_entity(turns, a)
@@ -823,6 +831,11 @@ class Answerer:
             examples = _join(top)
             self._note = f"They cover {titles}" + (f", e.g. {examples}." if examples else ".")
         return self._note
+
+
+def _surface_re(surface: str) -> re.Pattern[str]:
+    """A mention's words as written in the question ("GPT 3" is "GPT-3" there)."""
+    return re.compile(r"[\s\-]*".join(re.escape(w) for w in surface.split()), re.I)
 
 
 def _sentence(p: Passage, i: int) -> str:

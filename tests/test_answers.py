@@ -147,6 +147,14 @@ ANSWERS = [
     ("what", "What came of the Keras abstraction in the end?", [], "de facto", "This abstraction became the de facto"),
     # "There are two trends ...": both, from the sentences that name them further on ("Second trend is ...").
     ("list", "Name the two trends of the Roman Times era.", [], "usability", "Second trend is usability"),
+    # "what about X?": the previous question about X, even when it named a hyphenated model ("GPT-3").
+    (
+        "followup",
+        "what about a human brain?",
+        ["How many parameters does GPT-3 contain?"],
+        "100 trillion",
+        "100 trillion",
+    ),
 ]
 
 OUT_OF_CORPUS = [

@@ -402,6 +402,8 @@ class Answerer:
             return None  # asked when / how many, but the fact gives no date or number
         if self._asks_something_else(a, rel, claims):
             return None
+        if a.wh == "where" and not _names_a_place(" ".join(c.text for c in claims), a):
+            return None  # "where was he based ...?" answered with a date
         if a.wh in ("what", "which", "other") and self._leaves_out(a, rel, claims) > RESIDUAL_LEFT:
             return None  # "What did AlexNet's result spark?": the fact explains none of "spark"
         fuzzy = all(m.fuzzy for m in a.mentions)
@@ -621,6 +623,10 @@ class Answerer:
             return [], 0.0  # asked for a date or a number that the best sentence does not give
         if self._asks_for_agent(a) and not self._names_an_agent(" ".join(c.text for c in claims), a):
             return [], 0.0  # "who created Theano?": the best sentence names no one
+        if a.wh == "where" and not _names_a_place(" ".join(c.text for c in claims), a):
+            return [], 0.0  # "where is Waymo headquartered?": the sentence names no other place
+        if a.wh == "where" and a.unstated:
+            return [], 0.0  # "where was he born?": the sources never use the word, so never say where
         return claims, max(0.0, min(1.0, confidence))
 
     def _nothing_typed(self, a: Analysis) -> str:
@@ -631,6 +637,8 @@ class Answerer:
             return "no passage gives the number asked for"
         if self._asks_for_agent(a):
             return "no passage says who"
+        if a.wh == "where":
+            return "no passage says where"
         return "nothing in the sources matches the question"
 
     def _asks_for_agent(self, a: Analysis) -> bool:
@@ -831,6 +839,17 @@ class Answerer:
             examples = _join(top)
             self._note = f"They cover {titles}" + (f", e.g. {examples}." if examples else ".")
         return self._note
+
+
+# "at Waymo", "from the University of Toronto", "in Design Automation Conference": a place or an
+# organisation, named after a preposition.
+_PLACE_RE = re.compile(r"\b(?:at|in|from|of|on|to|joined|joining)\s+(?:the\s+)?([A-Z][\w&.-]*)")
+
+
+def _names_a_place(text: str, a: Analysis) -> bool:
+    """Whether text names a place or organisation (capitalised, after a preposition) the question does not."""
+    asked = set(a.tokens)
+    return any(m.group(1).lower().strip(".") not in asked for m in _PLACE_RE.finditer(_MARKER_RE.sub("", text)))
 
 
 def _surface_re(surface: str) -> re.Pattern[str]:

@@ -91,6 +91,7 @@ class Analysis:
     coverage: float  # share of the content words the corpus knows
     content: list[str] = field(default_factory=list)
     unknown_words: list[str] = field(default_factory=list)  # content words the corpus never uses
+    unstated: list[str] = field(default_factory=list)  # content words the documents never use (synonyms aside)
     asked: str = ""  # the attribute asked for, when the question names one ("what license")
     plural: bool = False  # the asked noun is plural ("which tools"): the answer is a list
     has_pronoun: bool = False
@@ -187,6 +188,7 @@ class Understanding:
         for e in corpus.facts.entities:
             for name in e.names:
                 words.update(_WORD_RE.findall(fold(name)))
+        self.stated = frozenset(words)  # words of the documents and names: what the sources say
         self.rel_syn: dict[str, list[tuple[str, ...]]] = {}
         self.rel_inv: dict[str, list[tuple[str, ...]]] = {}
         for name, rel in corpus.facts.relations.items():
@@ -414,6 +416,8 @@ class Understanding:
             for i in content_idx
             if i not in in_mention and tokens[i] not in self.vocab and stems[i] not in self.vocab_stems
         ]
+        # Words the sources never use, though a relation's synonyms may ("born"): not stated anywhere.
+        unstated = [tokens[i] for i in content_idx if i not in in_mention and tokens[i] not in self.stated]
         coverage = 1 - len(unknown_words) / len(content_idx) if content_idx else 0.0
         # The asked-for attribute: the head of the noun phrase right after the question word
         # ("what license", "how many layers", "which open-source projects" -> projects).
@@ -458,6 +462,7 @@ class Understanding:
             coverage=coverage,
             content=content,
             unknown_words=unknown_words,
+            unstated=unstated,
             asked=asked,
             plural=plural,
             has_pronoun=any(t in PRONOUNS for t in tokens),

@@ -147,6 +147,8 @@ ANSWERS = [
     ("what", "What came of the Keras abstraction in the end?", [], "de facto", "This abstraction became the de facto"),
     # "There are two trends ...": both, from the sentences that name them further on ("Second trend is ...").
     ("list", "Name the two trends of the Roman Times era.", [], "usability", "Second trend is usability"),
+    # A where-answer names a place or organisation (not "AlexNet appeared in 2012").
+    ("where", "Where was the AlexNet team working when they proposed it?", [], "Toronto", "University of Toronto"),
     # "what about X?": the previous question about X, even when it named a hyphenated model ("GPT-3").
     (
         "followup",
@@ -161,6 +163,9 @@ OUT_OF_CORPUS = [
     # An event the article never tells of, for an entity it knows: no era or section date answers it.
     "When was Caffe donated to the Apache Software Foundation?",
     "When was Theano retired?",
+    # Where-questions: a place the article never gives, for a person or company it knows.
+    "Where is Google located?",
+    "Where did Lin Yuan grow up?",
     "Who created scikit-learn?",
     "When was GPT-4 released?",
     "What is Caffe3?",

@@ -18,7 +18,7 @@ from assistant.errors import InvalidQuestion
 from assistant.index import FactRecord
 from assistant.retrieval import Hit, Retriever, token_set
 from assistant.settings import RetrievalMode, Settings
-from assistant.understanding import ELLIPSIS_RE, QUESTION_WORDS, Analysis, Understanding, english_words
+from assistant.understanding import ELLIPSIS_RE, PERSON_NOUNS, QUESTION_WORDS, Analysis, Understanding, english_words
 
 MAX_WORDS = 60
 _SOFTWARE = frozenset({"framework", "library", "compiler", "tool", "product"})
@@ -404,6 +404,8 @@ class Answerer:
             return None
         if a.wh == "where" and not _names_a_place(" ".join(c.text for c in claims), a):
             return None  # "where was he based ...?" answered with a date
+        if a.head in PERSON_NOUNS and not self._names_a_person(" ".join(c.text for c in claims)):
+            return None  # "which person ...?" answered with a company
         if a.wh in ("what", "which", "other") and self._leaves_out(a, rel, claims) > RESIDUAL_LEFT:
             return None  # "What did AlexNet's result spark?": the fact explains none of "spark"
         fuzzy = all(m.fuzzy for m in a.mentions)
@@ -625,6 +627,8 @@ class Answerer:
             return [], 0.0  # "who created Theano?": the best sentence names no one
         if a.wh == "where" and not _names_a_place(" ".join(c.text for c in claims), a):
             return [], 0.0  # "where is Waymo headquartered?": the sentence names no other place
+        if a.head in PERSON_NOUNS and not self._names_a_person(" ".join(c.text for c in claims)):
+            return [], 0.0  # "the name of the person who invented Caffe?": the sentence names no one
         if a.wh == "where" and a.unstated:
             return [], 0.0  # "where was he born?": the sources never use the word, so never say where
         return claims, max(0.0, min(1.0, confidence))
@@ -639,6 +643,8 @@ class Answerer:
             return "no passage says who"
         if a.wh == "where":
             return "no passage says where"
+        if a.head in PERSON_NOUNS:
+            return "no passage names the person"
         return "nothing in the sources matches the question"
 
     def _asks_for_agent(self, a: Analysis) -> bool:

@@ -54,6 +54,11 @@ _FUNCTION_WORDS = frozenset(STOPWORDS - {"what", "which", "who", "whom", "whose"
 # "In what way / to what extent / in what manner ...": the question asks how, not for a thing.
 MANNER_NOUNS = frozenset("way ways manner extent degree sense respect respects fashion means".split())
 # Nouns that ask for an entity of some kind ("which group released it"), not for an attribute.
+# Generic nouns that ask for a person by name ("what is the name of the person who invented Caffe?").
+PERSON_NOUNS = frozenset(
+    "person persons people guy guys individual individuals researcher researchers man woman scientist scientists "
+    "engineer engineers inventor inventors creator creators founder founders author authors".split()
+)
 GENERIC_NOUNS = frozenset(
     "group groups team teams organisation organization organisations organizations company companies firm firms "
     "lab labs laboratory institution institutions person people persons guy guys individual individuals "
@@ -91,6 +96,7 @@ class Analysis:
     coverage: float  # share of the content words the corpus knows
     content: list[str] = field(default_factory=list)
     unknown_words: list[str] = field(default_factory=list)  # content words the corpus never uses
+    head: str = ""  # the asked noun, generic or not ("company", "person", "license")
     unstated: list[str] = field(default_factory=list)  # content words the documents never use (synonyms aside)
     asked: str = ""  # the attribute asked for, when the question names one ("what license")
     plural: bool = False  # the asked noun is plural ("which tools"): the answer is a list
@@ -441,6 +447,10 @@ class Understanding:
                         phrase.append(nxt)
                     asked = tokens[nxt]
                 break
+        named = re.search(r"\bname of (?:the |a |an )?(\w+)", " ".join(tokens))
+        if named and asked in ("", "name"):  # "what is the name of the person who ...": the person is asked for
+            asked = named.group(1)
+        head = asked
         if asked in MANNER_NOUNS:  # "in what way", "to what extent": a how-question
             wh, asked = "how", ""
         # "what tools ...", "name the tools people used": a list is asked for
@@ -464,6 +474,7 @@ class Understanding:
             unknown_words=unknown_words,
             unstated=unstated,
             asked=asked,
+            head=head,
             plural=plural,
             has_pronoun=any(t in PRONOUNS for t in tokens),
             elliptical=bool(ELLIPSIS_RE.match(text)),

@@ -149,6 +149,8 @@ ANSWERS = [
     ("list", "Name the two trends of the Roman Times era.", [], "usability", "Second trend is usability"),
     # A where-answer names a place or organisation (not "AlexNet appeared in 2012").
     ("where", "Where was the AlexNet team working when they proposed it?", [], "Toronto", "University of Toronto"),
+    # "which engineer ...": a person asked for, and the sentence names one.
+    ("who", "which engineer wrote Keras almost alone?", [], "Chollet", "single-handedly developed the Keras"),
     # "what about X?": the previous question about X, even when it named a hyphenated model ("GPT-3").
     (
         "followup",
@@ -166,6 +168,8 @@ OUT_OF_CORPUS = [
     # Where-questions: a place the article never gives, for a person or company it knows.
     "Where is Google located?",
     "Where did Lin Yuan grow up?",
+    # A person asked for by name: "the inventor of Caffe joined Facebook" names no person.
+    "Which person invented Caffe?",
     "Who created scikit-learn?",
     "When was GPT-4 released?",
     "What is Caffe3?",

@@ -352,6 +352,8 @@ class Answerer:
                         continue
                     if a.wh in ("when", "how many") and not self._can_type(js, a.wh, inverse):
                         continue  # cannot give the date or number that was asked for
+                    if a.wh == "where" and not any(_names_a_place(self.facts[j].text, a) for j in js):
+                        continue  # "where was it published?": a venue or publisher, not a date
                     if (
                         others and not inverse and a.wh == "other"
                     ):  # "Did PyTorch inherit its style from Torch?": that fact
@@ -849,13 +851,15 @@ class Answerer:
 
 # "at Waymo", "from the University of Toronto", "in Design Automation Conference": a place or an
 # organisation, named after a preposition.
-_PLACE_RE = re.compile(r"\b(?:at|in|from|of|on|to|joined|joining)\s+(?:the\s+)?([A-Z][\w&.-]*)")
+_PLACE_RE = re.compile(r"\b(?:at|in|from|of|on|to|by|joined|joining)\s+(?:the\s+)?([A-Z][\w&.-]*)")
+_QUOTED_RE = re.compile(r"“[^”]*”|\"[^\"]*\"")  # a quoted title ("A Brief History of Deep ...") is no place
 
 
 def _names_a_place(text: str, a: Analysis) -> bool:
     """Whether text names a place or organisation (capitalised, after a preposition) the question does not."""
     asked = set(a.tokens)
-    return any(m.group(1).lower().strip(".") not in asked for m in _PLACE_RE.finditer(_MARKER_RE.sub("", text)))
+    text = _QUOTED_RE.sub("", _MARKER_RE.sub("", text))
+    return any(m.group(1).lower().strip(".") not in asked for m in _PLACE_RE.finditer(text))
 
 
 def _surface_re(surface: str) -> re.Pattern[str]:

@@ -352,7 +352,7 @@ class Answerer:
                         continue
                     if a.wh in ("when", "how many") and not self._can_type(js, a.wh, inverse):
                         continue  # cannot give the date or number that was asked for
-                    if a.wh == "where" and not any(_names_a_place(self.facts[j].text, a) for j in js):
+                    if a.wh == "where" and not any(self._gives_place(j, a) for j in js):
                         continue  # "where was it published?": a venue or publisher, not a date
                     if (
                         others and not inverse and a.wh == "other"
@@ -404,7 +404,9 @@ class Answerer:
             return None  # asked when / how many, but the fact gives no date or number
         if self._asks_something_else(a, rel, claims):
             return None
-        if a.wh == "where" and not _names_a_place(" ".join(c.text for c in claims), a):
+        if a.wh == "where" and not (
+            _names_a_place(" ".join(c.text for c in claims), a) or any(self._gives_place(j, a) for j in js)
+        ):
             return None  # "where was he based ...?" answered with a date
         if a.head in PERSON_NOUNS and not self._names_a_person(" ".join(c.text for c in claims)):
             return None  # "which person ...?" answered with a company
@@ -413,6 +415,13 @@ class Answerer:
         fuzzy = all(m.fuzzy for m in a.mentions)
         confidence = min(0.98, 0.7 + 0.1 * min(score, 2.0) + (0.0 if fuzzy else 0.05))
         return claims, confidence
+
+    def _gives_place(self, j: int, a: Analysis) -> bool:
+        """Whether fact j names a place: an organisation or publication as its object, or in its words."""
+        obj = self.facts[j].fact.object
+        if obj and self.corpus.facts.entity(obj).type in _PLACE_TYPES:
+            return True
+        return _names_a_place(self.facts[j].text, a)
 
     def _answerable(self, eid: str, a: Analysis) -> bool:
         """Whether the facts can answer the question's strongest relation (and type) for this entity."""
@@ -851,7 +860,7 @@ class Answerer:
 
 # "at Waymo", "from the University of Toronto", "in Design Automation Conference": a place or an
 # organisation, named after a preposition.
-_PLACE_RE = re.compile(r"\b(?:at|in|from|of|on|to|by|joined|joining)\s+(?:the\s+)?([A-Z][\w&.-]*)")
+_PLACE_RE = re.compile(r"\b(?:at|in|from|of|on|to|joined|joining)\s+(?:the\s+)?([A-Z][\w&.-]*)")
 _QUOTED_RE = re.compile(r"“[^”]*”|\"[^\"]*\"")  # a quoted title ("A Brief History of Deep ...") is no place
 
 
@@ -923,6 +932,7 @@ _CUES = {
 
 _LEANS_ON_CONTEXT = re.compile(r"^\W*(he|she|they|it|this|these|that|those|his|her|their|its)\b", re.I)
 _AGENT_TYPES = frozenset({"person", "organisation", "organization", "company", "publication", "team", "lab"})
+_PLACE_TYPES = frozenset({"organisation", "organization", "company", "publication", "university", "lab"})
 _PERSONAL_PRONOUN = re.compile(r"\b(he|she)\b", re.I)
 # A sentence that carries on from the previous one: an anaphor or a causal connective first.
 _CONTINUES = re.compile(

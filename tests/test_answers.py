@@ -151,6 +151,8 @@ ANSWERS = [
     ("where", "Where was the AlexNet team working when they proposed it?", [], "Toronto", "University of Toronto"),
     # "which engineer ...": a person asked for, and the sentence names one.
     ("who", "which engineer wrote Keras almost alone?", [], "Chollet", "single-handedly developed the Keras"),
+    # "Where was it published?": the publisher (an organisation), not the publication date.
+    ("where", "where did this piece first appear", [], "Synced Review", "publication: Synced Review"),
     # "what about X?": the previous question about X, even when it named a hyphenated model ("GPT-3").
     (
         "followup",

@@ -603,6 +603,9 @@ class Answerer:
         _score, cos, overlap, ent, p, s_i = scored[0]
         claims = [_Claim(_trim(p.sentences[s_i].text, a), [(p, p.sentences[s_i].text)])]
         chosen = p.sentences[s_i].text
+        if _TITLE_RE.match(chosen) and not _ENUMERATOR_RE.match(chosen):
+            # "Unified API standards.": a bullet's title; what it says is in the sentences after it.
+            claims += self._read_on(p, s_i, a, claims, FOLLOW_ON_WHY)
         if a.wh == "who" and _PERSONAL_PRONOUN.search(chosen) and not self._names_a_person(chosen):
             named = self._naming_sentence_before(p, s_i)  # "He served ...": who "he" is, said earlier
             if named is not None:
@@ -617,6 +620,8 @@ class Answerer:
                 most = FOLLOW_ON_WHY if a.wh in ("why", "how") else 1
                 second = self._enumerated(p, s_i, a, claims) or self._follow_on(p, s_i, a, claims, most)
             claims += second
+            if a.wh == "why" and len(claims) == 1 and not _CUES["why"].search(chosen):
+                claims = self._cause_before(p, s_i, a) + claims
         elif a.wh in ("what", "other"):
             claims += self._enumerated(p, s_i, a, claims) or self._follow_on(p, s_i, a, claims, 1)
         elif (
@@ -688,6 +693,32 @@ class Answerer:
             if self._names_a_person(text):
                 return passages[at], text
         return None
+
+    def _cause_before(self, p: Passage, s_i: int, a: Analysis) -> list[_Claim]:
+        """'During this time, practitioners had to do heavy lifting': a why-answer whose sentence gives
+        no reason, nor any that follows; the cause is often the sentence just before, in the same section."""
+        before = self._previous_sentence(p, s_i)
+        if before is None:
+            return []
+        text = before[0].sentences[before[1]].text
+        if word_count(text) + word_count(_trim(p.sentences[s_i].text, a)) + 2 > MAX_WORDS:
+            return []
+        return [_Claim(_trim(text, a), [(before[0], text)])]
+
+    def _read_on(self, p: Passage, s_i: int, a: Analysis, claims: list[_Claim], most: int) -> list[_Claim]:
+        """Up to `most` next sentences of the section, whatever they start with, within the word limit."""
+        out: list[_Claim] = []
+        at: tuple[Passage, int] | None = (p, s_i)
+        for _ in range(most):
+            at = self._next_sentence(*at) if at else None
+            if at is None:
+                break
+            q, text = at[0], at[0].sentences[at[1]].text
+            room = MAX_WORDS - sum(word_count(c.text) + 1 for c in [*claims, *out]) - 2
+            if room < MIN_CLAUSE_WORDS:
+                break
+            out.append(_Claim(_trim(text, a, limit=min(48, room)), [(q, text)]))
+        return out
 
     def _follow_on(self, p: Passage, s_i: int, a: Analysis, claims: list[_Claim], most: int) -> list[_Claim]:
         """Up to `most` next sentences, while each continues the one before ('This caused ...', 'These
@@ -933,6 +964,8 @@ _CUES = {
 _LEANS_ON_CONTEXT = re.compile(r"^\W*(he|she|they|it|this|these|that|those|his|her|their|its)\b", re.I)
 _AGENT_TYPES = frozenset({"person", "organisation", "organization", "company", "publication", "team", "lab"})
 _PLACE_TYPES = frozenset({"organisation", "organization", "company", "publication", "university", "lab"})
+# A bullet's title: a few words and no verb of its own ("Unified API standards.").
+_TITLE_RE = re.compile(r"^(?!.*\b(?:is|are|was|were|has|have|had|can|will)\b)\W*(?:\S+\s+){0,5}\S+\s*$", re.I)
 _PERSONAL_PRONOUN = re.compile(r"\b(he|she)\b", re.I)
 # A sentence that carries on from the previous one: an anaphor or a causal connective first.
 _CONTINUES = re.compile(

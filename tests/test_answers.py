@@ -153,6 +153,10 @@ ANSWERS = [
     ("who", "which engineer wrote Keras almost alone?", [], "Chollet", "single-handedly developed the Keras"),
     # "Where was it published?": the publisher (an organisation), not the publication date.
     ("where", "where did this piece first appear", [], "Synced Review", "publication: Synced Review"),
+    # A bullet's title ("Unified API standards.") is followed by what it means.
+    ("why", "Why do frameworks need compilers for operators?", [], "overhead", "This caused a lot of overhead"),
+    # A why-answer whose sentence gives no reason: the cause is the sentence just before it.
+    ("why", "why was it heavy lifting for ML practitioners back then?", [], "GPU support", "lack of GPU support"),
     # "what about X?": the previous question about X, even when it named a hyphenated model ("GPT-3").
     (
         "followup",

@@ -290,8 +290,15 @@ class Answerer:
         """
         candidates: list[str] = []
         for t in reversed(turns):
-            ents = [m.entity.id for m in self.understanding.analyse(_MARKER_RE.sub("", t.content)).mentions]
-            candidates += [e for e in ents if e not in candidates]
+            seen = self.understanding.analyse(_MARKER_RE.sub("", t.content))
+            # "according to the article": the document frames the question, it is not its subject
+            ents = list(dict.fromkeys(m.entity.id for m in seen.mentions if m.entity.name not in self._titles))
+            if t.role == "user" and not (seen.wh in ("who", "which") and seen.relation_scores):
+                # "What is GPT-3?": the question's own subject comes before what the answer also names
+                # (unlike "Which framework did FAIR release?", whose answer names the subject).
+                candidates = ents + [e for e in candidates if e not in ents]
+            else:
+                candidates += [e for e in ents if e not in candidates]
             if len(candidates) >= 4:
                 break
         if not candidates:

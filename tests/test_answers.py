@@ -157,6 +157,8 @@ ANSWERS = [
     ("why", "Why do frameworks need compilers for operators?", [], "overhead", "This caused a lot of overhead"),
     # A why-answer whose sentence gives no reason: the cause is the sentence just before it.
     ("why", "why was it heavy lifting for ML practitioners back then?", [], "GPU support", "lack of GPU support"),
+    # "it" after "What is GPT-3?" is GPT-3, though the answer also named AlexNet first.
+    ("followup", "and how many parameters does it have?", ["What is GPT-3?"], "175 billion", "175 billion"),
     # "what about X?": the previous question about X, even when it named a hyphenated model ("GPT-3").
     (
         "followup",

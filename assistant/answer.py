@@ -118,10 +118,12 @@ class Answerer:
         self.facts = retriever.data.facts
         self.by_subject: dict[tuple[str, str], list[int]] = {}
         self.by_object: dict[tuple[str, str], list[int]] = {}
+        self.by_pair: dict[tuple[str, str], list[int]] = {}  # (subject, object): the facts that link them
         for j, f in enumerate(self.facts):
             self.by_subject.setdefault((f.fact.subject, f.fact.relation), []).append(j)
             if f.fact.object:
                 self.by_object.setdefault((f.fact.object, f.fact.relation), []).append(j)
+                self.by_pair.setdefault((f.fact.subject, f.fact.object), []).append(j)
         # Each subject's fact lists, in (subject, relation) order: what _dated and _hop walk through.
         self.subject_facts: dict[str, list[list[int]]] = {}
         for (subject, _rel), js in sorted(self.by_subject.items()):
@@ -238,7 +240,11 @@ class Answerer:
         content_left = [t for t in a.content if t not in self._mention_words(a)]
         definite = bool(re.search(r"\bthe ({})s?\b".format("|".join(self.kinds)), a.text, re.I))
         short = len(a.content) <= 2
-        needs_entity = not a.mentions and (a.has_pronoun or definite or (a.elliptical and short) or len(a.content) <= 1)
+        needs_entity = (
+            not a.mentions and (a.has_pronoun or definite or (a.elliptical and short) or len(a.content) <= 1)
+        ) or (
+            bool(a.mentions) and _THING_PRONOUN.search(a.text) is not None  # "how is the author connected to it?"
+        )
         needs_relation = bool(a.mentions) and a.elliptical and max(a.relation_scores.values(), default=0) < 1
         if not needs_entity and not needs_relation:
             return text, a
@@ -343,11 +349,15 @@ class Answerer:
 
     def _from_facts(self, a: Analysis, qvec: np.ndarray) -> tuple[list[_Claim], float] | None:
         """Answer from the structured facts when the question asks a relation of a known entity."""
+        ids = a.entity_ids
+        if (
+            a.wh in ("how", "what", "other") and len(ids) >= 2 and _LINK_RE.search(a.text)
+        ):  # "how is the author connected to MXNet?"
+            return self._link(a, ids, qvec)
         if a.wh in ("why", "how") or not a.mentions or not (a.relation_scores or a.inverse_scores):
             return None
         fv = self.retriever.data.fact_vectors
         best: tuple[float, float, list[int], bool, str, bool] | None = None
-        ids = a.entity_ids
         for rank, eid in enumerate(ids):
             others = [o for o in ids if o != eid]
             for inverse, scores in ((False, a.relation_scores), (True, a.inverse_scores)):
@@ -422,6 +432,20 @@ class Answerer:
         fuzzy = all(m.fuzzy for m in a.mentions)
         confidence = min(0.98, 0.7 + 0.1 * min(score, 2.0) + (0.0 if fuzzy else 0.05))
         return claims, confidence
+
+    def _link(self, a: Analysis, ids: list[str], qvec: np.ndarray) -> tuple[list[_Claim], float] | None:
+        """The facts that link two entities the question names, best match first, with their evidence."""
+        links = [j for s in ids for o in ids if s != o for j in self.by_pair.get((s, o), [])]
+        if not links:
+            return None
+        fv = self.retriever.data.fact_vectors
+        best = max(links, key=lambda j: (float(fv[j] @ qvec[0]), -j))
+        record = self.facts[best]
+        claims = self._fact_claims([record], inverse=False)
+        quote = claims[0].quotes[0]
+        if quote[1] != claims[0].text and not _LEANS_ON_CONTEXT.match(quote[1]):
+            claims.append(_Claim(_trim(quote[1], a, limit=FACT_SENTENCE_WORDS), [quote]))
+        return claims, 0.85
 
     def _gives_place(self, j: int, a: Analysis) -> bool:
         """Whether fact j names a place: an organisation or publication as its object, or in its words."""
@@ -973,6 +997,9 @@ _AGENT_TYPES = frozenset({"person", "organisation", "organization", "company", "
 _PLACE_TYPES = frozenset({"organisation", "organization", "company", "publication", "university", "lab"})
 # A bullet's title: a few words and no verb of its own ("Unified API standards.").
 _TITLE_RE = re.compile(r"^(?!.*\b(?:is|are|was|were|has|have|had|can|will)\b)\W*(?:\S+\s+){0,5}\S+\s*$", re.I)
+# Words that ask what links two things ("how is X related to Y", "X's connection to Y").
+_LINK_RE = re.compile(r"\b(relat\w*|connect\w*|link\w*|ties?|tied|have to do with|has to do with)\b", re.I)
+_THING_PRONOUN = re.compile(r"\b(it|its|them)\b", re.I)
 _PERSONAL_PRONOUN = re.compile(r"\b(he|she)\b", re.I)
 # A sentence that carries on from the previous one: an anaphor or a causal connective first.
 _CONTINUES = re.compile(
@@ -1029,8 +1056,9 @@ def _trim(sentence: str, a: Analysis | None = None, limit: int = 48) -> str:
             best, best_key = (st, end), key
     st, end = best
     # End at the last clause boundary inside the window when the sentence goes on.
-    if end < len(words):
-        cut = max((i for i in range(st + limit // 2, end) if words[i][-1] in ",;:"), default=None)
+    if end < len(words):  # a clause that ends with ";" first ("... of Caffe2; at the same time, ..."), else ","
+        cut = max((i for i in range(st + MIN_CLAUSE_WORDS, end) if words[i][-1] in ";:"), default=None)
+        cut = cut or max((i for i in range(st + limit // 2, end) if words[i][-1] == ","), default=None)
         if cut is not None:
             end = cut + 1
     text = " ".join(words[st:end]).rstrip(",;:")

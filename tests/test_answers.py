@@ -159,6 +159,10 @@ ANSWERS = [
     ("why", "why was it heavy lifting for ML practitioners back then?", [], "GPU support", "lack of GPU support"),
     # "it" after "What is GPT-3?" is GPT-3, though the answer also named AlexNet first.
     ("followup", "and how many parameters does it have?", ["What is GPT-3?"], "175 billion", "175 billion"),
+    # "How is X related to Y?": the fact that links the two, with its sentence; "it" resolved though
+    # the question also names the author.
+    ("how", "how are pytorch and torch related?", [], "based on Torch", "based on the Torch framework"),
+    ("followup", "what links the author to it?", ["Which framework remained a distant third?"], "MXNet", "committer"),
     # "what about X?": the previous question about X, even when it named a hyphenated model ("GPT-3").
     (
         "followup",

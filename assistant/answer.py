@@ -193,8 +193,10 @@ class Answerer:
         if claim_conf is None:
             if analysis.asked in analysis.unknown_words:  # "what license ...": a thing never named
                 return self._abstain(text, resolved, f"they never mention any {analysis.asked}", hits[:k], 0.0)
-            claim_conf = self._extractive(analysis, self._scored_sentences(analysis, hits, qvec))
-            method = "extractive"
+            claim_conf = self._count(analysis) if analysis.wh == "how many" else None
+            if claim_conf is None:
+                claim_conf = self._extractive(analysis, self._scored_sentences(analysis, hits, qvec))
+                method = "extractive"
         claims, confidence = claim_conf
         if not claims or confidence < self.settings.min_confidence:
             reason = "no passage states it clearly enough" if claims else self._nothing_typed(analysis)
@@ -432,6 +434,36 @@ class Answerer:
         fuzzy = all(m.fuzzy for m in a.mentions)
         confidence = min(0.98, 0.7 + 0.1 * min(score, 2.0) + (0.0 if fuzzy else 0.05))
         return claims, confidence
+
+    def _count(self, a: Analysis) -> tuple[list[_Claim], float] | None:
+        """'How many eras does the article describe?': count the entities of that kind, citing where each
+        is named. Only for a question about the kind as a whole (no entity, no other condition)."""
+        kind = next((k for k, words in self.corpus.facts.kinds.items() if a.asked in words), None)
+        words = set(self.corpus.facts.kinds[kind] if kind else []) | _FRAMING_WORDS | set(self._titles)
+        framing = set(token_set(" ".join(words)))
+        # "the author", "the article": the framing, not an entity that narrows the count
+        if kind is None or any(not set(token_set(m.surface)) <= framing for m in a.mentions):
+            return None
+        if set(token_set(" ".join(a.content))) - framing:
+            return None  # "how many eras saw new frameworks?": a condition that counting cannot check
+        quotes = [q for e in self.corpus.facts.entities if e.type == kind for q in self._named_at(e.name)[:1]]
+        if len(quotes) < 2:
+            return None
+        names = _join([e.name for e in self.corpus.facts.entities if e.type == kind])
+        number = _NUMBER_NAMES.get(len(quotes), str(len(quotes)))
+        return [_Claim(f"The article names {number} {a.asked}: {names}.", quotes)], 0.8
+
+    def _named_at(self, name: str) -> list[tuple[Passage, str]]:
+        """Where a name first appears: its section heading, else the first sentence that has it."""
+        for p in self.retriever.data.passages:
+            if p.section == METADATA_HEADING:
+                continue
+            if name.lower() in p.section.lower():
+                return [(p, p.section)]
+            for sentence in p.sentences:
+                if name.lower() in sentence.text.lower():
+                    return [(p, sentence.text)]
+        return []
 
     def _link(self, a: Analysis, ids: list[str], qvec: np.ndarray) -> tuple[list[_Claim], float] | None:
         """The facts that link two entities the question names, best match first, with their evidence."""
@@ -1000,6 +1032,13 @@ _TITLE_RE = re.compile(r"^(?!.*\b(?:is|are|was|were|has|have|had|can|will)\b)\W*
 # Words that ask what links two things ("how is X related to Y", "X's connection to Y").
 _LINK_RE = re.compile(r"\b(relat\w*|connect\w*|link\w*|ties?|tied|have to do with|has to do with)\b", re.I)
 _THING_PRONOUN = re.compile(r"\b(it|its|them)\b", re.I)
+# Words that frame a counting question without narrowing it ("how many eras does the author describe?").
+_FRAMING_WORDS = frozenset(
+    "article author piece post text describe describes described mention mentions mentioned list listed lists "
+    "split splits divide divides divided name names named cover covers covered discuss discusses discussed "
+    "total end include includes included cite cites cited give gives given identify identifies dl ml".split()
+)
+_NUMBER_NAMES = {2: "two", 3: "three", 4: "four", 5: "five", 6: "six", 7: "seven", 8: "eight", 9: "nine", 10: "ten"}
 _PERSONAL_PRONOUN = re.compile(r"\b(he|she)\b", re.I)
 # A sentence that carries on from the previous one: an anaphor or a causal connective first.
 _CONTINUES = re.compile(

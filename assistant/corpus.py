@@ -131,6 +131,9 @@ class FactBase(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     relations: dict[str, Relation] = Field(default_factory=dict)
+    kinds: dict[EntityType, list[str]] = Field(
+        default_factory=dict, description="words that name a kind of entity ('ages' for era): what 'how many' counts"
+    )
     entities: list[Entity] = Field(default_factory=list)
     facts: list[Fact] = Field(default_factory=list)
 

@@ -163,6 +163,8 @@ ANSWERS = [
     # the question also names the author.
     ("how", "how are pytorch and torch related?", [], "based on Torch", "based on the Torch framework"),
     ("followup", "what links the author to it?", ["Which framework remained a distant third?"], "MXNet", "committer"),
+    # "How many eras ...": the facts' entities of that kind, counted, each cited where it is named.
+    ("number", "how many ages does the author divide the history into?", [], "five", "Industrial Age (2021+)"),
     # "what about X?": the previous question about X, even when it named a hyphenated model ("GPT-3").
     (
         "followup",
@@ -295,3 +297,10 @@ def test_a_number_glued_to_a_name_is_not_a_count() -> None:
 def test_an_abstention_says_which_kind_of_answer_is_missing(engine) -> None:
     assert "no passage says who" in engine.ask("who wrote the first version of Theano").answer
     assert "number" in engine.ask("How many engineers worked on Caffe2?").answer
+
+
+def test_a_count_is_not_given_for_a_narrowed_question(engine) -> None:
+    """Counting the eras answers "how many eras?", not "how many eras saw X?" (a condition it cannot check)."""
+    assert "five" in engine.ask("How many eras does the article describe?").answer
+    for question in ("How many eras saw new frameworks from Google?", "How many references did Kaiming He write?"):
+        assert "names five" not in engine.ask(question).answer

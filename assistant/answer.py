@@ -75,6 +75,7 @@ DATED_SHARE = 0.34  # with words the corpus never uses, a sentence dated by its 
 # the question's other words (or be this close in meaning: it tells of the asked event in other words)
 DATED_COSINE = 0.55
 ENUMERATION_REACH = 8  # sentences after "There are two trends ..." searched for "First ...", "Second ..."
+KIND_FIT = 3.0  # score for a fact whose answer is of the asked kind ("which frameworks ...")
 FOLLOW_ON_WHY = 2  # continuing sentences a why/how answer may add (measured: 1 -> 2 fixed one, 3 no more)
 FACT_SENTENCE_WORDS = 30  # a what/which fact answer adds its evidence sentence, trimmed to this many words
 MIN_CLAUSE_WORDS = 8  # a trimmed follow-on sentence shorter than this says too little to add
@@ -378,7 +379,7 @@ class Answerer:
                     ):  # "Did PyTorch inherit its style from Torch?": that fact
                         js = [j for j in js if self.facts[j].fact.object in others] or js
                     sim = float(np.max(fv[js] @ qvec[0]))
-                    score = kw + sim - 0.05 * rank - 0.1 * inverse - 0.1 * hop
+                    score = kw + sim - 0.05 * rank - 0.1 * inverse - 0.1 * hop + self._kind_fits(a, js, inverse, ids)
                     if best is None or score > best[0]:
                         best = (score, kw, js, inverse, rel, hop)
         if best is None:
@@ -464,6 +465,18 @@ class Answerer:
                 if name.lower() in sentence.text.lower():
                     return [(p, sentence.text)]
         return []
+
+    def _kind_fits(self, a: Analysis, js: list[int], inverse: bool, ids: list[str]) -> float:
+        """'Which frameworks borrowed Theano's style?': facts whose answer is a framework the question does
+        not name fit the asked kind better than a fact about Theano itself (1.0, else 0.0)."""
+        kind = a.asked[:-1] if a.asked.endswith("s") else a.asked
+        if kind not in self.kinds and kind not in _SOFTWARE:
+            return 0.0
+        kinds = _SOFTWARE if kind in _SOFTWARE else {kind}
+        answers = [self.facts[j].fact.subject if inverse else self.facts[j].fact.object for j in js]
+        return KIND_FIT * any(
+            e is not None and e not in ids and self.corpus.facts.entity(e).type in kinds for e in answers
+        )
 
     def _link(self, a: Analysis, ids: list[str], qvec: np.ndarray) -> tuple[list[_Claim], float] | None:
         """The facts that link two entities the question names, best match first, with their evidence."""

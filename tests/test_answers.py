@@ -165,6 +165,8 @@ ANSWERS = [
     ("followup", "what links the author to it?", ["Which framework remained a distant third?"], "MXNet", "committer"),
     # "How many eras ...": the facts' entities of that kind, counted, each cited where it is named.
     ("number", "how many ages does the author divide the history into?", [], "five", "Industrial Age (2021+)"),
+    # "Which frameworks ...": the facts whose answer is a framework not named in the question.
+    ("list", "which frameworks borrowed theano's declarative style?", [], "CNTK", "borrowed the declarative"),
     # "what about X?": the previous question about X, even when it named a hyphenated model ("GPT-3").
     (
         "followup",

@@ -360,7 +360,7 @@ class Answerer:
         if a.wh in ("why", "how") or not a.mentions or not (a.relation_scores or a.inverse_scores):
             return None
         fv = self.retriever.data.fact_vectors
-        best: tuple[float, float, list[int], bool, str, bool] | None = None
+        best: tuple[float, float, list[int], bool, str, bool, str] | None = None
         for rank, eid in enumerate(ids):
             others = [o for o in ids if o != eid]
             for inverse, scores in ((False, a.relation_scores), (True, a.inverse_scores)):
@@ -381,10 +381,13 @@ class Answerer:
                     sim = float(np.max(fv[js] @ qvec[0]))
                     score = kw + sim - 0.05 * rank - 0.1 * inverse - 0.1 * hop + self._kind_fits(a, js, inverse, ids)
                     if best is None or score > best[0]:
-                        best = (score, kw, js, inverse, rel, hop)
+                        best = (score, kw, js, inverse, rel, hop, eid)
         if best is None:
             return None
-        score, kw, js, inverse, rel, hop = best
+        score, kw, js, inverse, rel, hop, eid = best
+        if not inverse and not hop and _BOTH_RE.search(a.text):
+            # "GPT-3's parameter count and the human brain's": the same relation of each thing named
+            js = js + [j for o in ids if o != eid for j in self.by_subject.get((o, rel), []) if j not in js]
         records = [self.facts[j] for j in js]
         if inverse and a.asked:  # "which frameworks ...": keep the subjects of that kind
             kind = a.asked[:-1] if a.asked.endswith("s") else a.asked
@@ -600,7 +603,9 @@ class Answerer:
             subjects = _join([r.subject_name for r in records])
             text = template.format(subject=subjects, object=records[0].object_name)
             return [_Claim(_plural(text, len(records)), [q for qs in quotes for q in qs])]
-        if len(records) > 1 and all(r.fact.value is None for r in records):
+        if len(records) > 1 and all(
+            r.fact.value is None and r.fact.subject == records[0].fact.subject for r in records
+        ):
             text = rel.template.format(subject=records[0].subject_name, object=_join([r.object_name for r in records]))
             return [_Claim(text, [q for qs in quotes for q in qs])]
         return [_Claim(r.text, qs) for r, qs in zip(records, quotes, strict=True)]
@@ -1052,6 +1057,7 @@ _FRAMING_WORDS = frozenset(
     "total end include includes included cite cites cited give gives given identify identifies dl ml".split()
 )
 _NUMBER_NAMES = {2: "two", 3: "three", 4: "four", 5: "five", 6: "six", 7: "seven", 8: "eight", 9: "nine", 10: "ten"}
+_BOTH_RE = re.compile(r"\b(and|both|vs\.?|versus|compare[ds]?|compared)\b", re.I)
 _PERSONAL_PRONOUN = re.compile(r"\b(he|she)\b", re.I)
 # A sentence that carries on from the previous one: an anaphor or a causal connective first.
 _CONTINUES = re.compile(

@@ -306,3 +306,15 @@ def test_a_count_is_not_given_for_a_narrowed_question(engine) -> None:
     assert "five" in engine.ask("How many eras does the article describe?").answer
     for question in ("How many eras saw new frameworks from Google?", "How many references did Kaiming He write?"):
         assert "names five" not in engine.ask(question).answer
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("how big were alexnet and gpt-3, in parameters?", ["60 million", "175 billion"]),
+        ("Which organisations developed TensorFlow and CNTK?", ["TensorFlow was developed by Google", "Microsoft"]),
+    ],
+)
+def test_the_same_relation_of_two_named_things_answers_for_each(engine, question, expected) -> None:
+    a = engine.ask(question)
+    assert all(e in a.answer for e in expected), a.answer

@@ -397,7 +397,7 @@ class Answerer:
         records = records[:MAX_LIST]
         claims = self._fact_claims(records, inverse)
         if not _has_type(a.wh, " ".join(c.text for c in claims)) and not inverse:
-            claims += self._dated(records, a.wh)  # "when was TensorFlow released?": its era's dates
+            claims += self._dated(records, a.wh, a)  # "when was TensorFlow released?": its era's dates
         typed = a.wh in ("when", "how many") and _has_type(a.wh, " ".join(c.text for c in claims))
         if kw < 1.0 and score < 1.2 and not typed:
             return None  # only a generic word ("which", "is") pointed at the relation
@@ -523,10 +523,12 @@ class Answerer:
             return True
         return not inverse and bool(self._dated(records, wh))
 
-    def _dated(self, records: list[FactRecord], wh: str) -> list[_Claim]:
-        """A fact of the answer's object that carries the asked type (the era's period for 'when')."""
+    def _dated(self, records: list[FactRecord], wh: str, a: Analysis | None = None) -> list[_Claim]:
+        """A fact of the answer's object that carries the asked type (the era's period for 'when'), when the
+        fact's own sentence tells of the asked event ("when was TensorFlow released?": "Google open sourced
+        TensorFlow", in the Iron Age); not "when was Keras merged into TensorFlow?" (Keras's era is another story)."""
         for r in records:
-            if not r.fact.object:
+            if not r.fact.object or (a is not None and not self._tells_of(a, self._evidence(r))):
                 continue
             for js in self.subject_facts.get(r.fact.object, []):
                 for j in js:
@@ -534,6 +536,23 @@ class Answerer:
                     if f.fact.value and _has_type(wh, f.fact.value):
                         return self._fact_claims([f], inverse=False)
         return []
+
+    def _tells_of(self, a: Analysis, sentence: str) -> bool:
+        """Whether a sentence has one of the question's own words (beyond names and time words), itself or
+        through a relation's synonyms ("released" / "open sourced"); true when the question has none."""
+        residual = set(token_set(" ".join(a.content)))
+        residual -= set(token_set(" ".join(n for m in a.mentions for n in m.entity.names)))
+        residual -= set(token_set(" ".join(_TIME_WORDS)))
+        if not residual:
+            return True
+        said = set(token_set(sentence))
+        if residual & said:
+            return True
+        return any(
+            any(set(phrase) <= said for phrase in phrases)
+            for phrases in self.understanding.rel_syn.values()
+            if any(w in phrase for phrase in phrases for w in residual)
+        )
 
     def _facts_for(self, eid: str, rel: str, inverse: bool) -> tuple[list[int], bool]:
         """Facts of (entity, relation); else one hop away ('the AlexNet paper's venue' via AlexNet -> paper)."""
@@ -582,6 +601,7 @@ class Answerer:
         """Share of the question's own words (beyond entity names) that a sentence has."""
         residual = set(token_set(" ".join(a.content)))
         residual -= set(token_set(" ".join(n for m in a.mentions for n in m.entity.names)))
+        residual -= set(token_set(" ".join(_TIME_WORDS)))  # "what year", "first": asked, not told
         return len(residual & set(token_set(sentence))) / len(residual) if residual else 1.0
 
     def _residual_cover(self, a: Analysis, rel: str, claims: list[_Claim]) -> float:
@@ -720,6 +740,8 @@ class Answerer:
         confidence = base * 1.6 * min(1.0, a.coverage + 0.2) * (0.6 + 0.4 * ent)
         if not _has_type(a.wh, claims[0].text):
             return [], 0.0  # asked for a date or a number that the best sentence does not give
+        if a.wh == "when" and not self._tells_of(a, chosen) and cos < DATED_COSINE:
+            return [], 0.0  # "when was JAX released?": a dated sentence about JAX that tells of no release
         if self._asks_for_agent(a) and not self._names_an_agent(" ".join(c.text for c in claims), a):
             return [], 0.0  # "who created Theano?": the best sentence names no one
         if a.wh == "where" and not _names_a_place(" ".join(c.text for c in claims), a):
@@ -1027,6 +1049,7 @@ def _plural(text: str, n: int) -> str:
     return text
 
 
+_TIME_WORDS = frozenset({"year", "years", "date", "time", "period", "era", "age", "happen", "happened", "first"})
 _NUMBER_WORDS = frozenset(
     "one two three four five six seven eight nine ten hundred hundreds thousand thousands million billion trillion "
     "dozen dozens half twice double".split()

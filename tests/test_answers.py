@@ -181,6 +181,8 @@ OUT_OF_CORPUS = [
     # An event the article never tells of, for an entity it knows: no era or section date answers it.
     "When was Caffe donated to the Apache Software Foundation?",
     "When was Theano retired?",
+    # A dated sentence (or era) about the thing, that tells of another event than the one asked about.
+    "What year did JAX get its first release?",
     # Where-questions: a place the article never gives, for a person or company it knows.
     "Where is Google located?",
     "Where did Lin Yuan grow up?",

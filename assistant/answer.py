@@ -76,6 +76,7 @@ DATED_SHARE = 0.34  # with words the corpus never uses, a sentence dated by its 
 DATED_COSINE = 0.55
 ENUMERATION_REACH = 8  # sentences after "There are two trends ..." searched for "First ...", "Second ..."
 KIND_FIT = 3.0  # score for a fact whose answer is of the asked kind ("which frameworks ...")
+TYPED_REACH, TYPED_MARGIN = 5, 0.15  # a sentence that gives the asked type may win from this far behind
 FOLLOW_ON_WHY = 2  # continuing sentences a why/how answer may add (measured: 1 -> 2 fixed one, 3 no more)
 FACT_SENTENCE_WORDS = 30  # a what/which fact answer adds its evidence sentence, trimmed to this many words
 MIN_CLAUSE_WORDS = 8  # a trimmed follow-on sentence shorter than this says too little to add
@@ -92,6 +93,7 @@ class Answerer:
         self.understanding = Understanding(corpus, english_words(settings.resolved_model_path()))
         self._naming: dict[str, list[int]] = {}
         self._note: str | None = None
+        self._kind_names: dict[frozenset[str], re.Pattern[str] | None] = {}
         self._naming_lock = threading.Lock()
         # Kinds of thing the facts know ("paper", "framework"): "the paper" in a follow-up refers back.
         self.kinds = sorted({e.type for e in corpus.facts.entities} - {"concept"})
@@ -433,6 +435,8 @@ class Answerer:
             return None  # "where was he based ...?" answered with a date
         if a.head in PERSON_NOUNS and not self._names_a_person(" ".join(c.text for c in claims)):
             return None  # "which person ...?" answered with a company
+        if not self._names_kind(" ".join(c.text for c in claims), a):
+            return None  # "which company acquired Keras?" answered with a person
         if a.wh in ("what", "which", "other") and self._leaves_out(a, rel, claims) > RESIDUAL_LEFT:
             return None  # "What did AlexNet's result spark?": the fact explains none of "spark"
         fuzzy = all(m.fuzzy for m in a.mentions)
@@ -701,7 +705,9 @@ class Answerer:
         """The best sentence(s) of the top passages (`scored`: from `_scored_sentences`)."""
         if not scored:
             return [], 0.0
-        _score, cos, overlap, ent, p, s_i = scored[0]
+        # The best sentence that gives what is asked (a date, a place, a company ...), if one comes close.
+        typed = [x for x in scored[:TYPED_REACH] if scored[0][0] - x[0] <= TYPED_MARGIN and self._gives(a, x)]
+        _score, cos, overlap, ent, p, s_i = typed[0] if typed else scored[0]
         claims = [_Claim(_trim(p.sentences[s_i].text, a), [(p, p.sentences[s_i].text)])]
         chosen = p.sentences[s_i].text
         if _TITLE_RE.match(chosen) and not _ENUMERATOR_RE.match(chosen):
@@ -748,6 +754,8 @@ class Answerer:
             return [], 0.0  # "where is Waymo headquartered?": the sentence names no other place
         if a.head in PERSON_NOUNS and not self._names_a_person(" ".join(c.text for c in claims)):
             return [], 0.0  # "the name of the person who invented Caffe?": the sentence names no one
+        if not self._names_kind(" ".join(c.text for c in claims), a):
+            return [], 0.0  # "what dataset was GPT-3 trained on?": the sentence names no dataset
         if a.wh == "where" and a.unstated:
             return [], 0.0  # "where was he born?": the sources never use the word, so never say where
         return claims, max(0.0, min(1.0, confidence))
@@ -764,6 +772,8 @@ class Answerer:
             return "no passage says where"
         if a.head in PERSON_NOUNS:
             return "no passage names the person"
+        if a.head and not self._names_kind("", a):  # "which company acquired Keras?"
+            return f"no passage names the {a.head}"
         return "nothing in the sources matches the question"
 
     def _asks_for_agent(self, a: Analysis) -> bool:
@@ -777,6 +787,33 @@ class Answerer:
             return True  # no facts about people or organisations: nothing to check against
         asked = {n.lower() for m in a.mentions if m.surface[:1].isupper() for n in m.entity.names}
         return any(found.group(0) not in asked for found in self._agents.finditer(text.lower()))
+
+    def _gives(self, a: Analysis, x: _Scored) -> bool:
+        """Whether a scored sentence names the kind of thing asked for (a place, a person, a company ...).
+        Not a date or a number: any dated sentence has one, so these do not tell the right one."""
+        text = x[4].sentences[x[5]].text
+        return (
+            (a.wh != "where" or _names_a_place(text, a))
+            and (a.head not in PERSON_NOUNS or self._names_a_person(text))
+            and self._names_kind(text, a)
+        )
+
+    def _names_kind(self, text: str, a: Analysis) -> bool:
+        """Whether text names a thing of the kind the question asks for ("which company", "what dataset"),
+        other than those the question names; true when the asked noun is no kind the facts know."""
+        noun = a.head[:-3] + "y" if a.head.endswith("ies") else a.head.rstrip("s") if a.head else ""
+        kinds = _KIND_NOUNS.get(noun) or ({noun} if noun in self.kinds and noun != "concept" else None)
+        if not kinds or kinds == _SOFTWARE:
+            return True  # "which tools", "what framework": too loose a kind to check
+        if self._kind_names.get(frozenset(kinds)) is None:
+            self._kind_names[frozenset(kinds)] = _names_pattern(
+                tuple(n for e in self.corpus.facts.entities if e.type in kinds for n in e.names)
+            )
+        pattern = self._kind_names[frozenset(kinds)]
+        if pattern is None:
+            return True
+        asked = {n.lower() for m in a.mentions for n in m.entity.names}
+        return any(found.group(0) not in asked for found in pattern.finditer(text.lower()))
 
     def _names_a_person(self, text: str) -> bool:
         return self._people is not None and self._people.search(text.lower()) is not None
@@ -1066,6 +1103,7 @@ _CUES = {
 
 
 _LEANS_ON_CONTEXT = re.compile(r"^\W*(he|she|they|it|this|these|that|those|his|her|their|its)\b", re.I)
+_AGENT_ORGS = frozenset({"organisation", "organization", "company", "lab"})
 _AGENT_TYPES = frozenset({"person", "organisation", "organization", "company", "publication", "team", "lab"})
 _PLACE_TYPES = frozenset({"organisation", "organization", "company", "publication", "university", "lab"})
 # A bullet's title: a few words and no verb of its own ("Unified API standards.").
@@ -1081,6 +1119,18 @@ _FRAMING_WORDS = frozenset(
 )
 _NUMBER_NAMES = {2: "two", 3: "three", 4: "four", 5: "five", 6: "six", 7: "seven", 8: "eight", 9: "nine", 10: "ten"}
 _BOTH_RE = re.compile(r"\b(and|both|vs\.?|versus|compare[ds]?|compared)\b", re.I)
+# Asked nouns that name a kind of entity by another word ("which company" -> an organisation).
+_KIND_NOUNS = {
+    "company": _AGENT_ORGS,
+    "firm": _AGENT_ORGS,
+    "organisation": _AGENT_ORGS,
+    "organization": _AGENT_ORGS,
+    "lab": _AGENT_ORGS,
+    "university": _AGENT_ORGS,
+    "dataset": frozenset({"dataset"}),
+    "model": frozenset({"model"}),
+    "paper": frozenset({"paper", "publication"}),
+}
 _PERSONAL_PRONOUN = re.compile(r"\b(he|she)\b", re.I)
 # A sentence that carries on from the previous one: an anaphor or a causal connective first.
 _CONTINUES = re.compile(

@@ -167,6 +167,8 @@ ANSWERS = [
     ("number", "how many ages does the author divide the history into?", [], "five", "Industrial Age (2021+)"),
     # "Which frameworks ...": the facts whose answer is a framework not named in the question.
     ("list", "which frameworks borrowed theano's declarative style?", [], "CNTK", "borrowed the declarative"),
+    # "Which dataset ...": a fact that names one.
+    ("what", "Which dataset did ResNet break records on?", [], "ImageNet", "ImageNet accuracy"),
     # "what about X?": the previous question about X, even when it named a hyphenated model ("GPT-3").
     (
         "followup",
@@ -183,6 +185,9 @@ OUT_OF_CORPUS = [
     "When was Theano retired?",
     # A dated sentence (or era) about the thing, that tells of another event than the one asked about.
     "What year did JAX get its first release?",
+    # A kind asked for ("which company", "what dataset") that the best sentence or fact does not name.
+    "Which company bought Keras?",
+    "What dataset was BERT trained on?",
     # Where-questions: a place the article never gives, for a person or company it knows.
     "Where is Google located?",
     "Where did Lin Yuan grow up?",

@@ -1161,6 +1161,8 @@ def _has_type(wh: str, text: str) -> bool:
     if wh == "when":  # a year, a decade or a date ("the coming decade"); not the "2" of Caffe2
         return bool(re.search(r"\b(1[89]|20)\d\d(s|\b)|\b\d{4}-\d\d-\d\d\b|\bdecades?\b|\byears? ago\b", text, re.I))
     if wh == "how many":  # a number of its own ("60 million", "3000X"), not the "2" of Caffe2
+        text = re.sub(r"\b[A-Z]\w+ \d+(\.\d+)+", "", text)  # "TensorFlow 2.0": a version, not a count
+        text = re.sub(r"\bone of\b", "", text, flags=re.I)  # "one of its APIs": not a count either
         numbers = [
             n
             for n in re.findall(r"(?<![A-Za-z\d-])\d[\d,.]*(?![A-WYZa-wyz])", text)  # not GPT-3's 3

@@ -187,6 +187,8 @@ OUT_OF_CORPUS = [
     "What year did JAX get its first release?",
     # A kind asked for ("which company", "what dataset") that the best sentence or fact does not name.
     "Which company bought Keras?",
+    # "the TensorFlow 2.0 release", "one of its APIs": a version and a phrase, not a count of users.
+    "How many users does TensorFlow have?",
     "What dataset was BERT trained on?",
     # Where-questions: a place the article never gives, for a person or company it knows.
     "Where is Google located?",

@@ -355,10 +355,11 @@ class Answerer:
     def _from_facts(self, a: Analysis, qvec: np.ndarray) -> tuple[list[_Claim], float] | None:
         """Answer from the structured facts when the question asks a relation of a known entity."""
         ids = a.entity_ids
-        if (
-            a.wh in ("how", "what", "other") and len(ids) >= 2 and _LINK_RE.search(a.text)
-        ):  # "how is the author connected to MXNet?"
+        linking = _LINK_RE.search(a.text) is not None  # "how is the author connected to MXNet?"
+        if a.wh in ("how", "what", "other") and len(ids) >= 2 and linking:
             return self._link(a, ids, qvec)
+        if a.wh == "other" and _POLAR_RE.match(a.text) and not linking:
+            return None  # "is it still popular?": the sentence that says so answers, not a fact's template
         if a.wh in ("why", "how") or not a.mentions or not (a.relation_scores or a.inverse_scores):
             return None
         fv = self.retriever.data.fact_vectors
@@ -1131,6 +1132,7 @@ _KIND_NOUNS = {
     "model": frozenset({"model"}),
     "paper": frozenset({"paper", "publication"}),
 }
+_POLAR_RE = re.compile(r"^\W*(is|are|was|were|does|do|did|can|could|has|have|had|will|would|should)\b", re.I)
 _PERSONAL_PRONOUN = re.compile(r"\b(he|she)\b", re.I)
 # A sentence that carries on from the previous one: an anaphor or a causal connective first.
 _CONTINUES = re.compile(

@@ -169,6 +169,14 @@ ANSWERS = [
     ("list", "which frameworks borrowed theano's declarative style?", [], "CNTK", "borrowed the declarative"),
     # "Which dataset ...": a fact that names one.
     ("what", "Which dataset did ResNet break records on?", [], "ImageNet", "ImageNet accuracy"),
+    # A yes/no question is answered by the sentence that says so, not by a fact's template.
+    (
+        "followup",
+        "is it still the most used one?",
+        ["Which framework did Google open source?"],
+        "most popular",
+        "still the most popular",
+    ),
     # "what about X?": the previous question about X, even when it named a hyphenated model ("GPT-3").
     (
         "followup",

@@ -314,6 +314,10 @@ class Answerer:
                 break
         if not candidates:
             return None
+        named = re.search(r"\b(?:that|this|those|these|the same)\s+(\w+)", a.text, re.I)
+        kinds = self._kinds_named(named.group(1).lower()) if named else None
+        if kinds:  # "that company": the organisation among them, not the framework
+            candidates = [e for e in candidates if self.corpus.facts.entity(e).type in kinds] or candidates
         for eid in candidates:
             if self._answerable(eid, a):
                 return self.corpus.facts.entity(eid).name
@@ -799,11 +803,19 @@ class Answerer:
             and self._names_kind(text, a)
         )
 
+    def _kinds_named(self, word: str) -> frozenset[str] | None:
+        """The entity types a noun names ("company" -> organisations, "frameworks" -> frameworks)."""
+        noun = word[:-3] + "y" if word.endswith("ies") else word.rstrip("s")
+        if noun in _KIND_NOUNS:
+            return _KIND_NOUNS[noun]
+        if noun in self.kinds and noun != "concept":
+            return frozenset({noun})
+        return None
+
     def _names_kind(self, text: str, a: Analysis) -> bool:
         """Whether text names a thing of the kind the question asks for ("which company", "what dataset"),
         other than those the question names; true when the asked noun is no kind the facts know."""
-        noun = a.head[:-3] + "y" if a.head.endswith("ies") else a.head.rstrip("s") if a.head else ""
-        kinds = _KIND_NOUNS.get(noun) or ({noun} if noun in self.kinds and noun != "concept" else None)
+        kinds = self._kinds_named(a.head) if a.head else None
         if not kinds or kinds == _SOFTWARE:
             return True  # "which tools", "what framework": too loose a kind to check
         if self._kind_names.get(frozenset(kinds)) is None:

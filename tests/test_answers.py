@@ -177,6 +177,20 @@ ANSWERS = [
         "most popular",
         "still the most popular",
     ),
+    # "that company": the organisation the previous answer named, not the framework it also named.
+    (
+        "followup",
+        "which other framework did that company put out then?",
+        [
+            {"role": "user", "content": "who carried on with caffe2"},
+            {
+                "role": "assistant",
+                "content": "The inventor of Caffe joined Facebook and continued the release of Caffe2.",
+            },
+        ],
+        "PyTorch",
+        "released another popular framework PyTorch",
+    ),
     # "what about X?": the previous question about X, even when it named a hyphenated model ("GPT-3").
     (
         "followup",

@@ -359,6 +359,9 @@ class Answerer:
     def _from_facts(self, a: Analysis, qvec: np.ndarray) -> tuple[list[_Claim], float] | None:
         """Answer from the structured facts when the question asks a relation of a known entity."""
         ids = a.entity_ids
+        role = self._role_named(a)
+        if role is not None:  # "who is the author of this piece?": the person that role names
+            return role
         linking = _LINK_RE.search(a.text) is not None  # "how is the author connected to MXNet?"
         if a.wh in ("how", "what", "other") and len(ids) >= 2 and linking:
             return self._link(a, ids, qvec)
@@ -489,6 +492,24 @@ class Answerer:
         return KIND_FIT * any(
             e is not None and e not in ids and self.corpus.facts.entity(e).type in kinds for e in answers
         )
+
+    def _role_named(self, a: Analysis) -> tuple[list[_Claim], float] | None:
+        """'Who is the author?': a who-question whose only thing is a person named by a role (an alias the
+        facts write in lower case, 'the author'), not by name; the answer is the name, cited where it first
+        appears."""
+        if a.wh != "who":
+            return None
+        people = [m for m in a.mentions if m.entity.name not in self._titles]
+        if len(people) != 1 or people[0].entity.type != "person":
+            return None
+        roles = {alias.lower() for alias in people[0].entity.aliases if alias == alias.lower()}  # "the author"
+        if people[0].surface.lower() not in roles:
+            return None
+        person = people[0].entity
+        quotes = self._named_at(person.name)
+        if not quotes:
+            return None
+        return [_Claim(f"{people[0].surface[:1].upper()}{people[0].surface[1:]} is {person.name}.", quotes)], 0.9
 
     def _link(self, a: Analysis, ids: list[str], qvec: np.ndarray) -> tuple[list[_Claim], float] | None:
         """The facts that link two entities the question names, best match first, with their evidence."""

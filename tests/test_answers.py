@@ -192,7 +192,7 @@ ANSWERS = [
         "released another popular framework PyTorch",
     ),
     # "the author": a person named by a role; the answer is the name, cited where it is first given.
-    ("who", "so who is the author of this thing?", [], "Lin Yuan", "About Lin Yuan"),
+    ("who", "tell me who the author is", [], "Lin Yuan", "About Lin Yuan"),
     # "what about X?": the previous question about X, even when it named a hyphenated model ("GPT-3").
     (
         "followup",

@@ -753,7 +753,9 @@ class Answerer:
                 most = FOLLOW_ON_WHY if a.wh in ("why", "how") else 1
                 second = self._enumerated(p, s_i, a, claims) or self._follow_on(p, s_i, a, claims, most)
             claims += second
-            if a.wh == "why" and len(claims) == 1 and not _CUES["why"].search(chosen):
+            if a.wh == "why" and (
+                (len(claims) == 1 and not _CUES["why"].search(chosen)) or _CONTINUES.match(chosen)
+            ):  # no reason given in or after it, or "This indicates ...": the cause is said just before
                 claims = self._cause_before(p, s_i, a) + claims
         elif a.wh in ("what", "other"):
             claims += self._enumerated(p, s_i, a, claims) or self._follow_on(p, s_i, a, claims, 1)

@@ -193,6 +193,14 @@ ANSWERS = [
     ),
     # "the author": a person named by a role; the answer is the name, cited where it is first given.
     ("who", "tell me who the author is", [], "Lin Yuan", "About Lin Yuan"),
+    # "This indicates ...": a why-answer whose sentence refers back quotes the sentence before it.
+    (
+        "why",
+        "what makes the author say networks are still far from human intelligence?",
+        [],
+        "100 trillion",
+        "100 trillion",
+    ),
     # "what about X?": the previous question about X, even when it named a hyphenated model ("GPT-3").
     (
         "followup",

@@ -483,11 +483,11 @@ class Answerer:
 
     def _kind_fits(self, a: Analysis, js: list[int], inverse: bool, ids: list[str]) -> float:
         """'Which frameworks borrowed Theano's style?': facts whose answer is a framework the question does
-        not name fit the asked kind better than a fact about Theano itself (1.0, else 0.0)."""
+        not name fit the asked kind better than a fact about Theano itself (KIND_FIT, else 0.0)."""
         kind = a.asked[:-1] if a.asked.endswith("s") else a.asked
-        if kind not in self.kinds and kind not in _SOFTWARE:
+        kinds = _SOFTWARE if kind in _SOFTWARE else self._kinds_named(a.head or a.asked)
+        if not kinds:
             return 0.0
-        kinds = _SOFTWARE if kind in _SOFTWARE else {kind}
         answers = [self.facts[j].fact.subject if inverse else self.facts[j].fact.object for j in js]
         return KIND_FIT * any(
             e is not None and e not in ids and self.corpus.facts.entity(e).type in kinds for e in answers
@@ -1162,6 +1162,8 @@ _KIND_NOUNS = {
     "organisation": _AGENT_ORGS,
     "organization": _AGENT_ORGS,
     "lab": _AGENT_ORGS,
+    "team": _AGENT_ORGS,
+    "group": _AGENT_ORGS,
     "university": _AGENT_ORGS,
     "dataset": frozenset({"dataset"}),
     "model": frozenset({"model"}),

@@ -201,6 +201,8 @@ ANSWERS = [
         "100 trillion",
         "100 trillion",
     ),
+    # "which team": an organisation answers, not the teams that later moved to PyTorch.
+    ("who", "pytorch was put out by which team?", [], "Facebook AI Research", "FAIR"),
     # "what about X?": the previous question about X, even when it named a hyphenated model ("GPT-3").
     (
         "followup",

@@ -77,6 +77,7 @@ DATED_COSINE = 0.55
 ENUMERATION_REACH = 8  # sentences after "There are two trends ..." searched for "First ...", "Second ..."
 KIND_FIT = 3.0  # score for a fact whose answer is of the asked kind ("which frameworks ...")
 TYPED_REACH, TYPED_MARGIN = 5, 0.15  # a sentence that gives the asked type may win from this far behind
+LIST_INTRO_WORDS = 16  # words kept of the sentence that leads to a list of named items
 FOLLOW_ON_WHY = 2  # continuing sentences a why/how answer may add (measured: 1 -> 2 fixed one, 3 no more)
 FACT_SENTENCE_WORDS = 30  # a what/which fact answer adds its evidence sentence, trimmed to this many words
 MIN_CLAUSE_WORDS = 8  # a trimmed follow-on sentence shorter than this says too little to add
@@ -746,8 +747,14 @@ class Answerer:
         if p.sentences[s_i].text.rstrip().endswith(":"):
             return self._list_after(p, s_i), max(0.0, min(1.0, (0.55 * max(cos, 0.0) + 0.45 * overlap) * 1.6))
         if a.wh in ("why", "how", "list", "which") or "list" in a.tokens or a.plural:
-            second = self._second(scored, p, s_i, claims, a)
-            if second and second[0].quotes[0] == self._quote_at(self._next_sentence(p, s_i)):
+            # "which companies ...": the clauses naming them, after the sentence that leads to them (kept
+            # short to leave room for them)
+            intro = [_Claim(_trim(chosen, a, limit=LIST_INTRO_WORDS), claims[0].quotes), *claims[1:]]
+            items = self._kind_items(p, s_i, a, intro)
+            if items:
+                claims = intro
+            second = items or self._second(scored, p, s_i, claims, a)
+            if not items and second and second[0].quotes[0] == self._quote_at(self._next_sentence(p, s_i)):
                 second = []  # the rival is the sentence that follows: read on from there instead
             if not second:  # no close rival: what the sentence leads to ("These tools include ...")
                 most = FOLLOW_ON_WHY if a.wh in ("why", "how") else 1
@@ -927,6 +934,40 @@ class Answerer:
             return None
         return passages[at], len(passages[at].sentences) - 1
 
+    def _kind_items(self, p: Passage, s_i: int, a: Analysis, claims: list[_Claim]) -> list[_Claim]:
+        """'Big tech companies that joined in the Iron Age': the next sentences of the section that each
+        name another thing of the asked kind (Google ..., Facebook ..., Microsoft ..., Amazon ...)."""
+        kinds = self._kinds_named(a.head) if a.plural and a.head else None
+        if not kinds or kinds == _SOFTWARE:
+            return []
+        if self._kind_names.get(frozenset(kinds)) is None:
+            self._names_kind("", a)  # compiles the pattern of the kind's names
+        pattern = self._kind_names.get(frozenset(kinds))
+        if pattern is None:
+            return []
+        seen = {n.lower() for m in a.mentions for n in m.entity.names}
+        named = {f.group(0) for f in pattern.finditer(p.sentences[s_i].text.lower())} - seen
+        if len(named) >= 2:
+            return []  # the sentence names them itself ("TensorFlow and PyTorch")
+        seen |= named
+        out: list[_Claim] = []
+        at: tuple[Passage, int] | None = (p, s_i)
+        for _ in range(ENUMERATION_REACH):
+            at = self._next_sentence(*at) if at else None
+            if at is None:
+                break
+            q, text = at[0], at[0].sentences[at[1]].text
+            found = [f for f in pattern.finditer(text.lower()) if f.group(0) not in seen]
+            if not found:
+                continue
+            clause = _clause_with(text, found[0].start())
+            room = MAX_WORDS - sum(word_count(c.text) + 1 for c in [*claims, *out]) - 2
+            if word_count(clause) > room:
+                break
+            out.append(_Claim(clause, [(q, text)]))
+            seen |= {f.group(0) for f in pattern.finditer(clause.lower())}
+        return out
+
     def _enumerated(self, p: Passage, s_i: int, a: Analysis, claims: list[_Claim]) -> list[_Claim]:
         """'There are two trends ...': the sentences that go on to name them ('First is ...', 'Second
         trend is ...'), further on in the same section; nothing unless all the announced items are found."""
@@ -1076,6 +1117,16 @@ def _names_a_place(text: str, a: Analysis) -> bool:
     asked = set(a.tokens)
     text = _QUOTED_RE.sub("", _MARKER_RE.sub("", text))
     return any(m.group(1).lower().strip(".") not in asked for m in _PLACE_RE.finditer(text))
+
+
+def _clause_with(sentence: str, at: int) -> str:
+    """The clause of a sentence that holds character `at` ("Among them, Google open sourced the famous
+    TensorFlow framework that is ..." -> "Google open sourced the famous TensorFlow framework.")."""
+    starts = [0] + [m.end() for m in re.finditer(r"[,;:]\s+|\s+(?:and|while|whereas)\s+", sentence) if m.end() <= at]
+    start = starts[-1]
+    end = re.search(r"[,;:]\s|\s(?:that|which|who|whose|while|whereas)\s|[.!?]$", sentence[at:])
+    text = sentence[start : at + end.start() if end else len(sentence)].strip(" ,;:.")
+    return text[:1].upper() + text[1:] + "."
 
 
 def _surface_re(surface: str) -> re.Pattern[str]:

@@ -23,6 +23,8 @@ QUESTION_WORDS = frozenset(
     "article author text sources source according also again just only ever kind kinds type types sort "
     "sorts exactly roughly approximately".split()
 )
+# Verbs that open a yes/no question ("is it still popular?"), not a keyword query.
+_AUXILIARIES = frozenset("is are was were do does did can could has have had will would should tell".split())
 # Imperatives that open a request for a list ("name the tools ...", "list the trends ...").
 _LIST_VERBS = frozenset({"name", "list", "enumerate", "give"})
 # Common verbs that end a noun phrase ("which company makes ..."); -ed and -ing forms are caught by shape.
@@ -433,8 +435,10 @@ class Understanding:
         asked = ""
         phrase: list[int] = []  # token positions of the asked-for noun phrase
         wh = wh_word(tokens)
-        for i, t in enumerate(tokens[:-1]):
-            if t in ("what", "which", "many", "much") or (i == 0 and t in _LIST_VERBS):  # "name the tools ..."
+        # A keyword query ("big tech companies that joined ...") asks for its first noun phrase.
+        keywords = wh == "other" and bool(tokens) and tokens[0] not in _AUXILIARIES and tokens[0] not in _LIST_VERBS
+        for i, t in [(-1, "")] * keywords + list(enumerate(tokens[:-1])):
+            if i < 0 or t in ("what", "which", "many", "much") or (i == 0 and t in _LIST_VERBS):  # "name the tools"
                 nxt = next((j for j in range(i + 1, min(i + 3, len(tokens))) if j in content_idx), None)
                 if nxt is not None:
                     phrase.append(nxt)

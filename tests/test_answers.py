@@ -203,6 +203,8 @@ ANSWERS = [
     ),
     # "which team": an organisation answers, not the teams that later moved to PyTorch.
     ("who", "pytorch was put out by which team?", [], "Facebook AI Research", "FAIR"),
+    # "Which companies ...": the sentence that leads to them, then the clause naming each one.
+    ("list", "which companies got into deep learning frameworks after AlexNet?", [], "Amazon", "Amazon adopted MXNet"),
     # "what about X?": the previous question about X, even when it named a hyphenated model ("GPT-3").
     (
         "followup",
@@ -342,6 +344,12 @@ def test_a_number_glued_to_a_name_is_not_a_count() -> None:
 def test_an_abstention_says_which_kind_of_answer_is_missing(engine) -> None:
     assert "no passage says who" in engine.ask("who wrote the first version of Theano").answer
     assert "number" in engine.ask("How many engineers worked on Caffe2?").answer
+
+
+def test_a_list_of_companies_names_each_in_a_short_clause(engine) -> None:
+    a = engine.ask("which companies got into deep learning frameworks after AlexNet?")
+    assert all(c in a.answer for c in ("Google", "Facebook", "Microsoft", "Amazon")), a.answer
+    assert len(a.answer.split()) <= 60
 
 
 def test_a_count_is_not_given_for_a_narrowed_question(engine) -> None:

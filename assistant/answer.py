@@ -1224,7 +1224,7 @@ _POLAR_RE = re.compile(r"^\W*(is|are|was|were|does|do|did|can|could|has|have|had
 _PERSONAL_PRONOUN = re.compile(r"\b(he|she)\b", re.I)
 # A sentence that carries on from the previous one: an anaphor or a causal connective first.
 _CONTINUES = re.compile(
-    r"^\W*(this|these|that|those|such|they|it|as a result|therefore|thus|hence|consequently|so|because|"
+    r"^\W*(this|these|that|those|such|they|it|he|she|his|her|as a result|therefore|thus|hence|consequently|so|because|"
     r"first|second|third|firstly|secondly|finally|in addition|another|"
     r"that is why|this is why|for this reason)\b",
     re.I,

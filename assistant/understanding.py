@@ -142,6 +142,23 @@ def _stem(words: list[str]) -> list[str]:
     return _stemmer().stemWords(words) if words else []
 
 
+# Field abbreviations users type for words the sources spell out ("dl frameworks", "nns", "apps").
+ABBREVIATIONS = {
+    "dl": "deep learning",
+    "ml": "machine learning",
+    "nn": "neural network",
+    "nns": "neural networks",
+    "app": "application",
+    "apps": "applications",
+}
+_ABBREVIATION_RE = re.compile(r"\b({})\b".format("|".join(ABBREVIATIONS)), re.I)
+
+
+def _expand_abbreviations(text: str) -> str:
+    """'dl frameworks' -> 'dl (deep learning) frameworks': the short form stays, the long one is added."""
+    return _ABBREVIATION_RE.sub(lambda m: f"{m.group(0)} ({ABBREVIATIONS[m.group(0).lower()]})", text)
+
+
 def wh_word(tokens: list[str]) -> str:
     """The kind of question: who, when, where, why, how many, how, which/what, or yes/no."""
     joined = " ".join(tokens[:12])
@@ -269,13 +286,17 @@ class Understanding:
                         taken[j] = True
                     found.extend(Mention(e, " ".join(raw[i : i + size]), i, i + size, True) for e in self.aliases[best])
         unknown = []
+        strange = [not taken[i] and self._strange(f) for i, f in enumerate(folded)]
         for i, (w, f) in enumerate(zip(raw, folded, strict=True)):
             if taken[i] or f in self.vocab or f in QUESTION_WORDS or f in STOPWORDS:
                 continue
             if len(w) <= 2 and w.isupper():
                 continue  # DL, ML, AI: abbreviations, not names
             name_like = (
-                (any(c.isdigit() for c in w) and not _is_year(w))  # GPT-4 is a name, 2000 a year
+                (
+                    strange[i] and ((i > 0 and strange[i - 1]) or (i + 1 < len(raw) and strange[i + 1]))
+                )  # "yoshua bengio"
+                or (any(c.isdigit() for c in w) and not _is_year(w))  # GPT-4 is a name, 2000 a year
                 or (w[:1].isupper() and i > 0)
                 or any(c.isupper() for c in w[1:])
                 or (
@@ -285,7 +306,9 @@ class Understanding:
                     and self._hyphenated(original, spans[i])
                 )
             )
-            if name_like:
+            if name_like and strange[i] and i > 0 and strange[i - 1] and unknown and unknown[-1] == raw[i - 1]:
+                unknown[-1] = f"{unknown[-1]} {w}"  # one name in two words: "yoshua bengio"
+            elif name_like:
                 unknown.append(w)
         # A versioned name the corpus does not know (GPT-4 when it knows GPT-3) is unknown as a whole.
         for c in _COMPOUND_RE.finditer(original):
@@ -372,9 +395,20 @@ class Understanding:
         entity matcher.
         """
 
+        words = list(_WORD_RE.finditer(text))
+        strange = [self._strange(w.group(0).lower()) for w in words]
+        # Two strange words side by side are a name the corpus does not know ("yoshua bengio"), not typos.
+        in_name = {
+            words[i].start()
+            for i in range(len(words))
+            if strange[i] and ((i > 0 and strange[i - 1]) or (i + 1 < len(words) and strange[i + 1]))
+        }
+
         def fix(m: re.Match[str]) -> str:
             w = m.group(0)
             if len(w) < 3 or not w.islower() or w in self.vocab or w in QUESTION_WORDS or any(c.isdigit() for c in w):
+                return w
+            if m.start() in in_name:
                 return w
             if self._fuzzy(squash(w)) is not None:
                 return w  # a typo of a name: the entity matcher handles it
@@ -398,7 +432,13 @@ class Understanding:
                 return tied[-1]
             return w
 
-        return _WORD_RE.sub(fix, text)
+        return _expand_abbreviations(_WORD_RE.sub(fix, text))
+
+    def _strange(self, w: str) -> bool:
+        """A word that is no English or corpus word and no one-edit typo of one, nor of a name."""
+        if w in self.vocab or w in self.english or w in QUESTION_WORDS or len(w) < 3 or self._fuzzy(squash(w)):
+            return False
+        return not self._close(w, self._key_words, 1) and not self._close(w, self._words_by_len, 1)
 
     @staticmethod
     def _close(w: str, pool: dict[int, list[str]], budget: int) -> list[tuple[int, str]]:

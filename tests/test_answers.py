@@ -205,6 +205,10 @@ ANSWERS = [
     ("who", "pytorch was put out by which team?", [], "Facebook AI Research", "FAIR"),
     # "Which companies ...": the sentence that leads to them, then the clause naming each one.
     ("list", "which companies got into deep learning frameworks after AlexNet?", [], "Amazon", "Amazon adopted MXNet"),
+    # "dl", "ml", "apps": abbreviations for words the article spells out.
+    ("what", "what propels the rapid development of dl frameworks and tools?", [], "virtuous cycle", "virtuous cycle"),
+    # "He develops ...": a sentence that carries on about the person named just before.
+    ("what", "what tasks does lin yuan's ml platform at waymo serve?", [], "perception", "perception and planning"),
     # "what about X?": the previous question about X, even when it named a hyphenated model ("GPT-3").
     (
         "followup",
@@ -223,6 +227,9 @@ OUT_OF_CORPUS = [
     "What year did JAX get its first release?",
     # A kind asked for ("which company", "what dataset") that the best sentence or fact does not name.
     "Which company bought Keras?",
+    # A lower-case name of two words the corpus does not know is a name, not two typos ("bengio" is not
+    # "begin").
+    "what did yann lecun build for dl research?",
     # "the TensorFlow 2.0 release", "one of its APIs": a version and a phrase, not a count of users.
     "How many users does TensorFlow have?",
     "What dataset was BERT trained on?",

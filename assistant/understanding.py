@@ -285,7 +285,7 @@ class Understanding:
                     for j in range(i, i + size):
                         taken[j] = True
                     found.extend(Mention(e, " ".join(raw[i : i + size]), i, i + size, True) for e in self.aliases[best])
-        unknown = []
+        unknown: list[str] = []
         strange = [not taken[i] and self._strange(f) for i, f in enumerate(folded)]
         for i, (w, f) in enumerate(zip(raw, folded, strict=True)):
             if taken[i] or f in self.vocab or f in QUESTION_WORDS or f in STOPWORDS:

@@ -78,6 +78,7 @@ ENUMERATION_REACH = 8  # sentences after "There are two trends ..." searched for
 KIND_FIT = 3.0  # score for a fact whose answer is of the asked kind ("which frameworks ...")
 TYPED_REACH, TYPED_MARGIN = 5, 0.15  # a sentence that gives the asked type may win from this far behind
 LIST_INTRO_WORDS = 16  # words kept of the sentence that leads to a list of named items
+AGAINST = 0.5  # penalty for facts of the thing a question compares against ("X over Y": Y's facts)
 FOLLOW_ON_WHY = 2  # continuing sentences a why/how answer may add (measured: 1 -> 2 fixed one, 3 no more)
 FACT_SENTENCE_WORDS = 30  # a what/which fact answer adds its evidence sentence, trimmed to this many words
 MIN_CLAUSE_WORDS = 8  # a trimmed follow-on sentence shorter than this says too little to add
@@ -372,6 +373,11 @@ class Answerer:
             return None
         fv = self.retriever.data.fact_vectors
         best: tuple[float, float, list[int], bool, str, bool, str] | None = None
+        # "the advantage of X over Y", "X compared to Y": Y is what X is measured against, not the subject
+        against: set[str] = set()
+        marker = _AGAINST_RE.search(a.text)
+        if marker:
+            against = {m.entity.id for m in a.mentions if a.text.lower().find(m.surface.lower()) > marker.start()}
         for rank, eid in enumerate(ids):
             others = [o for o in ids if o != eid]
             for inverse, scores in ((False, a.relation_scores), (True, a.inverse_scores)):
@@ -391,6 +397,7 @@ class Answerer:
                         js = [j for j in js if self.facts[j].fact.object in others] or js
                     sim = float(np.max(fv[js] @ qvec[0]))
                     score = kw + sim - 0.05 * rank - 0.1 * inverse - 0.1 * hop + self._kind_fits(a, js, inverse, ids)
+                    score -= AGAINST * (eid in against and len(against) < len(ids))
                     if best is None or score > best[0]:
                         best = (score, kw, js, inverse, rel, hop, eid)
         if best is None:
@@ -1221,6 +1228,7 @@ _KIND_NOUNS = {
     "paper": frozenset({"paper", "publication"}),
 }
 _POLAR_RE = re.compile(r"^\W*(is|are|was|were|does|do|did|can|could|has|have|had|will|would|should)\b", re.I)
+_AGAINST_RE = re.compile(r"\b(over|than|versus|vs\.?|compared (?:to|with)|rather than|instead of)\b", re.I)
 _PERSONAL_PRONOUN = re.compile(r"\b(he|she)\b", re.I)
 # A sentence that carries on from the previous one: an anaphor or a causal connective first.
 _CONTINUES = re.compile(

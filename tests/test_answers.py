@@ -209,6 +209,14 @@ ANSWERS = [
     ("what", "what propels the rapid development of dl frameworks and tools?", [], "virtuous cycle", "virtuous cycle"),
     # "He develops ...": a sentence that carries on about the person named just before.
     ("what", "what tasks does lin yuan's ml platform at waymo serve?", [], "perception", "perception and planning"),
+    # "X over Y": X's facts answer, Y is only what it is measured against.
+    (
+        "what",
+        "what does declarative programming give you over the imperative style?",
+        [],
+        "runtime optimization",
+        "more room for memory",
+    ),
     # "what about X?": the previous question about X, even when it named a hyphenated model ("GPT-3").
     (
         "followup",

@@ -159,6 +159,12 @@ class Answerer:
                     frozenset(words),
                     self.sentence_row[(before[0].passage_id, before[1])],
                 )
+        # Each sentence's words with those it carries on from: what _said_elsewhere looks through.
+        self._sentence_words = [
+            frozenset(token_set(sentence.text)) | self.context_of.get((p.passage_id, s_i), (frozenset(), 0))[0]
+            for p in retriever.data.passages
+            for s_i, sentence in enumerate(p.sentences)
+        ]
 
     # ------------------------------------------------------------ entry point
 
@@ -453,6 +459,8 @@ class Answerer:
             return None  # "which person ...?" answered with a company
         if not self._names_kind(" ".join(c.text for c in claims), a):
             return None  # "which company acquired Keras?" answered with a person
+        if a.wh in ("what", "which", "other") and self._said_elsewhere(a, rel, claims, eid):
+            return None  # "what did AlexNet's outstanding result spark?": "This outstanding result sparked ..."
         if a.wh in ("what", "which", "other") and self._leaves_out(a, rel, claims) > RESIDUAL_LEFT:
             return None  # "What did AlexNet's result spark?": the fact explains none of "spark"
         fuzzy = all(m.fuzzy for m in a.mentions)
@@ -624,16 +632,28 @@ class Answerer:
         said = set(token_set(" ".join(c.text for c in claims)))
         return bool(stem) and not (stem & rel_words) and not (stem & said)
 
-    def _leaves_out(self, a: Analysis, rel: str, claims: list[_Claim]) -> int:
-        """How many of the question's own words (beyond entity, relation and kind words) neither the
-        claims nor their evidence sentences contain."""
+    def _left_out(self, a: Analysis, rel: str, claims: list[_Claim]) -> set[str]:
+        """The question's own words (beyond entity, relation and kind words) that neither the claims nor
+        their evidence sentences contain."""
         residual = set(token_set(" ".join(a.content)))
         residual -= set(token_set(" ".join(n for m in a.mentions for n in m.entity.names)))
         relation = self.corpus.facts.relations[rel]
         residual -= set(token_set(" ".join([*relation.synonyms, *relation.inverse_synonyms, relation.label])))
         residual -= set(token_set(" ".join(self.kinds)))
         said = set(token_set(" ".join([c.text for c in claims] + [q[1] for c in claims for q in c.quotes])))
-        return len(residual - said)
+        return residual - said
+
+    def _leaves_out(self, a: Analysis, rel: str, claims: list[_Claim]) -> int:
+        return len(self._left_out(a, rel, claims))
+
+    def _said_elsewhere(self, a: Analysis, rel: str, claims: list[_Claim], eid: str) -> bool:
+        """Whether the words a fact answer leaves out are all in one sentence about the entity (with the
+        words it carries on from): that sentence answers the question, not the fact."""
+        left = self._left_out(a, rel, claims)
+        if not left:
+            return False
+        name = set(token_set(" ".join(self.corpus.facts.entity(eid).names)))
+        return any(left <= words and name & words for words in self._sentence_words)
 
     def _explains(self, a: Analysis, sentence: str) -> float:
         """Share of the question's own words (beyond entity names) that a sentence has."""

@@ -217,6 +217,8 @@ ANSWERS = [
         "runtime optimization",
         "more room for memory",
     ),
+    # The fact (AlexNet set a record) leaves out "sparked", which one sentence about AlexNet has.
+    ("what", "what got sparked by that outstanding AlexNet result?", [], "excitement", "sparked the excitement"),
     # "what about X?": the previous question about X, even when it named a hyphenated model ("GPT-3").
     (
         "followup",

@@ -79,6 +79,7 @@ KIND_FIT = 3.0  # score for a fact whose answer is of the asked kind ("which fra
 TYPED_REACH, TYPED_MARGIN = 5, 0.15  # a sentence that gives the asked type may win from this far behind
 LIST_INTRO_WORDS = 16  # words kept of the sentence that leads to a list of named items
 AGAINST = 0.5  # penalty for facts of the thing a question compares against ("X over Y": Y's facts)
+TITLE_WORDS = 8  # a bullet's title is no longer than this
 FOLLOW_ON_WHY = 2  # continuing sentences a why/how answer may add (measured: 1 -> 2 fixed one, 3 no more)
 FACT_SENTENCE_WORDS = 30  # a what/which fact answer adds its evidence sentence, trimmed to this many words
 MIN_CLAUSE_WORDS = 8  # a trimmed follow-on sentence shorter than this says too little to add
@@ -101,6 +102,7 @@ class Answerer:
         self.kinds = sorted({e.type for e in corpus.facts.entities} - {"concept"})
         self.passages = {p.passage_id: p for p in retriever.data.passages}
         self._titles = {d.title for d in corpus.documents}
+        self._doc_text = {d.doc_id: d.text for d in corpus.documents}
         # Names of the people and organisations the facts know: what a "who" answer must name.
         self._agents = _names_pattern(
             tuple(n for e in corpus.facts.entities if e.type in _AGENT_TYPES for n in e.names)
@@ -764,7 +766,7 @@ class Answerer:
         _score, cos, overlap, ent, p, s_i = typed[0] if typed else scored[0]
         claims = [_Claim(_trim(p.sentences[s_i].text, a), [(p, p.sentences[s_i].text)])]
         chosen = p.sentences[s_i].text
-        if _TITLE_RE.match(chosen) and not _ENUMERATOR_RE.match(chosen):
+        if self._is_title(p, s_i):
             # "Unified API standards.": a bullet's title; what it says is in the sentences after it.
             claims += self._read_on(p, s_i, a, claims, FOLLOW_ON_WHY)
         if a.wh == "who" and _PERSONAL_PRONOUN.search(chosen) and not self._names_a_person(chosen):
@@ -903,6 +905,15 @@ class Answerer:
             if self._names_a_person(text):
                 return passages[at], text
         return None
+
+    def _is_title(self, p: Passage, s_i: int) -> bool:
+        """A bullet's title: a short sentence that opens a Markdown list item ("- Unified API standards.")."""
+        sentence = p.sentences[s_i]
+        if word_count(sentence.text) > TITLE_WORDS:
+            return False
+        text = self._doc_text.get(p.doc_id, "")
+        line_start = text.rfind("\n", 0, sentence.start) + 1
+        return bool(re.fullmatch(r"\s*[-*+]\s+", text[line_start : sentence.start]))
 
     def _cause_before(self, p: Passage, s_i: int, a: Analysis) -> list[_Claim]:
         """'During this time, practitioners had to do heavy lifting': a why-answer whose sentence gives
@@ -1220,8 +1231,6 @@ _LEANS_ON_CONTEXT = re.compile(r"^\W*(he|she|they|it|this|these|that|those|his|h
 _AGENT_ORGS = frozenset({"organisation", "organization", "company", "lab"})
 _AGENT_TYPES = frozenset({"person", "organisation", "organization", "company", "publication", "team", "lab"})
 _PLACE_TYPES = frozenset({"organisation", "organization", "company", "publication", "university", "lab"})
-# A bullet's title: a few words and no verb of its own ("Unified API standards.").
-_TITLE_RE = re.compile(r"^(?!.*\b(?:is|are|was|were|has|have|had|can|will)\b)\W*(?:\S+\s+){0,5}\S+\s*$", re.I)
 # Words that ask what links two things ("how is X related to Y", "X's connection to Y").
 _LINK_RE = re.compile(r"\b(relat\w*|connect\w*|link\w*|ties?|tied|have to do with|has to do with)\b", re.I)
 _THING_PRONOUN = re.compile(r"\b(it|its|them)\b", re.I)
@@ -1290,6 +1299,9 @@ def _has_type(wh: str, text: str) -> bool:
     return True
 
 
+_FRAGMENT_STARTS = frozenset("such and or but which while whereas that as etc who whose where".split())
+
+
 def _trim(sentence: str, a: Analysis | None = None, limit: int = 48) -> str:
     """Keep a sentence whole when short; otherwise keep the clauses that matter to the question."""
     words = sentence.split()
@@ -1298,11 +1310,12 @@ def _trim(sentence: str, a: Analysis | None = None, limit: int = 48) -> str:
     # Clause boundaries: after , ; : and before "while"/"whereas"/"which".
     starts = [0] + [i + 1 for i, w in enumerate(words[:-1]) if w[-1] in ",;:"]
     want = set(token_set(" ".join(a.content))) if a else set()
-    best, best_key = (0, limit), (-1.0, 0, 0)
+    best, best_key = (0, limit), (-1.0, 0, 0, 0)
     for st in starts:
         end = min(len(words), st + limit)
         got = len(want & set(token_set(" ".join(words[st:end]))))
-        key = (float(got), int(end == len(words)), -st)  # ties: a window that ends the sentence, no fragment
+        fragment = st > 0 and words[st].lower().strip(",") in _FRAGMENT_STARTS  # ", such as OneFlow, took ..."
+        key = (float(got), int(not fragment), int(end == len(words)), -st)  # ties: a whole clause, the end
         if key > best_key:
             best, best_key = (st, end), key
     st, end = best

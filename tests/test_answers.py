@@ -369,6 +369,19 @@ def test_a_list_of_companies_names_each_in_a_short_clause(engine) -> None:
     assert len(a.answer.split()) <= 60
 
 
+def test_only_a_bullet_title_reads_on(engine) -> None:
+    """A list item's title ("- Unified API standards.") is followed by what it says; a short ordinary
+    sentence ("Microsoft Research developed the CNTK framework.") is not padded with the next ones."""
+    assert "learning curve" in engine.ask("why are unified API standards a trend?").answer
+    a = engine.ask("What did Microsoft do with CNTK?")
+    assert "developed the CNTK" in a.answer and "Amazon" not in a.answer, a.answer
+
+
+def test_a_trimmed_evidence_sentence_does_not_start_mid_clause(engine) -> None:
+    a = engine.ask("What is OneFlow?")
+    assert not any(part.lstrip().lower().startswith("such as") for part in a.answer.split("]."))
+
+
 def test_a_count_is_not_given_for_a_narrowed_question(engine) -> None:
     """Counting the eras answers "how many eras?", not "how many eras saw X?" (a condition it cannot check)."""
     assert "five" in engine.ask("How many eras does the article describe?").answer

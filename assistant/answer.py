@@ -161,12 +161,15 @@ class Answerer:
                     frozenset(words),
                     self.sentence_row[(before[0].passage_id, before[1])],
                 )
-        # Each sentence's words with those it carries on from: what _said_elsewhere looks through.
+        # Each sentence's words with its section heading's and those it carries on from (as it is
+        # scored): what _said_elsewhere looks through.
         self._sentence_words = [
-            frozenset(token_set(sentence.text)) | self.context_of.get((p.passage_id, s_i), (frozenset(), 0))[0]
+            frozenset(token_set(f"{p.section} {sentence.text}"))
+            | self.context_of.get((p.passage_id, s_i), (frozenset(), 0))[0]
             for p in retriever.data.passages
             for s_i, sentence in enumerate(p.sentences)
         ]
+        self._own_words = [frozenset(token_set(s.text)) for p in retriever.data.passages for s in p.sentences]
 
     # ------------------------------------------------------------ entry point
 
@@ -264,6 +267,10 @@ class Answerer:
         if not needs_entity and not needs_relation:
             return text, a
         prev_user = next((t.content for t in reversed(turns) if t.role == "user"), None)
+        if prev_user and _EVENT_RE.search(a.text):
+            # "in which release did that happen?": "that" is the previous question's event, not a thing
+            combined = f"{text} {prev_user}"
+            return combined, self.understanding.analyse(combined)
         phrase = ELLIPSIS_RE.sub("", a.text).strip(" ?.!")
         if needs_entity and a.elliptical and a.wh == "other" and not a.has_pronoun and content_left and prev_user:
             # "and a human brain?" after "How many parameters does GPT-3 have?": the same question
@@ -649,13 +656,17 @@ class Answerer:
         return len(self._left_out(a, rel, claims))
 
     def _said_elsewhere(self, a: Analysis, rel: str, claims: list[_Claim], eid: str) -> bool:
-        """Whether the words a fact answer leaves out are all in one sentence about the entity (with the
-        words it carries on from): that sentence answers the question, not the fact."""
+        """Whether the words a fact answer leaves out are all in one sentence about the entity (with its
+        heading and the words it carries on from; some in the sentence itself): that sentence answers the
+        question, not the fact."""
         left = self._left_out(a, rel, claims)
         if not left:
             return False
         name = set(token_set(" ".join(self.corpus.facts.entity(eid).names)))
-        return any(left <= words and name & words for words in self._sentence_words)
+        return any(
+            left <= words and name & words and left & own
+            for words, own in zip(self._sentence_words, self._own_words, strict=True)
+        )
 
     def _explains(self, a: Analysis, sentence: str) -> float:
         """Share of the question's own words (beyond entity names) that a sentence has."""
@@ -1258,6 +1269,7 @@ _KIND_NOUNS = {
 }
 _POLAR_RE = re.compile(r"^\W*(is|are|was|were|does|do|did|can|could|has|have|had|will|would|should)\b", re.I)
 _AGAINST_RE = re.compile(r"\b(over|than|versus|vs\.?|compared (?:to|with)|rather than|instead of)\b", re.I)
+_EVENT_RE = re.compile(r"\b(that|this|it)\s+(happen(?:ed|s)?|occur(?:red|s)?|take place|took place)\b", re.I)
 _PERSONAL_PRONOUN = re.compile(r"\b(he|she)\b", re.I)
 # A sentence that carries on from the previous one: an anaphor or a causal connective first.
 _CONTINUES = re.compile(

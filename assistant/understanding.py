@@ -228,6 +228,7 @@ class Understanding:
         self._syn_index = _first_word_index(self.rel_syn)
         self._inv_index = _first_word_index(self.rel_inv)
         self.squashed_text = " ".join(squash(d.text) for d in corpus.documents)
+        self._document_text = " ".join(d.text for d in corpus.documents)
         self._words_by_len: dict[int, list[str]] = {}
         for w in sorted(words):
             if w.isalpha() and len(w) >= 4:
@@ -246,6 +247,7 @@ class Understanding:
         self.weak = set(_stem(sorted(QUESTION_WORDS)))
         self.compounds = {squash(m.group(0)) for d in corpus.documents for m in _COMPOUND_RE.finditer(d.text)}
         self.vocab_stems = set(_stem(sorted(words)))
+        self._joined_vocab = " " + " ".join(sorted(w for w in words if w.isalpha())) + " "
         self._fuzzy_keys = [k for k in self.aliases if len(k) >= 3]
 
     # ------------------------------------------------------------ entities
@@ -296,13 +298,14 @@ class Understanding:
                 (
                     strange[i] and ((i > 0 and strange[i - 1]) or (i + 1 < len(raw) and strange[i + 1]))
                 )  # "yoshua bengio"
-                or (any(c.isdigit() for c in w) and not _is_year(w))  # GPT-4 is a name, 2000 a year
+                or (any(c.isdigit() for c in w) and not _is_year(w) and not self._number_known(w))  # GPT-4, not 2000
                 or (w[:1].isupper() and i > 0)
                 or any(c.isupper() for c in w[1:])
                 or (
                     f not in _PREFIXES
                     and f not in self.english
                     and _stem([f])[0] not in self.vocab_stems  # "open-sourcing": the corpus says "sourced"
+                    and not f.isdigit()  # "3000-fold": a number
                     and self._hyphenated(original, spans[i])
                 )
             )
@@ -316,6 +319,8 @@ class Understanding:
             letters = re.match(r"[a-z]+", key)
             if letters and letters.group(0) in _PREFIXES:
                 continue  # pre-2000s, post-2012: a prefix and a date, not a name
+            if key[:1].isdigit():
+                continue  # "3000-fold", "60-million": a number, not a name
             if key not in self.compounds and key not in self.aliases and c.group(0) not in unknown:
                 unknown.append(c.group(0))
         for mention in found:  # "TensorFlow 1.0" when the corpus only knows TensorFlow 2.0
@@ -434,6 +439,15 @@ class Understanding:
 
         return _expand_abbreviations(_WORD_RE.sub(fix, text))
 
+    def _number_known(self, w: str) -> bool:
+        """A plain number the documents write, maybe glued to a unit ("3000" in "3000X")."""
+        return w.isdigit() and re.search(rf"(?<![\d.,]){w}(?![\d.,]\d)", self._document_text) is not None
+
+    def _derived(self, stem: str) -> bool:
+        """A long stem inside a corpus word ("disciplin" in "interdisciplinary"): a word the corpus uses in
+        a derived form."""
+        return len(stem) >= 7 and stem in self._joined_vocab
+
     def _strange(self, w: str) -> bool:
         """A word that is no English or corpus word and no one-edit typo of one, nor of a name."""
         if w in self.vocab or w in self.english or w in QUESTION_WORDS or len(w) < 3 or self._fuzzy(squash(w)):
@@ -465,7 +479,10 @@ class Understanding:
         unknown_words = [
             tokens[i]
             for i in content_idx
-            if i not in in_mention and tokens[i] not in self.vocab and stems[i] not in self.vocab_stems
+            if i not in in_mention
+            and tokens[i] not in self.vocab
+            and stems[i] not in self.vocab_stems
+            and not self._derived(stems[i])
         ]
         # Words the sources never use, though a relation's synonyms may ("born"): not stated anywhere.
         unstated = [tokens[i] for i in content_idx if i not in in_mention and tokens[i] not in self.stated]

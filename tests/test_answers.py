@@ -219,6 +219,24 @@ ANSWERS = [
     ),
     # The fact (AlexNet set a record) leaves out "sparked", which one sentence about AlexNet has.
     ("what", "what got sparked by that outstanding AlexNet result?", [], "excitement", "sparked the excitement"),
+    # "did that happen": "that" is the previous question's event, read together with it.
+    (
+        "followup",
+        "and with which release did that take place?",
+        ["Which framework took Keras in?"],
+        "2.0",
+        "TensorFlow 2.0 release",
+    ),
+    # A word the corpus uses only in a derived form ("disciplines" / "interdisciplinary") is known.
+    (
+        "list",
+        "which disciplines will future frameworks bring together?",
+        [],
+        "distributed systems",
+        "interdisciplinary",
+    ),
+    # "3000-fold": a number the article writes as "3000X", not an unknown name.
+    ("number", "how many years did the 3000-fold growth take?", [], "8 years", "3000X increase"),
     # "what about X?": the previous question about X, even when it named a hyphenated model ("GPT-3").
     (
         "followup",

@@ -52,7 +52,7 @@ QUESTIONS: list[tuple[str, str, str]] = [
     ("kernel-libraries", "Which vendor libraries are used to hand-implement operator kernels for specific hardware?", "BLAS, CuDNN, OneDNN"),
     ("dl-compilers", "Which compiler projects promise fast execution whatever the underlying hardware?", "Apache TVM, MLIR, Facebook Glow"),
     ("numpy-standard", "What API does the author propose as the common standard for array manipulation?", "NumPy API should be the standard"),
-    ("jax", "Which fast-growing framework is entirely NumPy compatible?", "JAX whose APIs are purely NumPy compatible"),
+    ("jax", "Name the quickly growing framework whose interface matches NumPy.", "JAX whose APIs are purely NumPy compatible"),
     ("oneflow", "Which recent framework models inter-device communication inside the computation graph?", "such as OneFlow"),
     ("alexnet-size", "How large was AlexNet in terms of parameter count?", "AlexNet network contains 60 million parameters"),
     ("brain-synapses", "How many synapses are estimated to be in a person's brain?", "100 trillion parameters"),

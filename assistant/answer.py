@@ -825,6 +825,8 @@ class Answerer:
             return [], 0.0  # "when was JAX released?": a dated sentence about JAX that tells of no release
         if self._asks_for_agent(a) and not self._names_an_agent(" ".join(c.text for c in claims), a):
             return [], 0.0  # "who created Theano?": the best sentence names no one
+        if self._agent_kind(a) and not self._tells_relation(a, " ".join(c.text for c in claims)):
+            return [], 0.0  # "which company developed Horovod?": a sentence naming companies, not its making
         if a.wh == "where" and not _names_a_place(" ".join(c.text for c in claims), a):
             return [], 0.0  # "where is Waymo headquartered?": the sentence names no other place
         if a.head in PERSON_NOUNS and not self._names_a_person(" ".join(c.text for c in claims)):
@@ -855,6 +857,22 @@ class Answerer:
         """A who-question whose relation, in the facts, links things to people or organisations
         ("who created ...", "who developed ...")."""
         return a.wh == "who" and any(v >= 1.0 and rel in self._agent_relations for rel, v in a.relation_scores.items())
+
+    def _agent_kind(self, a: Analysis) -> bool:
+        """A question for the company or person that did something ('which company developed ...')."""
+        kinds = self._kinds_named(a.head) if a.head else None
+        agentive = (kinds is not None and kinds & _AGENT_TYPES) or a.head in PERSON_NOUNS
+        return bool(agentive) and any(v >= 1.0 and rel in self._agent_relations for rel, v in a.relation_scores.items())
+
+    def _tells_relation(self, a: Analysis, text: str) -> bool:
+        """Whether text has a word of a relation the question asks for ('developed', 'open sourced')."""
+        said = set(token_set(text))
+        return any(
+            set(phrase) <= said
+            for rel, v in a.relation_scores.items()
+            if v >= 1.0 and rel in self._agent_relations
+            for phrase in self.understanding.rel_syn[rel]
+        )
 
     def _names_an_agent(self, text: str, a: Analysis) -> bool:
         """Whether text names a person or organisation other than the ones the question names."""

@@ -261,6 +261,8 @@ OUT_OF_CORPUS = [
     # "the TensorFlow 2.0 release", "one of its APIs": a version and a phrase, not a count of users.
     "How many users does TensorFlow have?",
     "What dataset was BERT trained on?",
+    # "which company created X?": a sentence that names companies near X but never tells of its making.
+    "Which company first created Horovod?",
     # Where-questions: a place the article never gives, for a person or company it knows.
     "Where is Google located?",
     "Where did Lin Yuan grow up?",

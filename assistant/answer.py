@@ -859,9 +859,9 @@ class Answerer:
         return a.wh == "who" and any(v >= 1.0 and rel in self._agent_relations for rel, v in a.relation_scores.items())
 
     def _agent_kind(self, a: Analysis) -> bool:
-        """A question for the company or person that did something ('which company developed ...')."""
+        """A question for the company that did something ('which company developed ...')."""
         kinds = self._kinds_named(a.head) if a.head else None
-        agentive = (kinds is not None and kinds & _AGENT_TYPES) or a.head in PERSON_NOUNS
+        agentive = kinds is not None and kinds & _AGENT_TYPES
         return bool(agentive) and any(v >= 1.0 and rel in self._agent_relations for rel, v in a.relation_scores.items())
 
     def _tells_relation(self, a: Analysis, text: str) -> bool:

@@ -25,6 +25,11 @@ QUESTION_WORDS = frozenset(
 )
 # Verbs that open a yes/no question ("is it still popular?"), not a keyword query.
 _AUXILIARIES = frozenset("is are was were do does did can could has have had will would should tell".split())
+# Adverbs that end a noun phrase before its verb ("which company first created ...").
+_ADVERBS = frozenset(
+    "first originally initially later eventually actually really also still currently then now once ever "
+    "finally mainly mostly".split()
+)
 # Imperatives that open a request for a list ("name the tools ...", "list the trends ...").
 _LIST_VERBS = frozenset({"name", "list", "enumerate", "give"})
 # Common verbs that end a noun phrase ("which company makes ..."); -ed and -ing forms are caught by shape.
@@ -505,6 +510,8 @@ class Understanding:
                         modifier = (  # "fast growing framework": an -ing/-ed word before a noun
                             nxt + 2 in content_idx and nxt + 2 not in in_mention and not _verb_like(tokens[nxt + 2])
                         )
+                        if word in _ADVERBS:
+                            break  # "which company first created ...": the noun phrase ended
                         if _verb_like(word) and not (modifier and word not in _VERBS and word not in _PREPOSITIONS):
                             break
                         nxt += 1

@@ -267,6 +267,10 @@ class Answerer:
         if not needs_entity and not needs_relation:
             return text, a
         prev_user = next((t.content for t in reversed(turns) if t.role == "user"), None)
+        if prev_user and not a.content and a.wh in ("why", "how", "when", "where", "who"):
+            # "and why?", "when?": the previous question, asked again with this question word
+            combined = f"{a.wh} {prev_user}"
+            return combined, self.understanding.analyse(combined)
         if prev_user and _EVENT_RE.search(a.text):
             # "in which release did that happen?": "that" is the previous question's event, not a thing
             combined = f"{text} {prev_user}"
@@ -452,7 +456,10 @@ class Answerer:
         ):
             quote = sentences[0].quotes[0]
             detail = _Claim(_trim(quote[1], a, limit=FACT_SENTENCE_WORDS), [quote])
-            claims = [*claims[:1], detail]  # the fact first (it names the subject), then its sentence
+            if set(token_set(claims[0].text)) <= set(token_set(detail.text)) | {"the"}:
+                claims = [detail]  # the sentence says all the template says, in the article's words
+            else:
+                claims = [*claims[:1], detail]  # the fact first (it names the subject), then its sentence
         untyped = not _has_type(a.wh, " ".join(c.text for c in claims))
         if (better or (untyped and _has_type(a.wh, " ".join(c.text for c in sentences)))) and len(sentences) <= 2:
             claims = sentences

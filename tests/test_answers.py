@@ -237,6 +237,14 @@ ANSWERS = [
     ),
     # "3000-fold": a number the article writes as "3000X", not an unknown name.
     ("number", "how many years did the 3000-fold growth take?", [], "8 years", "3000X increase"),
+    # "and why?": the previous question asked again with the new question word.
+    (
+        "followup",
+        "and why?",
+        ["Which programming style did every framework of the Roman Times use?"],
+        "easy debugging",
+        "easy debugging",
+    ),
     # "what about X?": the previous question about X, even when it named a hyphenated model ("GPT-3").
     (
         "followup",
@@ -400,6 +408,12 @@ def test_only_a_bullet_title_reads_on(engine) -> None:
 def test_a_trimmed_evidence_sentence_does_not_start_mid_clause(engine) -> None:
     a = engine.ask("What is OneFlow?")
     assert not any(part.lstrip().lower().startswith("such as") for part in a.answer.split("]."))
+
+
+def test_a_fact_is_not_said_twice(engine) -> None:
+    """A fact's template and its evidence sentence saying the same thing: the sentence alone."""
+    a = engine.ask("what happened to its team?", ["What was Chainer?"])
+    assert a.answer.lower().count("transitioned their development effort") == 1, a.answer
 
 
 def test_a_count_is_not_given_for_a_narrowed_question(engine) -> None:

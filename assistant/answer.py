@@ -755,7 +755,8 @@ class Answerer:
                     if q_weight
                     else 0.0
                 )
-                ent = sum(1 for n in names if _names_in(n, s.text.lower())) / len(names) if names else 1.0
+                where = f"{p.section} {s.text}".lower()  # "Roman Times": named by the section's heading
+                ent = sum(1 for n in names if _names_in(n, where)) / len(names) if names else 1.0
                 typed = 1.0 if _has_type(a.wh, s.text) else 0.0
                 cue = 1.0 if a.wh in _CUES and _CUES[a.wh].search(s.text) else 0.0
                 score = (
@@ -1108,7 +1109,11 @@ class Answerer:
         order: list[str] = []
         quotes: dict[str, list[str]] = {}
         parts = []
+        said: set[str] = set()
         for c in claims:
+            if c.text in said:
+                continue  # the same sentence reached twice (as a rival and as a follow-on)
+            said.add(c.text)
             marks = []
             for p, sentence in c.quotes:
                 if p.passage_id not in order:

@@ -261,7 +261,9 @@ class Answerer:
         needs_entity = (
             not a.mentions and (a.has_pronoun or definite or (a.elliptical and short) or len(a.content) <= 1)
         ) or (
-            bool(a.mentions) and _THING_PRONOUN.search(a.text) is not None  # "how is the author connected to it?"
+            bool(a.mentions)
+            and _THING_PRONOUN.search(a.text) is not None  # "how is the author connected to it?"
+            and not self._names_its_referent(a)
         )
         needs_relation = bool(a.mentions) and a.elliptical and max(a.relation_scores.values(), default=0) < 1
         if not needs_entity and not needs_relation:
@@ -307,6 +309,21 @@ class Answerer:
         if not content_left and prev_user and not a.relation_scores:
             rewritten = f"{prev_user} {rewritten}"
         return rewritten, self.understanding.analyse(rewritten)
+
+    def _names_its_referent(self, a: Analysis) -> bool:
+        """'What is PyTorch and who made it?': "it" is a thing the question named in an earlier clause
+        (not 'and when did TensorFlow absorb it?', where it is the object of TensorFlow's own verb)."""
+        pronoun = _THING_PRONOUN.search(a.text)
+        if pronoun is None:
+            return False
+        lowered = a.text.lower()
+        for m in a.mentions:
+            at = lowered.find(m.surface.lower())
+            if m.entity.type in _AGENT_TYPES or m.entity.name in self._titles or not 0 <= at < pronoun.start():
+                continue
+            if re.search(r"\band\b|[,;?]", lowered[at : pronoun.start()]):
+                return True
+        return False
 
     @staticmethod
     def _mention_words(a: Analysis) -> set[str]:

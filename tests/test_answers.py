@@ -416,6 +416,15 @@ def test_a_fact_is_not_said_twice(engine) -> None:
     assert a.answer.lower().count("transitioned their development effort") == 1, a.answer
 
 
+def test_a_self_contained_question_with_it_is_not_dragged_back(engine) -> None:
+    """ "it" after a thing named in an earlier clause of the same question is that thing, not the
+    previous turn's subject; as the object of another thing's verb it is the previous subject."""
+    a = engine.ask("What is PyTorch and who made it?", ["Who developed Keras?"])
+    assert "Keras" not in a.answer and "Facebook AI Research" in a.answer, a.answer
+    b = engine.ask("and when did tensorflow take it in?", ["Who developed Keras?"])
+    assert "Keras" in b.answer, b.answer
+
+
 def test_a_count_is_not_given_for_a_narrowed_question(engine) -> None:
     """Counting the eras answers "how many eras?", not "how many eras saw X?" (a condition it cannot check)."""
     assert "five" in engine.ask("How many eras does the article describe?").answer

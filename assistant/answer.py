@@ -188,7 +188,7 @@ class Answerer:
         k = k or self.settings.k
         result = self._answer(text, resolved, analysis, k, mode)
         prev_user = next((t.content for t in reversed(turns) if t.role == "user"), None)
-        if result.abstained and prev_user and (first.has_pronoun or first.elliptical):
+        if result.abstained and prev_user and (first.has_pronoun or first.elliptical) and not first.mentions:
             # "what's the downside of relying on them?": read with the previous question as context.
             combined = f"{resolved} {prev_user}"
             retry = self._answer(text, combined, self.understanding.analyse(combined), k, mode)

@@ -423,6 +423,8 @@ def test_a_self_contained_question_with_it_is_not_dragged_back(engine) -> None:
     assert "Keras" not in a.answer and "Facebook AI Research" in a.answer, a.answer
     b = engine.ask("and when did tensorflow take it in?", ["Who developed Keras?"])
     assert "Keras" in b.answer, b.answer
+    c = engine.ask("and the human brain?", ["Who developed Keras?"])  # nobody "developed" it: no Keras
+    assert c.abstained and "Chollet" not in c.answer, c.answer
 
 
 def test_a_count_is_not_given_for_a_narrowed_question(engine) -> None:

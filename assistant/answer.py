@@ -844,7 +844,7 @@ class Answerer:
         # type (a date for "when", a number for "how many"); monotone in each.
         base = 0.55 * max(cos, 0.0) + 0.45 * overlap
         confidence = base * 1.6 * min(1.0, a.coverage + 0.2) * (0.6 + 0.4 * ent)
-        if not _has_type(a.wh, claims[0].text):
+        if not _has_type(a.wh, claims[0].text) and not _both_of(a, claims[0].text):
             return [], 0.0  # asked for a date or a number that the best sentence does not give
         if a.wh == "when" and not self._tells_of(a, chosen) and cos < DATED_COSINE:
             return [], 0.0  # "when was JAX released?": a dated sentence about JAX that tells of no release
@@ -1339,6 +1339,14 @@ def _announced(sentence: str) -> int:
         return 0
     word = found.group(1).lower()
     return _COUNTS.get(word) or int(word)
+
+
+def _both_of(a: Analysis, text: str) -> bool:
+    """'How many sets of APIs ...?' answered by 'both a set of symbolic APIs and a set of imperative
+    APIs': "both" counts two, when the sentence names the asked thing."""
+    if a.wh != "how many" or not a.asked or not re.search(r"\bboth\b", text, re.I):
+        return False
+    return bool(set(token_set(a.asked)) & set(token_set(text)))
 
 
 def _has_type(wh: str, text: str) -> bool:

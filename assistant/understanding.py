@@ -299,6 +299,8 @@ class Understanding:
                 continue
             if len(w) <= 2 and w.isupper():
                 continue  # DL, ML, AI: abbreviations, not names
+            if f.endswith("s") and f[:-1] in self.vocab:
+                continue  # "GPUs": the plural of a word the corpus uses ("GPU")
             name_like = (
                 (
                     strange[i] and ((i > 0 and strange[i - 1]) or (i + 1 < len(raw) and strange[i + 1]))

@@ -245,6 +245,8 @@ ANSWERS = [
         "easy debugging",
         "easy debugging",
     ),
+    # "both a set of ... and a set of ...": two, when the sentence names the asked thing.
+    ("number", "how many sets of APIs did MXNet have?", [], "both", "both a set of symbolic"),
     # "what about X?": the previous question about X, even when it named a hyphenated model ("GPT-3").
     (
         "followup",
@@ -268,6 +270,7 @@ OUT_OF_CORPUS = [
     "what did yann lecun build for dl research?",
     # "the TensorFlow 2.0 release", "one of its APIs": a version and a phrase, not a count of users.
     "How many users does TensorFlow have?",
+    "How many users does MXNet have?",  # its sentence says "both worlds", but nothing of users
     "What dataset was BERT trained on?",
     # "which company created X?": a sentence that names companies near X but never tells of its making.
     "Which company first created Horovod?",

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import math
 import re
 import threading
@@ -18,23 +17,56 @@ from assistant.errors import InvalidQuestion
 from assistant.index import FactRecord
 from assistant.retrieval import Hit, Retriever, token_set
 from assistant.settings import RetrievalMode, Settings
+from assistant.text import (
+    AGAINST_RE,
+    AGENT_TYPES,
+    BOTH_RE,
+    CONTINUES,
+    CUES,
+    ENUMERATOR_RE,
+    EVENT_RE,
+    FRAMING_WORDS,
+    KIND_NOUNS,
+    LEANS_ON_CONTEXT,
+    LINK_RE,
+    MARKER_RE,
+    MIN_CLAUSE_WORDS,
+    NUMBER_NAMES,
+    PERSONAL_PRONOUN,
+    PLACE_TYPES,
+    POLAR_RE,
+    THING_PRONOUN,
+    TIME_WORDS,
+    announced,
+    both_of,
+    clause_with,
+    has_type,
+    join_names,
+    names_a_place,
+    names_in,
+    names_pattern,
+    pluralise,
+    sentence_at,
+    shorten,
+    surface_re,
+    trim_sentence,
+)
 from assistant.understanding import ELLIPSIS_RE, PERSON_NOUNS, QUESTION_WORDS, Analysis, Understanding, english_words
 
 MAX_WORDS = 60
 _SOFTWARE = frozenset({"framework", "library", "compiler", "tool", "product"})
 MAX_LIST = 8
-_MARKER_RE = re.compile(r"\s*\[\d+\]")
 
 
 class Citation(BaseModel):
-    """A numbered source of the answer: the passage, and the sentence(s) that support the claim."""
+    """A numbered source of the answer: the passage, and the sentence_at(s) that support the claim."""
 
     n: int = Field(description="the marker number used in the answer, [n]")
     passage_id: str
     source: str = Field(description="document title and section label")
     section: str
     text: str = Field(description="the full passage text")
-    quote: str = Field(description="the sentence(s) of the passage that support the answer")
+    quote: str = Field(description="the sentence_at(s) of the passage that support the answer")
     start: int = Field(description="offset of the passage in its document")
     end: int
 
@@ -82,7 +114,6 @@ AGAINST = 0.5  # penalty for facts of the thing a question compares against ("X 
 TITLE_WORDS = 8  # a bullet's title is no longer than this
 FOLLOW_ON_WHY = 2  # continuing sentences a why/how answer may add (measured: 1 -> 2 fixed one, 3 no more)
 FACT_SENTENCE_WORDS = 30  # a what/which fact answer adds its evidence sentence, trimmed to this many words
-MIN_CLAUSE_WORDS = 8  # a trimmed follow-on sentence shorter than this says too little to add
 _Scored = tuple[float, float, float, float, Passage, int]  # score, cosine, overlap, entity share, passage, sentence
 
 
@@ -104,15 +135,13 @@ class Answerer:
         self._titles = {d.title for d in corpus.documents}
         self._doc_text = {d.doc_id: d.text for d in corpus.documents}
         # Names of the people and organisations the facts know: what a "who" answer must name.
-        self._agents = _names_pattern(
-            tuple(n for e in corpus.facts.entities if e.type in _AGENT_TYPES for n in e.names)
-        )
+        self._agents = names_pattern(tuple(n for e in corpus.facts.entities if e.type in AGENT_TYPES for n in e.names))
         # Relations whose objects are people or organisations (who made, developed, published ...).
         self._agent_relations = {
-            f.relation for f in corpus.facts.facts if f.object and corpus.facts.entity(f.object).type in _AGENT_TYPES
+            f.relation for f in corpus.facts.facts if f.object and corpus.facts.entity(f.object).type in AGENT_TYPES
         }
         # Names of the people the facts know: who "he" or "she" can be.
-        self._people = _names_pattern(tuple(n for e in corpus.facts.entities if e.type == "person" for n in e.names))
+        self._people = names_pattern(tuple(n for e in corpus.facts.entities if e.type == "person" for n in e.names))
         # Sentence frequency of every stem (a sentence counts with its section heading, as it is scored).
         self._sentence_df: dict[str, int] = {}
         self._n_sentences = 0
@@ -148,7 +177,7 @@ class Answerer:
         for p in retriever.data.passages:
             for s_i, sentence in enumerate(p.sentences):
                 before = self._previous_sentence(p, s_i)
-                if before is None or not _CONTINUES.match(sentence.text):
+                if before is None or not CONTINUES.match(sentence.text):
                     continue
                 words: set[str] = set()
                 at: tuple[Passage, int] | None = before
@@ -262,7 +291,7 @@ class Answerer:
             not a.mentions and (a.has_pronoun or definite or (a.elliptical and short) or len(a.content) <= 1)
         ) or (
             bool(a.mentions)
-            and _THING_PRONOUN.search(a.text) is not None  # "how is the author connected to it?"
+            and THING_PRONOUN.search(a.text) is not None  # "how is the author connected to it?"
             and not self._names_its_referent(a)
         )
         needs_relation = bool(a.mentions) and a.elliptical and max(a.relation_scores.values(), default=0) < 1
@@ -273,7 +302,7 @@ class Answerer:
             # "and why?", "when?": the previous question, asked again with this question word
             combined = f"{a.wh} {prev_user}"
             return combined, self.understanding.analyse(combined)
-        if prev_user and _EVENT_RE.search(a.text):
+        if prev_user and EVENT_RE.search(a.text):
             # "in which release did that happen?": "that" is the previous question's event, not a thing
             combined = f"{text} {prev_user}"
             return combined, self.understanding.analyse(combined)
@@ -283,14 +312,14 @@ class Answerer:
             # about the new thing, not about GPT-3 again.
             prev = self.understanding.analyse(prev_user)
             if prev.mentions:
-                rewritten = _surface_re(prev.mentions[0].surface).sub(phrase, prev_user, count=1)
+                rewritten = surface_re(prev.mentions[0].surface).sub(phrase, prev_user, count=1)
                 return rewritten, self.understanding.analyse(rewritten)
         if needs_relation and prev_user:
             prev = self.understanding.analyse(prev_user)
             if prev.mentions:
                 old = prev.mentions[0].surface
                 new = a.mentions[0].entity.name
-                rewritten = _surface_re(old).sub(new, prev_user, count=1)
+                rewritten = surface_re(old).sub(new, prev_user, count=1)
                 return rewritten, self.understanding.analyse(rewritten)
             return f"{prev_user} {text}", self.understanding.analyse(f"{prev_user} {text}")
         entity = self._previous_entity(turns, a)
@@ -313,13 +342,13 @@ class Answerer:
     def _names_its_referent(self, a: Analysis) -> bool:
         """'What is PyTorch and who made it?': "it" is a thing the question named in an earlier clause
         (not 'and when did TensorFlow absorb it?', where it is the object of TensorFlow's own verb)."""
-        pronoun = _THING_PRONOUN.search(a.text)
+        pronoun = THING_PRONOUN.search(a.text)
         if pronoun is None:
             return False
         lowered = a.text.lower()
         for m in a.mentions:
             at = lowered.find(m.surface.lower())
-            if m.entity.type in _AGENT_TYPES or m.entity.name in self._titles or not 0 <= at < pronoun.start():
+            if m.entity.type in AGENT_TYPES or m.entity.name in self._titles or not 0 <= at < pronoun.start():
                 continue
             if re.search(r"\band\b|[,;?]", lowered[at : pronoun.start()]):
                 return True
@@ -339,7 +368,7 @@ class Answerer:
         """
         candidates: list[str] = []
         for t in reversed(turns):
-            seen = self.understanding.analyse(_MARKER_RE.sub("", t.content))
+            seen = self.understanding.analyse(MARKER_RE.sub("", t.content))
             # "according to the article": the document frames the question, it is not its subject
             ents = list(dict.fromkeys(m.entity.id for m in seen.mentions if m.entity.name not in self._titles))
             if t.role == "user" and not (seen.wh in ("who", "which") and seen.relation_scores):
@@ -388,7 +417,7 @@ class Answerer:
             if eid not in self._naming:
                 names = self.corpus.facts.entity(eid).names
                 self._naming[eid] = [
-                    i for i, p in enumerate(self.retriever.data.passages) if _names_in(names, p.text.lower())
+                    i for i, p in enumerate(self.retriever.data.passages) if names_in(names, p.text.lower())
                 ]
             return self._naming[eid]
 
@@ -400,10 +429,10 @@ class Answerer:
         role = self._role_named(a)
         if role is not None:  # "who is the author of this piece?": the person that role names
             return role
-        linking = _LINK_RE.search(a.text) is not None  # "how is the author connected to MXNet?"
+        linking = LINK_RE.search(a.text) is not None  # "how is the author connected to MXNet?"
         if a.wh in ("how", "what", "other") and len(ids) >= 2 and linking:
             return self._link(a, ids, qvec)
-        if a.wh == "other" and _POLAR_RE.match(a.text) and not linking:
+        if a.wh == "other" and POLAR_RE.match(a.text) and not linking:
             return None  # "is it still popular?": the sentence that says so answers, not a fact's template
         if a.wh in ("why", "how") or not a.mentions or not (a.relation_scores or a.inverse_scores):
             return None
@@ -411,7 +440,7 @@ class Answerer:
         best: tuple[float, float, list[int], bool, str, bool, str] | None = None
         # "the advantage of X over Y", "X compared to Y": Y is what X is measured against, not the subject
         against: set[str] = set()
-        marker = _AGAINST_RE.search(a.text)
+        marker = AGAINST_RE.search(a.text)
         if marker:
             against = {m.entity.id for m in a.mentions if a.text.lower().find(m.surface.lower()) > marker.start()}
         for rank, eid in enumerate(ids):
@@ -439,7 +468,7 @@ class Answerer:
         if best is None:
             return None
         score, kw, js, inverse, rel, hop, eid = best
-        if not inverse and not hop and _BOTH_RE.search(a.text):
+        if not inverse and not hop and BOTH_RE.search(a.text):
             # "GPT-3's parameter count and the human brain's": the same relation of each thing named
             js = js + [j for o in ids if o != eid for j in self.by_subject.get((o, rel), []) if j not in js]
         records = [self.facts[j] for j in js]
@@ -450,16 +479,16 @@ class Answerer:
             records = typed_records or records
         records = records[:MAX_LIST]
         claims = self._fact_claims(records, inverse)
-        if not _has_type(a.wh, " ".join(c.text for c in claims)) and not inverse:
+        if not has_type(a.wh, " ".join(c.text for c in claims)) and not inverse:
             claims += self._dated(records, a.wh, a)  # "when was TensorFlow released?": its era's dates
-        typed = a.wh in ("when", "how many") and _has_type(a.wh, " ".join(c.text for c in claims))
+        typed = a.wh in ("when", "how many") and has_type(a.wh, " ".join(c.text for c in claims))
         if kw < 1.0 and score < 1.2 and not typed:
             return None  # only a generic word ("which", "is") pointed at the relation
         if kw < 1.0 and a.unknown_words:
             return None  # "when was MXNet donated ...": its era says nothing of an event never named
         # The template answers the relation; the evidence sentence may answer more of the question.
         unique = {(q[0].passage_id, q[1]): q for c in claims for q in c.quotes}
-        sentences = [_Claim(_trim(q[1], a), [q]) for q in unique.values()]
+        sentences = [_Claim(trim_sentence(q[1], a), [q]) for q in unique.values()]
         better = self._residual_cover(a, rel, sentences) > self._residual_cover(a, rel, claims)
         # What/which questions often ask for a detail of the fact ("what did PyTorch add?"): its one
         # evidence sentence states the fact in the article's words, with that detail; trimmed to the
@@ -469,23 +498,23 @@ class Answerer:
             and len(sentences) == 1
             and not better
             and sentences[0].text != claims[0].text
-            and not _LEANS_ON_CONTEXT.match(sentences[0].text)  # "He is a committer ...": who is he?
+            and not LEANS_ON_CONTEXT.match(sentences[0].text)  # "He is a committer ...": who is he?
         ):
             quote = sentences[0].quotes[0]
-            detail = _Claim(_trim(quote[1], a, limit=FACT_SENTENCE_WORDS), [quote])
+            detail = _Claim(trim_sentence(quote[1], a, limit=FACT_SENTENCE_WORDS), [quote])
             if set(token_set(claims[0].text)) <= set(token_set(detail.text)) | {"the"}:
                 claims = [detail]  # the sentence says all the template says, in the article's words
             else:
                 claims = [*claims[:1], detail]  # the fact first (it names the subject), then its sentence
-        untyped = not _has_type(a.wh, " ".join(c.text for c in claims))
-        if (better or (untyped and _has_type(a.wh, " ".join(c.text for c in sentences)))) and len(sentences) <= 2:
+        untyped = not has_type(a.wh, " ".join(c.text for c in claims))
+        if (better or (untyped and has_type(a.wh, " ".join(c.text for c in sentences)))) and len(sentences) <= 2:
             claims = sentences
-        if not _has_type(a.wh, " ".join(c.text for c in claims)):
+        if not has_type(a.wh, " ".join(c.text for c in claims)):
             return None  # asked when / how many, but the fact gives no date or number
         if self._asks_something_else(a, rel, claims):
             return None
         if a.wh == "where" and not (
-            _names_a_place(" ".join(c.text for c in claims), a) or any(self._gives_place(j, a) for j in js)
+            names_a_place(" ".join(c.text for c in claims), a) or any(self._gives_place(j, a) for j in js)
         ):
             return None  # "where was he based ...?" answered with a date
         if a.head in PERSON_NOUNS and not self._names_a_person(" ".join(c.text for c in claims)):
@@ -504,7 +533,7 @@ class Answerer:
         """'How many eras does the article describe?': count the entities of that kind, citing where each
         is named. Only for a question about the kind as a whole (no entity, no other condition)."""
         kind = next((k for k, words in self.corpus.facts.kinds.items() if a.asked in words), None)
-        words = set(self.corpus.facts.kinds[kind] if kind else []) | _FRAMING_WORDS | set(self._titles)
+        words = set(self.corpus.facts.kinds[kind] if kind else []) | FRAMING_WORDS | set(self._titles)
         framing = set(token_set(" ".join(words)))
         # "the author", "the article": the framing, not an entity that narrows the count
         if kind is None or any(not set(token_set(m.surface)) <= framing for m in a.mentions):
@@ -514,8 +543,8 @@ class Answerer:
         quotes = [q for e in self.corpus.facts.entities if e.type == kind for q in self._named_at(e.name)[:1]]
         if len(quotes) < 2:
             return None
-        names = _join([e.name for e in self.corpus.facts.entities if e.type == kind])
-        number = _NUMBER_NAMES.get(len(quotes), str(len(quotes)))
+        names = join_names([e.name for e in self.corpus.facts.entities if e.type == kind])
+        number = NUMBER_NAMES.get(len(quotes), str(len(quotes)))
         return [_Claim(f"The article names {number} {a.asked}: {names}.", quotes)], 0.8
 
     def _named_at(self, name: str) -> list[tuple[Passage, str]]:
@@ -570,16 +599,16 @@ class Answerer:
         record = self.facts[best]
         claims = self._fact_claims([record], inverse=False)
         quote = claims[0].quotes[0]
-        if quote[1] != claims[0].text and not _LEANS_ON_CONTEXT.match(quote[1]):
-            claims.append(_Claim(_trim(quote[1], a, limit=FACT_SENTENCE_WORDS), [quote]))
+        if quote[1] != claims[0].text and not LEANS_ON_CONTEXT.match(quote[1]):
+            claims.append(_Claim(trim_sentence(quote[1], a, limit=FACT_SENTENCE_WORDS), [quote]))
         return claims, 0.85
 
     def _gives_place(self, j: int, a: Analysis) -> bool:
         """Whether fact j names a place: an organisation or publication as its object, or in its words."""
         obj = self.facts[j].fact.object
-        if obj and self.corpus.facts.entity(obj).type in _PLACE_TYPES:
+        if obj and self.corpus.facts.entity(obj).type in PLACE_TYPES:
             return True
-        return _names_a_place(self.facts[j].text, a)
+        return names_a_place(self.facts[j].text, a)
 
     def _answerable(self, eid: str, a: Analysis) -> bool:
         """Whether the facts can answer the question's strongest relation (and type) for this entity."""
@@ -594,11 +623,11 @@ class Answerer:
         return False
 
     def _evidence(self, r: FactRecord) -> str:
-        return _sentence(self.passages[r.passage_id], r.sentence)
+        return sentence_at(self.passages[r.passage_id], r.sentence)
 
     def _can_type(self, js: list[int], wh: str, inverse: bool) -> bool:
         records = [self.facts[j] for j in js]
-        if any(_has_type(wh, r.text) or (not inverse and _has_type(wh, self._evidence(r))) for r in records):
+        if any(has_type(wh, r.text) or (not inverse and has_type(wh, self._evidence(r))) for r in records):
             return True
         return not inverse and bool(self._dated(records, wh))
 
@@ -612,7 +641,7 @@ class Answerer:
             for js in self.subject_facts.get(r.fact.object, []):
                 for j in js:
                     f = self.facts[j]
-                    if f.fact.value and _has_type(wh, f.fact.value):
+                    if f.fact.value and has_type(wh, f.fact.value):
                         return self._fact_claims([f], inverse=False)
         return []
 
@@ -621,7 +650,7 @@ class Answerer:
         through a relation's synonyms ("released" / "open sourced"); true when the question has none."""
         residual = set(token_set(" ".join(a.content)))
         residual -= set(token_set(" ".join(n for m in a.mentions for n in m.entity.names)))
-        residual -= set(token_set(" ".join(_TIME_WORDS)))
+        residual -= set(token_set(" ".join(TIME_WORDS)))
         if not residual:
             return True
         said = set(token_set(sentence))
@@ -696,7 +725,7 @@ class Answerer:
         """Share of the question's own words (beyond entity names) that a sentence has."""
         residual = set(token_set(" ".join(a.content)))
         residual -= set(token_set(" ".join(n for m in a.mentions for n in m.entity.names)))
-        residual -= set(token_set(" ".join(_TIME_WORDS)))  # "what year", "first": asked, not told
+        residual -= set(token_set(" ".join(TIME_WORDS)))  # "what year", "first": asked, not told
         return len(residual & set(token_set(sentence))) / len(residual) if residual else 1.0
 
     def _residual_cover(self, a: Analysis, rel: str, claims: list[_Claim]) -> float:
@@ -715,20 +744,22 @@ class Answerer:
         quotes = [self._quotes(r) for r in records]
         if inverse and len(records) > 1:
             template = rel.inverse_template or rel.template
-            subjects = _join([r.subject_name for r in records])
+            subjects = join_names([r.subject_name for r in records])
             text = template.format(subject=subjects, object=records[0].object_name)
-            return [_Claim(_plural(text, len(records)), [q for qs in quotes for q in qs])]
+            return [_Claim(pluralise(text, len(records)), [q for qs in quotes for q in qs])]
         if len(records) > 1 and all(
             r.fact.value is None and r.fact.subject == records[0].fact.subject for r in records
         ):
-            text = rel.template.format(subject=records[0].subject_name, object=_join([r.object_name for r in records]))
+            text = rel.template.format(
+                subject=records[0].subject_name, object=join_names([r.object_name for r in records])
+            )
             return [_Claim(text, [q for qs in quotes for q in qs])]
         return [_Claim(r.text, qs) for r, qs in zip(records, quotes, strict=True)]
 
     def _quotes(self, r: FactRecord) -> list[tuple[Passage, str]]:
         """The evidence sentence, plus a sentence naming the object when the evidence does not."""
         p = self.passages[r.passage_id]
-        first = (p, _sentence(p, r.sentence))
+        first = (p, sentence_at(p, r.sentence))
         needle = r.object_name.lower().removeprefix("the ")
         if needle in first[1].lower() or len(needle) < 3:
             return [first]
@@ -773,9 +804,9 @@ class Answerer:
                     else 0.0
                 )
                 where = f"{p.section} {s.text}".lower()  # "Roman Times": named by the section's heading
-                ent = sum(1 for n in names if _names_in(n, where)) / len(names) if names else 1.0
-                typed = 1.0 if _has_type(a.wh, s.text) else 0.0
-                cue = 1.0 if a.wh in _CUES and _CUES[a.wh].search(s.text) else 0.0
+                ent = sum(1 for n in names if names_in(n, where)) / len(names) if names else 1.0
+                typed = 1.0 if has_type(a.wh, s.text) else 0.0
+                cue = 1.0 if a.wh in CUES and CUES[a.wh].search(s.text) else 0.0
                 score = (
                     W_COSINE * cos
                     + W_OVERLAP * overlap
@@ -794,27 +825,27 @@ class Answerer:
         return math.log((self._n_sentences + 1) / (self._sentence_df.get(stem, 0) + 0.5))
 
     def _extractive(self, a: Analysis, scored: list[_Scored]) -> tuple[list[_Claim], float]:
-        """The best sentence(s) of the top passages (`scored`: from `_scored_sentences`)."""
+        """The best sentence_at(s) of the top passages (`scored`: from `_scored_sentences`)."""
         if not scored:
             return [], 0.0
         # The best sentence that gives what is asked (a date, a place, a company ...), if one comes close.
         typed = [x for x in scored[:TYPED_REACH] if scored[0][0] - x[0] <= TYPED_MARGIN and self._gives(a, x)]
         _score, cos, overlap, ent, p, s_i = typed[0] if typed else scored[0]
-        claims = [_Claim(_trim(p.sentences[s_i].text, a), [(p, p.sentences[s_i].text)])]
+        claims = [_Claim(trim_sentence(p.sentences[s_i].text, a), [(p, p.sentences[s_i].text)])]
         chosen = p.sentences[s_i].text
         if self._is_title(p, s_i):
             # "Unified API standards.": a bullet's title; what it says is in the sentences after it.
             claims += self._read_on(p, s_i, a, claims, FOLLOW_ON_WHY)
-        if a.wh == "who" and _PERSONAL_PRONOUN.search(chosen) and not self._names_a_person(chosen):
+        if a.wh == "who" and PERSONAL_PRONOUN.search(chosen) and not self._names_a_person(chosen):
             named = self._naming_sentence_before(p, s_i)  # "He served ...": who "he" is, said earlier
             if named is not None:
-                claims.insert(0, _Claim(_trim(named[1], a), [named]))
+                claims.insert(0, _Claim(trim_sentence(named[1], a), [named]))
         if p.sentences[s_i].text.rstrip().endswith(":"):
             return self._list_after(p, s_i), max(0.0, min(1.0, (0.55 * max(cos, 0.0) + 0.45 * overlap) * 1.6))
         if a.wh in ("why", "how", "list", "which") or "list" in a.tokens or a.plural:
             # "which companies ...": the clauses naming them, after the sentence that leads to them (kept
             # short to leave room for them)
-            intro = [_Claim(_trim(chosen, a, limit=LIST_INTRO_WORDS), claims[0].quotes), *claims[1:]]
+            intro = [_Claim(trim_sentence(chosen, a, limit=LIST_INTRO_WORDS), claims[0].quotes), *claims[1:]]
             items = self._kind_items(p, s_i, a, intro)
             if items:
                 claims = intro
@@ -826,15 +857,15 @@ class Answerer:
                 second = self._enumerated(p, s_i, a, claims) or self._follow_on(p, s_i, a, claims, most)
             claims += second
             if a.wh == "why" and (
-                (len(claims) == 1 and not _CUES["why"].search(chosen)) or _CONTINUES.match(chosen)
+                (len(claims) == 1 and not CUES["why"].search(chosen)) or CONTINUES.match(chosen)
             ):  # no reason given in or after it, or "This indicates ...": the cause is said just before
                 claims = self._cause_before(p, s_i, a) + claims
         elif a.wh in ("what", "other"):
             claims += self._enumerated(p, s_i, a, claims) or self._follow_on(p, s_i, a, claims, 1)
         elif (
             a.wh == "when"
-            and not _has_type("when", claims[0].text)
-            and _has_type("when", p.section)
+            and not has_type("when", claims[0].text)
+            and has_type("when", p.section)
             and (not a.unknown_words or self._explains(a, p.sentences[s_i].text) >= DATED_SHARE or cos >= DATED_COSINE)
         ):  # not "when was Caffe donated ...?" with a sentence about Caffe that never says "donated"
             # The date is the section's ("Iron Age (2015~2016)"): say so, citing the heading too.
@@ -844,7 +875,7 @@ class Answerer:
         # type (a date for "when", a number for "how many"); monotone in each.
         base = 0.55 * max(cos, 0.0) + 0.45 * overlap
         confidence = base * 1.6 * min(1.0, a.coverage + 0.2) * (0.6 + 0.4 * ent)
-        if not _has_type(a.wh, claims[0].text) and not _both_of(a, claims[0].text):
+        if not has_type(a.wh, claims[0].text) and not both_of(a, claims[0].text):
             return [], 0.0  # asked for a date or a number that the best sentence does not give
         if a.wh == "when" and not self._tells_of(a, chosen) and cos < DATED_COSINE:
             return [], 0.0  # "when was JAX released?": a dated sentence about JAX that tells of no release
@@ -852,7 +883,7 @@ class Answerer:
             return [], 0.0  # "who created Theano?": the best sentence names no one
         if self._agent_kind(a) and not self._tells_relation(a, " ".join(c.text for c in claims)):
             return [], 0.0  # "which company developed Horovod?": a sentence naming companies, not its making
-        if a.wh == "where" and not _names_a_place(" ".join(c.text for c in claims), a):
+        if a.wh == "where" and not names_a_place(" ".join(c.text for c in claims), a):
             return [], 0.0  # "where is Waymo headquartered?": the sentence names no other place
         if a.head in PERSON_NOUNS and not self._names_a_person(" ".join(c.text for c in claims)):
             return [], 0.0  # "the name of the person who invented Caffe?": the sentence names no one
@@ -886,7 +917,7 @@ class Answerer:
     def _agent_kind(self, a: Analysis) -> bool:
         """A question for the company that did something ('which company developed ...')."""
         kinds = self._kinds_named(a.head) if a.head else None
-        agentive = kinds is not None and kinds & _AGENT_TYPES
+        agentive = kinds is not None and kinds & AGENT_TYPES
         return bool(agentive) and any(v >= 1.0 and rel in self._agent_relations for rel, v in a.relation_scores.items())
 
     def _tells_relation(self, a: Analysis, text: str) -> bool:
@@ -911,7 +942,7 @@ class Answerer:
         Not a date or a number: any dated sentence has one, so these do not tell the right one."""
         text = x[4].sentences[x[5]].text
         return (
-            (a.wh != "where" or _names_a_place(text, a))
+            (a.wh != "where" or names_a_place(text, a))
             and (a.head not in PERSON_NOUNS or self._names_a_person(text))
             and self._names_kind(text, a)
         )
@@ -919,8 +950,8 @@ class Answerer:
     def _kinds_named(self, word: str) -> frozenset[str] | None:
         """The entity types a noun names ("company" -> organisations, "frameworks" -> frameworks)."""
         noun = word[:-3] + "y" if word.endswith("ies") else word.rstrip("s")
-        if noun in _KIND_NOUNS:
-            return _KIND_NOUNS[noun]
+        if noun in KIND_NOUNS:
+            return KIND_NOUNS[noun]
         if noun in self.kinds and noun != "concept":
             return frozenset({noun})
         return None
@@ -932,7 +963,7 @@ class Answerer:
         if not kinds or kinds == _SOFTWARE:
             return True  # "which tools", "what framework": too loose a kind to check
         if self._kind_names.get(frozenset(kinds)) is None:
-            self._kind_names[frozenset(kinds)] = _names_pattern(
+            self._kind_names[frozenset(kinds)] = names_pattern(
                 tuple(n for e in self.corpus.facts.entities if e.type in kinds for n in e.names)
             )
         pattern = self._kind_names[frozenset(kinds)]
@@ -976,9 +1007,9 @@ class Answerer:
         if before is None:
             return []
         text = before[0].sentences[before[1]].text
-        if word_count(text) + word_count(_trim(p.sentences[s_i].text, a)) + 2 > MAX_WORDS:
+        if word_count(text) + word_count(trim_sentence(p.sentences[s_i].text, a)) + 2 > MAX_WORDS:
             return []
-        return [_Claim(_trim(text, a), [(before[0], text)])]
+        return [_Claim(trim_sentence(text, a), [(before[0], text)])]
 
     def _read_on(self, p: Passage, s_i: int, a: Analysis, claims: list[_Claim], most: int) -> list[_Claim]:
         """Up to `most` next sentences of the section, whatever they start with, within the word limit."""
@@ -992,7 +1023,7 @@ class Answerer:
             room = MAX_WORDS - sum(word_count(c.text) + 1 for c in [*claims, *out]) - 2
             if room < MIN_CLAUSE_WORDS:
                 break
-            out.append(_Claim(_trim(text, a, limit=min(48, room)), [(q, text)]))
+            out.append(_Claim(trim_sentence(text, a, limit=min(48, room)), [(q, text)]))
         return out
 
     def _follow_on(self, p: Passage, s_i: int, a: Analysis, claims: list[_Claim], most: int) -> list[_Claim]:
@@ -1007,9 +1038,9 @@ class Answerer:
                 break
             q, text = at[0], at[0].sentences[at[1]].text
             room = MAX_WORDS - sum(word_count(c.text) + 1 for c in [*claims, *out]) - 2  # markers, spaces
-            if not _CONTINUES.match(text) or room < MIN_CLAUSE_WORDS:
+            if not CONTINUES.match(text) or room < MIN_CLAUSE_WORDS:
                 break
-            out.append(_Claim(_trim(text, a, limit=min(48, room)), [(q, text)]))
+            out.append(_Claim(trim_sentence(text, a, limit=min(48, room)), [(q, text)]))
         return out
 
     @staticmethod
@@ -1052,7 +1083,7 @@ class Answerer:
             found = [f for f in pattern.finditer(text.lower()) if f.group(0) not in seen]
             if not found:
                 continue
-            clause = _clause_with(text, found[0].start())
+            clause = clause_with(text, found[0].start())
             room = MAX_WORDS - sum(word_count(c.text) + 1 for c in [*claims, *out]) - 2
             if word_count(clause) > room:
                 break
@@ -1063,7 +1094,7 @@ class Answerer:
     def _enumerated(self, p: Passage, s_i: int, a: Analysis, claims: list[_Claim]) -> list[_Claim]:
         """'There are two trends ...': the sentences that go on to name them ('First is ...', 'Second
         trend is ...'), further on in the same section; nothing unless all the announced items are found."""
-        wanted = _announced(p.sentences[s_i].text)
+        wanted = announced(p.sentences[s_i].text)
         out: list[_Claim] = []
         at: tuple[Passage, int] | None = (p, s_i)
         for _ in range(ENUMERATION_REACH):
@@ -1071,9 +1102,9 @@ class Answerer:
             if at is None or len(out) == wanted:
                 break
             q, text = at[0], at[0].sentences[at[1]].text
-            if _ENUMERATOR_RE.match(text):
+            if ENUMERATOR_RE.match(text):
                 room = MAX_WORDS - sum(word_count(c.text) + 1 for c in [*claims, *out]) - 2
-                out.append(_Claim(_trim(text, a, limit=max(MIN_CLAUSE_WORDS, min(48, room))), [(q, text)]))
+                out.append(_Claim(trim_sentence(text, a, limit=max(MIN_CLAUSE_WORDS, min(48, room))), [(q, text)]))
         return out if wanted >= 2 and len(out) == wanted else []
 
     def _next_sentence(self, p: Passage, s_i: int) -> tuple[Passage, int] | None:
@@ -1100,7 +1131,7 @@ class Answerer:
                 items.append((q, head))
         if not items:
             return [_Claim(intro + ".", [(p, p.sentences[s_i].text)])]
-        names = _join([t.rstrip(".") for _, t in items])
+        names = join_names([t.rstrip(".") for _, t in items])
         return [_Claim(f"{intro}: {names}.", [(p, p.sentences[s_i].text), *items])]
 
     def _second(
@@ -1114,7 +1145,7 @@ class Answerer:
         best = scored[0][0]
         for score, _cos, _ov, _ent, q, q_i in scored[1:4]:
             if score >= best - 0.06 and (q is not p or q_i != s_i):
-                text = _trim(q.sentences[q_i].text, a)
+                text = trim_sentence(q.sentences[q_i].text, a)
                 if word_count(claims[0].text) + word_count(text) + 2 <= MAX_WORDS:
                     return [_Claim(text, [(q, q.sentences[q_i].text)])]
         return []
@@ -1188,7 +1219,7 @@ class Answerer:
     def _coverage_note(self) -> str:
         """What the corpus does cover: its titles and its most-described entities (or sections)."""
         if self._note is None:
-            titles = _join([f"“{d.title}”" for d in self.corpus.documents[:3]])
+            titles = join_names([f"“{d.title}”" for d in self.corpus.documents[:3]])
             if len(self.corpus.documents) > 3:
                 titles += f" and {len(self.corpus.documents) - 3} more documents"
             counts: dict[str, int] = {}
@@ -1196,203 +1227,7 @@ class Answerer:
                 counts[f.subject] = counts.get(f.subject, 0) + 1
             top = [self.corpus.facts.entity(e).name for e in sorted(counts, key=lambda e: (-counts[e], e))[:5]]
             if not top:  # no facts file: name a few sections instead
-                top = list(dict.fromkeys(_short(p.section) for p in self.retriever.data.passages))[:5]
-            examples = _join(top)
+                top = list(dict.fromkeys(shorten(p.section) for p in self.retriever.data.passages))[:5]
+            examples = join_names(top)
             self._note = f"They cover {titles}" + (f", e.g. {examples}." if examples else ".")
         return self._note
-
-
-# "at Waymo", "from the University of Toronto", "in Design Automation Conference": a place or an
-# organisation, named after a preposition.
-_PLACE_RE = re.compile(r"\b(?:at|in|from|of|on|to|joined|joining)\s+(?:the\s+)?([A-Z][\w&.-]*)")
-_QUOTED_RE = re.compile(r"“[^”]*”|\"[^\"]*\"")  # a quoted title ("A Brief History of Deep ...") is no place
-
-
-def _names_a_place(text: str, a: Analysis) -> bool:
-    """Whether text names a place or organisation (capitalised, after a preposition) the question does not."""
-    asked = set(a.tokens)
-    text = _QUOTED_RE.sub("", _MARKER_RE.sub("", text))
-    return any(m.group(1).lower().strip(".") not in asked for m in _PLACE_RE.finditer(text))
-
-
-def _clause_with(sentence: str, at: int) -> str:
-    """The clause of a sentence that holds character `at` ("Among them, Google open sourced the famous
-    TensorFlow framework that is ..." -> "Google open sourced the famous TensorFlow framework.")."""
-    starts = [0] + [m.end() for m in re.finditer(r"[,;:]\s+|\s+(?:and|while|whereas)\s+", sentence) if m.end() <= at]
-    start = starts[-1]
-    end = re.search(r"[,;:]\s|\s(?:that|which|who|whose|while|whereas)\s|[.!?]$", sentence[at:])
-    text = sentence[start : at + end.start() if end else len(sentence)].strip(" ,;:.")
-    return text[:1].upper() + text[1:] + "."
-
-
-def _surface_re(surface: str) -> re.Pattern[str]:
-    """A mention's words as written in the question ("GPT 3" is "GPT-3" there)."""
-    return re.compile(r"[\s\-]*".join(re.escape(w) for w in surface.split()), re.I)
-
-
-def _sentence(p: Passage, i: int) -> str:
-    return p.section if i < 0 else p.sentences[i].text
-
-
-def _names_in(names: list[str], lowered_text: str) -> bool:
-    pattern = _names_pattern(tuple(names))
-    return pattern is not None and pattern.search(lowered_text) is not None
-
-
-@functools.lru_cache(maxsize=4096)
-def _names_pattern(names: tuple[str, ...]) -> re.Pattern[str] | None:
-    """One compiled alternation of an entity's names, as whole words (lower case)."""
-    usable = sorted({n.lower() for n in names if len(n) > 1}, key=lambda n: (-len(n), n))
-    if not usable:
-        return None
-    return re.compile(r"(?<!\w)(?:" + "|".join(re.escape(n) for n in usable) + r")(?!\w)")
-
-
-def _short(text: str, words: int = 6) -> str:
-    parts = text.split()
-    return " ".join(parts[:words]) + (" …" if len(parts) > words else "")
-
-
-def _join(items: list[str]) -> str:
-    items = list(dict.fromkeys(items))
-    if len(items) <= 1:
-        return "".join(items)
-    return ", ".join(items[:-1]) + " and " + items[-1]
-
-
-def _plural(text: str, n: int) -> str:
-    if n < 2:
-        return text
-    for one, many in ((" belongs to ", " belong to "), (" was ", " were "), (" is ", " are "), (" uses ", " use ")):
-        if one in text:
-            return text.replace(one, many, 1)
-    return text
-
-
-_TIME_WORDS = frozenset({"year", "years", "date", "time", "period", "era", "age", "happen", "happened", "first"})
-_NUMBER_WORDS = frozenset(
-    "one two three four five six seven eight nine ten hundred hundreds thousand thousands million billion trillion "
-    "dozen dozens half twice double".split()
-)
-
-
-# Words that introduce a reason or a means: a why/how answer usually carries one.
-_CUES = {
-    "why": re.compile(
-        r"\b(because|since|due to|for its|so that|thus|therefore|caused|as a result|in order to)\b", re.I
-    ),
-    "how": re.compile(r"\b(via|through|by (?:using|supporting|\w+ing)|using|with)\b", re.I),
-}
-
-
-_LEANS_ON_CONTEXT = re.compile(r"^\W*(he|she|they|it|this|these|that|those|his|her|their|its)\b", re.I)
-_AGENT_ORGS = frozenset({"organisation", "organization", "company", "lab"})
-_AGENT_TYPES = frozenset({"person", "organisation", "organization", "company", "publication", "team", "lab"})
-_PLACE_TYPES = frozenset({"organisation", "organization", "company", "publication", "university", "lab"})
-# Words that ask what links two things ("how is X related to Y", "X's connection to Y").
-_LINK_RE = re.compile(r"\b(relat\w*|connect\w*|link\w*|ties?|tied|have to do with|has to do with)\b", re.I)
-_THING_PRONOUN = re.compile(r"\b(it|its|them)\b", re.I)
-# Words that frame a counting question without narrowing it ("how many eras does the author describe?").
-_FRAMING_WORDS = frozenset(
-    "article author piece post text describe describes described mention mentions mentioned list listed lists "
-    "split splits divide divides divided name names named cover covers covered discuss discusses discussed "
-    "total end include includes included cite cites cited give gives given identify identifies dl ml".split()
-)
-_NUMBER_NAMES = {2: "two", 3: "three", 4: "four", 5: "five", 6: "six", 7: "seven", 8: "eight", 9: "nine", 10: "ten"}
-_BOTH_RE = re.compile(r"\b(and|both|vs\.?|versus|compare[ds]?|compared)\b", re.I)
-# Asked nouns that name a kind of entity by another word ("which company" -> an organisation).
-_KIND_NOUNS = {
-    "company": _AGENT_ORGS,
-    "firm": _AGENT_ORGS,
-    "organisation": _AGENT_ORGS,
-    "organization": _AGENT_ORGS,
-    "lab": _AGENT_ORGS,
-    "team": _AGENT_ORGS,
-    "group": _AGENT_ORGS,
-    "university": _AGENT_ORGS,
-    "dataset": frozenset({"dataset"}),
-    "model": frozenset({"model"}),
-    "paper": frozenset({"paper", "publication"}),
-}
-_POLAR_RE = re.compile(r"^\W*(is|are|was|were|does|do|did|can|could|has|have|had|will|would|should)\b", re.I)
-_AGAINST_RE = re.compile(r"\b(over|than|versus|vs\.?|compared (?:to|with)|rather than|instead of)\b", re.I)
-_EVENT_RE = re.compile(r"\b(that|this|it)\s+(happen(?:ed|s)?|occur(?:red|s)?|take place|took place)\b", re.I)
-_PERSONAL_PRONOUN = re.compile(r"\b(he|she)\b", re.I)
-# A sentence that carries on from the previous one: an anaphor or a causal connective first.
-_CONTINUES = re.compile(
-    r"^\W*(this|these|that|those|such|they|it|he|she|his|her|as a result|therefore|thus|hence|consequently|so|because|"
-    r"first|second|third|firstly|secondly|finally|in addition|another|"
-    r"that is why|this is why|for this reason)\b",
-    re.I,
-)
-
-
-_ANNOUNCED_RE = re.compile(r"\b(two|three|four|five|2|3|4|5) (?:\w+ )?\w+s\b", re.I)
-_ENUMERATOR_RE = re.compile(r"^\W*(first|second|third|fourth|fifth|firstly|secondly|thirdly|finally|lastly)\b", re.I)
-_COUNTS = {"two": 2, "three": 3, "four": 4, "five": 5}
-
-
-def _announced(sentence: str) -> int:
-    """How many items a sentence announces ("There are two trends ...": 2), else 0."""
-    found = _ANNOUNCED_RE.search(sentence)
-    if not found:
-        return 0
-    word = found.group(1).lower()
-    return _COUNTS.get(word) or int(word)
-
-
-def _both_of(a: Analysis, text: str) -> bool:
-    """'How many sets of APIs ...?' answered by 'both a set of symbolic APIs and a set of imperative
-    APIs': "both" counts two, when the sentence names the asked thing."""
-    if a.wh != "how many" or not a.asked or not re.search(r"\bboth\b", text, re.I):
-        return False
-    return bool(set(token_set(a.asked)) & set(token_set(text)))
-
-
-def _has_type(wh: str, text: str) -> bool:
-    """Whether text can answer the kind of question: a date for 'when', a number (not a year) for 'how many'."""
-    text = _MARKER_RE.sub("", text)
-    if wh == "when":  # a year, a decade or a date ("the coming decade"); not the "2" of Caffe2
-        return bool(re.search(r"\b(1[89]|20)\d\d(s|\b)|\b\d{4}-\d\d-\d\d\b|\bdecades?\b|\byears? ago\b", text, re.I))
-    if wh == "how many":  # a number of its own ("60 million", "3000X"), not the "2" of Caffe2
-        text = re.sub(r"\b[A-Z]\w+ \d+(\.\d+)+", "", text)  # "TensorFlow 2.0": a version, not a count
-        text = re.sub(r"\bone of\b", "", text, flags=re.I)  # "one of its APIs": not a count either
-        numbers = [
-            n
-            for n in re.findall(r"(?<![A-Za-z\d-])\d[\d,.]*(?![A-WYZa-wyz])", text)  # not GPT-3's 3
-            if not re.fullmatch(r"(19|20)\d\d", n)
-        ]
-        return bool(numbers) or any(w in _NUMBER_WORDS for w in re.findall(r"[a-z]+", text.lower()))
-    return True
-
-
-_FRAGMENT_STARTS = frozenset("such and or but which while whereas that as etc who whose where".split())
-
-
-def _trim(sentence: str, a: Analysis | None = None, limit: int = 48) -> str:
-    """Keep a sentence whole when short; otherwise keep the clauses that matter to the question."""
-    words = sentence.split()
-    if len(words) <= limit:
-        return sentence
-    # Clause boundaries: after , ; : and before "while"/"whereas"/"which".
-    starts = [0] + [i + 1 for i, w in enumerate(words[:-1]) if w[-1] in ",;:"]
-    want = set(token_set(" ".join(a.content))) if a else set()
-    best, best_key = (0, limit), (-1.0, 0, 0, 0)
-    for st in starts:
-        end = min(len(words), st + limit)
-        got = len(want & set(token_set(" ".join(words[st:end]))))
-        fragment = st > 0 and words[st].lower().strip(",") in _FRAGMENT_STARTS  # ", such as OneFlow, took ..."
-        key = (float(got), int(not fragment), int(end == len(words)), -st)  # ties: a whole clause, the end
-        if key > best_key:
-            best, best_key = (st, end), key
-    st, end = best
-    # End at the last clause boundary inside the window when the sentence goes on.
-    if end < len(words):  # a clause that ends with ";" first ("... of Caffe2; at the same time, ..."), else ","
-        cut = max((i for i in range(st + MIN_CLAUSE_WORDS, end) if words[i][-1] in ";:"), default=None)
-        cut = cut or max((i for i in range(st + limit // 2, end) if words[i][-1] == ","), default=None)
-        if cut is not None:
-            end = cut + 1
-    text = " ".join(words[st:end]).rstrip(",;:")
-    if st > 0:
-        text = text[0].upper() + text[1:]
-    return text + ("" if text[-1] in ".!?" else ".")

@@ -380,13 +380,23 @@ def test_real_words_are_not_corrected_into_other_words(engine) -> None:
 
 
 def test_a_number_glued_to_a_name_is_not_a_count() -> None:
-    from assistant.answer import _has_type
+    from assistant.text import has_type
 
-    assert not _has_type("how many", "The inventor of Caffe joined Facebook and released Caffe2.")
-    assert not _has_type("how many", "BERT [3] and its Transformer-based relatives such as GPT-3 [4]")
-    assert _has_type("how many", "a 3000X increase in network size")
-    assert _has_type("how many", "AlexNet contains 60 million parameters")
-    assert _has_type("when", "The coming decade is the golden time")
+    assert not has_type("how many", "The inventor of Caffe joined Facebook and released Caffe2.")
+    assert not has_type("how many", "BERT [3] and its Transformer-based relatives such as GPT-3 [4]")
+    assert not has_type("how many", "Keras became one of its high-level APIs in the TensorFlow 2.0 release")
+    assert has_type("how many", "a 3000X increase in network size")
+    assert has_type("how many", "AlexNet contains 60 million parameters")
+    assert has_type("when", "The coming decade is the golden time")
+
+
+def test_trimming_keeps_whole_clauses() -> None:
+    from assistant.text import clause_with, trim_sentence
+
+    s = "Among them, Google open sourced the famous TensorFlow framework that is still the most popular one."
+    assert clause_with(s, s.index("Google")) == "Google open sourced the famous TensorFlow framework."
+    long = "The inventor of Caffe joined Facebook and continued the release of Caffe2; at the same time, " * 3
+    assert not trim_sentence(long.strip(), limit=12).lower().startswith(("at the same time", "such as"))
 
 
 def test_an_abstention_says_which_kind_of_answer_is_missing(engine) -> None:

@@ -1,0 +1,215 @@
+"""Text helpers for answers: sentence trimming and clauses, typed checks (a date, a number, a place),
+names in text, and the word lists and patterns the answerer reads questions and sentences with.
+
+Pure functions and constants: no corpus, no model, no state.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+
+from assistant.chunking import Passage
+from assistant.retrieval import token_set
+from assistant.understanding import Analysis
+
+MARKER_RE = re.compile(r"\s*\[\d+\]")
+MIN_CLAUSE_WORDS = 8  # a trimmed follow-on sentence shorter than this says too little to add
+
+
+# "at Waymo", "from the University of Toronto", "in Design Automation Conference": a place or an
+# organisation, named after a preposition.
+PLACE_RE = re.compile(r"\b(?:at|in|from|of|on|to|joined|joining)\s+(?:the\s+)?([A-Z][\w&.-]*)")
+QUOTED_RE = re.compile(r"“[^”]*”|\"[^\"]*\"")  # a quoted title ("A Brief History of Deep ...") is no place
+
+
+def names_a_place(text: str, a: Analysis) -> bool:
+    """Whether text names a place or organisation (capitalised, after a preposition) the question does not."""
+    asked = set(a.tokens)
+    text = QUOTED_RE.sub("", MARKER_RE.sub("", text))
+    return any(m.group(1).lower().strip(".") not in asked for m in PLACE_RE.finditer(text))
+
+
+def clause_with(sentence: str, at: int) -> str:
+    """The clause of a sentence that holds character `at` ("Among them, Google open sourced the famous
+    TensorFlow framework that is ..." -> "Google open sourced the famous TensorFlow framework.")."""
+    starts = [0] + [m.end() for m in re.finditer(r"[,;:]\s+|\s+(?:and|while|whereas)\s+", sentence) if m.end() <= at]
+    start = starts[-1]
+    end = re.search(r"[,;:]\s|\s(?:that|which|who|whose|while|whereas)\s|[.!?]$", sentence[at:])
+    text = sentence[start : at + end.start() if end else len(sentence)].strip(" ,;:.")
+    return text[:1].upper() + text[1:] + "."
+
+
+def surface_re(surface: str) -> re.Pattern[str]:
+    """A mention's words as written in the question ("GPT 3" is "GPT-3" there)."""
+    return re.compile(r"[\s\-]*".join(re.escape(w) for w in surface.split()), re.I)
+
+
+def sentence_at(p: Passage, i: int) -> str:
+    return p.section if i < 0 else p.sentences[i].text
+
+
+def names_in(names: list[str], lowered_text: str) -> bool:
+    pattern = names_pattern(tuple(names))
+    return pattern is not None and pattern.search(lowered_text) is not None
+
+
+@functools.lru_cache(maxsize=4096)
+def names_pattern(names: tuple[str, ...]) -> re.Pattern[str] | None:
+    """One compiled alternation of an entity's names, as whole words (lower case)."""
+    usable = sorted({n.lower() for n in names if len(n) > 1}, key=lambda n: (-len(n), n))
+    if not usable:
+        return None
+    return re.compile(r"(?<!\w)(?:" + "|".join(re.escape(n) for n in usable) + r")(?!\w)")
+
+
+def shorten(text: str, words: int = 6) -> str:
+    parts = text.split()
+    return " ".join(parts[:words]) + (" …" if len(parts) > words else "")
+
+
+def join_names(items: list[str]) -> str:
+    items = list(dict.fromkeys(items))
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def pluralise(text: str, n: int) -> str:
+    if n < 2:
+        return text
+    for one, many in ((" belongs to ", " belong to "), (" was ", " were "), (" is ", " are "), (" uses ", " use ")):
+        if one in text:
+            return text.replace(one, many, 1)
+    return text
+
+
+TIME_WORDS = frozenset({"year", "years", "date", "time", "period", "era", "age", "happen", "happened", "first"})
+NUMBER_WORDS = frozenset(
+    "one two three four five six seven eight nine ten hundred hundreds thousand thousands million billion trillion "
+    "dozen dozens half twice double".split()
+)
+
+
+# Words that introduce a reason or a means: a why/how answer usually carries one.
+CUES = {
+    "why": re.compile(
+        r"\b(because|since|due to|for its|so that|thus|therefore|caused|as a result|in order to)\b", re.I
+    ),
+    "how": re.compile(r"\b(via|through|by (?:using|supporting|\w+ing)|using|with)\b", re.I),
+}
+
+
+LEANS_ON_CONTEXT = re.compile(r"^\W*(he|she|they|it|this|these|that|those|his|her|their|its)\b", re.I)
+AGENT_ORGS = frozenset({"organisation", "organization", "company", "lab"})
+AGENT_TYPES = frozenset({"person", "organisation", "organization", "company", "publication", "team", "lab"})
+PLACE_TYPES = frozenset({"organisation", "organization", "company", "publication", "university", "lab"})
+# Words that ask what links two things ("how is X related to Y", "X's connection to Y").
+LINK_RE = re.compile(r"\b(relat\w*|connect\w*|link\w*|ties?|tied|have to do with|has to do with)\b", re.I)
+THING_PRONOUN = re.compile(r"\b(it|its|them)\b", re.I)
+# Words that frame a counting question without narrowing it ("how many eras does the author describe?").
+FRAMING_WORDS = frozenset(
+    "article author piece post text describe describes described mention mentions mentioned list listed lists "
+    "split splits divide divides divided name names named cover covers covered discuss discusses discussed "
+    "total end include includes included cite cites cited give gives given identify identifies dl ml".split()
+)
+NUMBER_NAMES = {2: "two", 3: "three", 4: "four", 5: "five", 6: "six", 7: "seven", 8: "eight", 9: "nine", 10: "ten"}
+BOTH_RE = re.compile(r"\b(and|both|vs\.?|versus|compare[ds]?|compared)\b", re.I)
+# Asked nouns that name a kind of entity by another word ("which company" -> an organisation).
+KIND_NOUNS = {
+    "company": AGENT_ORGS,
+    "firm": AGENT_ORGS,
+    "organisation": AGENT_ORGS,
+    "organization": AGENT_ORGS,
+    "lab": AGENT_ORGS,
+    "team": AGENT_ORGS,
+    "group": AGENT_ORGS,
+    "university": AGENT_ORGS,
+    "dataset": frozenset({"dataset"}),
+    "model": frozenset({"model"}),
+    "paper": frozenset({"paper", "publication"}),
+}
+POLAR_RE = re.compile(r"^\W*(is|are|was|were|does|do|did|can|could|has|have|had|will|would|should)\b", re.I)
+AGAINST_RE = re.compile(r"\b(over|than|versus|vs\.?|compared (?:to|with)|rather than|instead of)\b", re.I)
+EVENT_RE = re.compile(r"\b(that|this|it)\s+(happen(?:ed|s)?|occur(?:red|s)?|take place|took place)\b", re.I)
+PERSONAL_PRONOUN = re.compile(r"\b(he|she)\b", re.I)
+# A sentence that carries on from the previous one: an anaphor or a causal connective first.
+CONTINUES = re.compile(
+    r"^\W*(this|these|that|those|such|they|it|he|she|his|her|as a result|therefore|thus|hence|consequently|so|because|"
+    r"first|second|third|firstly|secondly|finally|in addition|another|"
+    r"that is why|this is why|for this reason)\b",
+    re.I,
+)
+
+
+ANNOUNCED_RE = re.compile(r"\b(two|three|four|five|2|3|4|5) (?:\w+ )?\w+s\b", re.I)
+ENUMERATOR_RE = re.compile(r"^\W*(first|second|third|fourth|fifth|firstly|secondly|thirdly|finally|lastly)\b", re.I)
+COUNTS = {"two": 2, "three": 3, "four": 4, "five": 5}
+
+
+def announced(sentence: str) -> int:
+    """How many items a sentence announces ("There are two trends ...": 2), else 0."""
+    found = ANNOUNCED_RE.search(sentence)
+    if not found:
+        return 0
+    word = found.group(1).lower()
+    return COUNTS.get(word) or int(word)
+
+
+def both_of(a: Analysis, text: str) -> bool:
+    """'How many sets of APIs ...?' answered by 'both a set of symbolic APIs and a set of imperative
+    APIs': "both" counts two, when the sentence names the asked thing."""
+    if a.wh != "how many" or not a.asked or not re.search(r"\bboth\b", text, re.I):
+        return False
+    return bool(set(token_set(a.asked)) & set(token_set(text)))
+
+
+def has_type(wh: str, text: str) -> bool:
+    """Whether text can answer the kind of question: a date for 'when', a number (not a year) for 'how many'."""
+    text = MARKER_RE.sub("", text)
+    if wh == "when":  # a year, a decade or a date ("the coming decade"); not the "2" of Caffe2
+        return bool(re.search(r"\b(1[89]|20)\d\d(s|\b)|\b\d{4}-\d\d-\d\d\b|\bdecades?\b|\byears? ago\b", text, re.I))
+    if wh == "how many":  # a number of its own ("60 million", "3000X"), not the "2" of Caffe2
+        text = re.sub(r"\b[A-Z]\w+ \d+(\.\d+)+", "", text)  # "TensorFlow 2.0": a version, not a count
+        text = re.sub(r"\bone of\b", "", text, flags=re.I)  # "one of its APIs": not a count either
+        numbers = [
+            n
+            for n in re.findall(r"(?<![A-Za-z\d-])\d[\d,.]*(?![A-WYZa-wyz])", text)  # not GPT-3's 3
+            if not re.fullmatch(r"(19|20)\d\d", n)
+        ]
+        return bool(numbers) or any(w in NUMBER_WORDS for w in re.findall(r"[a-z]+", text.lower()))
+    return True
+
+
+FRAGMENT_STARTS = frozenset("such and or but which while whereas that as etc who whose where".split())
+
+
+def trim_sentence(sentence: str, a: Analysis | None = None, limit: int = 48) -> str:
+    """Keep a sentence whole when short; otherwise keep the clauses that matter to the question."""
+    words = sentence.split()
+    if len(words) <= limit:
+        return sentence
+    # Clause boundaries: after , ; : and before "while"/"whereas"/"which".
+    starts = [0] + [i + 1 for i, w in enumerate(words[:-1]) if w[-1] in ",;:"]
+    want = set(token_set(" ".join(a.content))) if a else set()
+    best, best_key = (0, limit), (-1.0, 0, 0, 0)
+    for st in starts:
+        end = min(len(words), st + limit)
+        got = len(want & set(token_set(" ".join(words[st:end]))))
+        fragment = st > 0 and words[st].lower().strip(",") in FRAGMENT_STARTS  # ", such as OneFlow, took ..."
+        # ties: a whole clause, then the window that ends the sentence (or, with no word of the
+        # question anywhere, the one that starts it)
+        key = (float(got), int(not fragment), int(end == len(words)) if got else int(st == 0), -st)
+        if key > best_key:
+            best, best_key = (st, end), key
+    st, end = best
+    # End at the last clause boundary inside the window when the sentence goes on.
+    if end < len(words):  # a clause that ends with ";" first ("... of Caffe2; at the same time, ..."), else ","
+        cut = max((i for i in range(st + MIN_CLAUSE_WORDS, end) if words[i][-1] in ";:"), default=None)
+        cut = cut or max((i for i in range(st + limit // 2, end) if words[i][-1] == ","), default=None)
+        if cut is not None:
+            end = cut + 1
+    text = " ".join(words[st:end]).rstrip(",;:")
+    if st > 0:
+        text = text[0].upper() + text[1:]
+    return text + ("" if text[-1] in ".!?" else ".")

@@ -15,6 +15,7 @@ from assistant.conversation import History, Turn, clean_question, normalise_hist
 from assistant.corpus import METADATA_HEADING, Corpus
 from assistant.errors import InvalidQuestion
 from assistant.index import FactRecord
+from assistant.kinds import Kinds
 from assistant.retrieval import Hit, Retriever, token_set
 from assistant.settings import RetrievalMode, Settings
 from assistant.text import (
@@ -26,7 +27,6 @@ from assistant.text import (
     ENUMERATOR_RE,
     EVENT_RE,
     FRAMING_WORDS,
-    KIND_NOUNS,
     LEANS_ON_CONTEXT,
     LINK_RE,
     MARKER_RE,
@@ -35,6 +35,7 @@ from assistant.text import (
     PERSONAL_PRONOUN,
     PLACE_TYPES,
     POLAR_RE,
+    SOFTWARE,
     THING_PRONOUN,
     TIME_WORDS,
     announced,
@@ -44,7 +45,6 @@ from assistant.text import (
     join_names,
     names_a_place,
     names_in,
-    names_pattern,
     pluralise,
     sentence_at,
     shorten,
@@ -54,7 +54,6 @@ from assistant.text import (
 from assistant.understanding import ELLIPSIS_RE, PERSON_NOUNS, QUESTION_WORDS, Analysis, Understanding, english_words
 
 MAX_WORDS = 60
-_SOFTWARE = frozenset({"framework", "library", "compiler", "tool", "product"})
 MAX_LIST = 8
 
 
@@ -127,21 +126,16 @@ class Answerer:
         self.understanding = Understanding(corpus, english_words(settings.resolved_model_path()))
         self._naming: dict[str, list[int]] = {}
         self._note: str | None = None
-        self._kind_names: dict[frozenset[str], re.Pattern[str] | None] = {}
         self._naming_lock = threading.Lock()
-        # Kinds of thing the facts know ("paper", "framework"): "the paper" in a follow-up refers back.
-        self.kinds = sorted({e.type for e in corpus.facts.entities} - {"concept"})
+        self.kind_names = Kinds(corpus)
+        self.kinds = self.kind_names.types
         self.passages = {p.passage_id: p for p in retriever.data.passages}
         self._titles = {d.title for d in corpus.documents}
         self._doc_text = {d.doc_id: d.text for d in corpus.documents}
-        # Names of the people and organisations the facts know: what a "who" answer must name.
-        self._agents = names_pattern(tuple(n for e in corpus.facts.entities if e.type in AGENT_TYPES for n in e.names))
         # Relations whose objects are people or organisations (who made, developed, published ...).
         self._agent_relations = {
             f.relation for f in corpus.facts.facts if f.object and corpus.facts.entity(f.object).type in AGENT_TYPES
         }
-        # Names of the people the facts know: who "he" or "she" can be.
-        self._people = names_pattern(tuple(n for e in corpus.facts.entities if e.type == "person" for n in e.names))
         # Sentence frequency of every stem (a sentence counts with its section heading, as it is scored).
         self._sentence_df: dict[str, int] = {}
         self._n_sentences = 0
@@ -382,7 +376,7 @@ class Answerer:
         if not candidates:
             return None
         named = re.search(r"\b(?:that|this|those|these|the same)\s+(\w+)", a.text, re.I)
-        kinds = self._kinds_named(named.group(1).lower()) if named else None
+        kinds = self.kind_names.named_by(named.group(1).lower()) if named else None
         if kinds:  # "that company": the organisation among them, not the framework
             candidates = [e for e in candidates if self.corpus.facts.entity(e).type in kinds] or candidates
         for eid in candidates:
@@ -474,7 +468,7 @@ class Answerer:
         records = [self.facts[j] for j in js]
         if inverse and a.asked:  # "which frameworks ...": keep the subjects of that kind
             kind = a.asked[:-1] if a.asked.endswith("s") else a.asked
-            kinds = _SOFTWARE if kind in _SOFTWARE else {kind}
+            kinds = SOFTWARE if kind in SOFTWARE else {kind}
             typed_records = [r for r in records if self.corpus.facts.entity(r.fact.subject).type in kinds]
             records = typed_records or records
         records = records[:MAX_LIST]
@@ -517,9 +511,9 @@ class Answerer:
             names_a_place(" ".join(c.text for c in claims), a) or any(self._gives_place(j, a) for j in js)
         ):
             return None  # "where was he based ...?" answered with a date
-        if a.head in PERSON_NOUNS and not self._names_a_person(" ".join(c.text for c in claims)):
+        if a.head in PERSON_NOUNS and not self.kind_names.names_a_person(" ".join(c.text for c in claims)):
             return None  # "which person ...?" answered with a company
-        if not self._names_kind(" ".join(c.text for c in claims), a):
+        if not self.kind_names.names_asked_kind(" ".join(c.text for c in claims), a):
             return None  # "which company acquired Keras?" answered with a person
         if a.wh in ("what", "which", "other") and self._said_elsewhere(a, rel, claims, eid):
             return None  # "what did AlexNet's outstanding result spark?": "This outstanding result sparked ..."
@@ -563,7 +557,7 @@ class Answerer:
         """'Which frameworks borrowed Theano's style?': facts whose answer is a framework the question does
         not name fit the asked kind better than a fact about Theano itself (KIND_FIT, else 0.0)."""
         kind = a.asked[:-1] if a.asked.endswith("s") else a.asked
-        kinds = _SOFTWARE if kind in _SOFTWARE else self._kinds_named(a.head or a.asked)
+        kinds = SOFTWARE if kind in SOFTWARE else self.kind_names.named_by(a.head or a.asked)
         if not kinds:
             return 0.0
         answers = [self.facts[j].fact.subject if inverse else self.facts[j].fact.object for j in js]
@@ -836,7 +830,7 @@ class Answerer:
         if self._is_title(p, s_i):
             # "Unified API standards.": a bullet's title; what it says is in the sentences after it.
             claims += self._read_on(p, s_i, a, claims, FOLLOW_ON_WHY)
-        if a.wh == "who" and PERSONAL_PRONOUN.search(chosen) and not self._names_a_person(chosen):
+        if a.wh == "who" and PERSONAL_PRONOUN.search(chosen) and not self.kind_names.names_a_person(chosen):
             named = self._naming_sentence_before(p, s_i)  # "He served ...": who "he" is, said earlier
             if named is not None:
                 claims.insert(0, _Claim(trim_sentence(named[1], a), [named]))
@@ -879,15 +873,15 @@ class Answerer:
             return [], 0.0  # asked for a date or a number that the best sentence does not give
         if a.wh == "when" and not self._tells_of(a, chosen) and cos < DATED_COSINE:
             return [], 0.0  # "when was JAX released?": a dated sentence about JAX that tells of no release
-        if self._asks_for_agent(a) and not self._names_an_agent(" ".join(c.text for c in claims), a):
+        if self._asks_for_agent(a) and not self.kind_names.names_an_agent(" ".join(c.text for c in claims), a):
             return [], 0.0  # "who created Theano?": the best sentence names no one
         if self._agent_kind(a) and not self._tells_relation(a, " ".join(c.text for c in claims)):
             return [], 0.0  # "which company developed Horovod?": a sentence naming companies, not its making
         if a.wh == "where" and not names_a_place(" ".join(c.text for c in claims), a):
             return [], 0.0  # "where is Waymo headquartered?": the sentence names no other place
-        if a.head in PERSON_NOUNS and not self._names_a_person(" ".join(c.text for c in claims)):
+        if a.head in PERSON_NOUNS and not self.kind_names.names_a_person(" ".join(c.text for c in claims)):
             return [], 0.0  # "the name of the person who invented Caffe?": the sentence names no one
-        if not self._names_kind(" ".join(c.text for c in claims), a):
+        if not self.kind_names.names_asked_kind(" ".join(c.text for c in claims), a):
             return [], 0.0  # "what dataset was GPT-3 trained on?": the sentence names no dataset
         if a.wh == "where" and a.unstated:
             return [], 0.0  # "where was he born?": the sources never use the word, so never say where
@@ -905,7 +899,7 @@ class Answerer:
             return "no passage says where"
         if a.head in PERSON_NOUNS:
             return "no passage names the person"
-        if a.head and not self._names_kind("", a):  # "which company acquired Keras?"
+        if a.head and not self.kind_names.names_asked_kind("", a):  # "which company acquired Keras?"
             return f"no passage names the {a.head}"
         return "nothing in the sources matches the question"
 
@@ -916,7 +910,7 @@ class Answerer:
 
     def _agent_kind(self, a: Analysis) -> bool:
         """A question for the company that did something ('which company developed ...')."""
-        kinds = self._kinds_named(a.head) if a.head else None
+        kinds = self.kind_names.named_by(a.head) if a.head else None
         agentive = kinds is not None and kinds & AGENT_TYPES
         return bool(agentive) and any(v >= 1.0 and rel in self._agent_relations for rel, v in a.relation_scores.items())
 
@@ -930,50 +924,15 @@ class Answerer:
             for phrase in self.understanding.rel_syn[rel]
         )
 
-    def _names_an_agent(self, text: str, a: Analysis) -> bool:
-        """Whether text names a person or organisation other than the ones the question names."""
-        if self._agents is None:
-            return True  # no facts about people or organisations: nothing to check against
-        asked = {n.lower() for m in a.mentions if m.surface[:1].isupper() for n in m.entity.names}
-        return any(found.group(0) not in asked for found in self._agents.finditer(text.lower()))
-
     def _gives(self, a: Analysis, x: _Scored) -> bool:
         """Whether a scored sentence names the kind of thing asked for (a place, a person, a company ...).
         Not a date or a number: any dated sentence has one, so these do not tell the right one."""
         text = x[4].sentences[x[5]].text
         return (
             (a.wh != "where" or names_a_place(text, a))
-            and (a.head not in PERSON_NOUNS or self._names_a_person(text))
-            and self._names_kind(text, a)
+            and (a.head not in PERSON_NOUNS or self.kind_names.names_a_person(text))
+            and self.kind_names.names_asked_kind(text, a)
         )
-
-    def _kinds_named(self, word: str) -> frozenset[str] | None:
-        """The entity types a noun names ("company" -> organisations, "frameworks" -> frameworks)."""
-        noun = word[:-3] + "y" if word.endswith("ies") else word.rstrip("s")
-        if noun in KIND_NOUNS:
-            return KIND_NOUNS[noun]
-        if noun in self.kinds and noun != "concept":
-            return frozenset({noun})
-        return None
-
-    def _names_kind(self, text: str, a: Analysis) -> bool:
-        """Whether text names a thing of the kind the question asks for ("which company", "what dataset"),
-        other than those the question names; true when the asked noun is no kind the facts know."""
-        kinds = self._kinds_named(a.head) if a.head else None
-        if not kinds or kinds == _SOFTWARE:
-            return True  # "which tools", "what framework": too loose a kind to check
-        if self._kind_names.get(frozenset(kinds)) is None:
-            self._kind_names[frozenset(kinds)] = names_pattern(
-                tuple(n for e in self.corpus.facts.entities if e.type in kinds for n in e.names)
-            )
-        pattern = self._kind_names[frozenset(kinds)]
-        if pattern is None:
-            return True
-        asked = {n.lower() for m in a.mentions for n in m.entity.names}
-        return any(found.group(0) not in asked for found in pattern.finditer(text.lower()))
-
-    def _names_a_person(self, text: str) -> bool:
-        return self._people is not None and self._people.search(text.lower()) is not None
 
     def _naming_sentence_before(self, p: Passage, s_i: int, reach: int = 6) -> tuple[Passage, str] | None:
         """The nearest earlier sentence of the same section that names a person."""
@@ -987,7 +946,7 @@ class Answerer:
                     return None
                 i = len(passages[at].sentences) - 1
             text = passages[at].sentences[i].text
-            if self._names_a_person(text):
+            if self.kind_names.names_a_person(text):
                 return passages[at], text
         return None
 
@@ -1060,12 +1019,8 @@ class Answerer:
     def _kind_items(self, p: Passage, s_i: int, a: Analysis, claims: list[_Claim]) -> list[_Claim]:
         """'Big tech companies that joined in the Iron Age': the next sentences of the section that each
         name another thing of the asked kind (Google ..., Facebook ..., Microsoft ..., Amazon ...)."""
-        kinds = self._kinds_named(a.head) if a.plural and a.head else None
-        if not kinds or kinds == _SOFTWARE:
-            return []
-        if self._kind_names.get(frozenset(kinds)) is None:
-            self._names_kind("", a)  # compiles the pattern of the kind's names
-        pattern = self._kind_names.get(frozenset(kinds))
+        kinds = self.kind_names.checkable(a.head) if a.plural else None
+        pattern = self.kind_names.pattern(kinds) if kinds else None
         if pattern is None:
             return []
         seen = {n.lower() for m in a.mentions for n in m.entity.names}

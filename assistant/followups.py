@@ -1,0 +1,141 @@
+"""Follow-up questions: resolve "it", "that company", "and a human brain?", "and why?" against the
+conversation so far, so that the answerer sees a self-contained question.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from assistant.conversation import Turn
+from assistant.corpus import Corpus
+from assistant.kinds import Kinds
+from assistant.text import AGENT_TYPES, EVENT_RE, MARKER_RE, THING_PRONOUN, surface_re
+from assistant.understanding import ELLIPSIS_RE, Analysis, Understanding
+
+
+class FollowUps:
+    """Rewrites a follow-up with the entity, question or event of the previous turns it refers to."""
+
+    def __init__(
+        self,
+        understanding: Understanding,
+        corpus: Corpus,
+        kinds: Kinds,
+        answerable: Callable[[str, Analysis], bool],
+    ) -> None:
+        self.understanding = understanding
+        self.corpus = corpus
+        self.kinds = kinds
+        self.answerable = answerable  # whether the facts can answer the question for an entity id
+        self._titles = {d.title for d in corpus.documents}
+
+    def resolve(self, text: str, a: Analysis, turns: list[Turn]) -> tuple[str, Analysis]:
+        """Rewrite an elliptical follow-up with the entity (or question) of the previous turns."""
+        if not turns:
+            return text, a
+        content_left = [t for t in a.content if t not in self._mention_words(a)]
+        definite = bool(re.search(r"\bthe ({})s?\b".format("|".join(self.kinds.types)), a.text, re.I))
+        short = len(a.content) <= 2
+        needs_entity = (
+            not a.mentions and (a.has_pronoun or definite or (a.elliptical and short) or len(a.content) <= 1)
+        ) or (
+            bool(a.mentions)
+            and THING_PRONOUN.search(a.text) is not None  # "how is the author connected to it?"
+            and not self._names_its_referent(a)
+        )
+        needs_relation = bool(a.mentions) and a.elliptical and max(a.relation_scores.values(), default=0) < 1
+        if not needs_entity and not needs_relation:
+            return text, a
+        prev_user = next((t.content for t in reversed(turns) if t.role == "user"), None)
+        if prev_user and not a.content and a.wh in ("why", "how", "when", "where", "who"):
+            # "and why?", "when?": the previous question, asked again with this question word
+            combined = f"{a.wh} {prev_user}"
+            return combined, self.understanding.analyse(combined)
+        if prev_user and EVENT_RE.search(a.text):
+            # "in which release did that happen?": "that" is the previous question's event, not a thing
+            combined = f"{text} {prev_user}"
+            return combined, self.understanding.analyse(combined)
+        phrase = ELLIPSIS_RE.sub("", a.text).strip(" ?.!")
+        if needs_entity and a.elliptical and a.wh == "other" and not a.has_pronoun and content_left and prev_user:
+            # "and a human brain?" after "How many parameters does GPT-3 have?": the same question
+            # about the new thing, not about GPT-3 again.
+            prev = self.understanding.analyse(prev_user)
+            if prev.mentions:
+                rewritten = surface_re(prev.mentions[0].surface).sub(phrase, prev_user, count=1)
+                return rewritten, self.understanding.analyse(rewritten)
+        if needs_relation and prev_user:
+            prev = self.understanding.analyse(prev_user)
+            if prev.mentions:
+                old = prev.mentions[0].surface
+                new = a.mentions[0].entity.name
+                rewritten = surface_re(old).sub(new, prev_user, count=1)
+                return rewritten, self.understanding.analyse(rewritten)
+            return f"{prev_user} {text}", self.understanding.analyse(f"{prev_user} {text}")
+        entity = self._previous_entity(turns, a)
+        if entity is None:
+            return text, a
+        if a.has_pronoun:
+            rewritten = re.sub(
+                r"\b(it|its|they|them|their|he|him|his|she|her|this|that)\b",
+                lambda m: entity + ("'s" if m.group(1).lower() in ("its", "their", "his", "her") else ""),
+                text,
+                count=1,
+                flags=re.I,
+            )
+        else:
+            rewritten = f"{text} {entity}"
+        if not content_left and prev_user and not a.relation_scores:
+            rewritten = f"{prev_user} {rewritten}"
+        return rewritten, self.understanding.analyse(rewritten)
+
+    def _names_its_referent(self, a: Analysis) -> bool:
+        """'What is PyTorch and who made it?': "it" is a thing the question named in an earlier clause
+        (not 'and when did TensorFlow absorb it?', where it is the object of TensorFlow's own verb)."""
+        pronoun = THING_PRONOUN.search(a.text)
+        if pronoun is None:
+            return False
+        lowered = a.text.lower()
+        for m in a.mentions:
+            at = lowered.find(m.surface.lower())
+            if m.entity.type in AGENT_TYPES or m.entity.name in self._titles or not 0 <= at < pronoun.start():
+                continue
+            if re.search(r"\band\b|[,;?]", lowered[at : pronoun.start()]):
+                return True
+        return False
+
+    @staticmethod
+    def _mention_words(a: Analysis) -> set[str]:
+        return {a.tokens[i] for m in a.mentions for i in range(m.start, m.end) if i < len(a.tokens)}
+
+    def _previous_entity(self, turns: list[Turn], a: Analysis) -> str | None:
+        """The entity a pronoun most likely means.
+
+        Candidates come from the latest turns, newest first, each turn's in order of appearance: an
+        answer names its subject first ("PyTorch was developed by FAIR", "PyTorch was based on
+        Torch"), and that subject is what "it" means next. The first candidate the asked relation has
+        facts for wins ("What was it based on?" means the framework, not the lab); else the first.
+        """
+        candidates: list[str] = []
+        for t in reversed(turns):
+            seen = self.understanding.analyse(MARKER_RE.sub("", t.content))
+            # "according to the article": the document frames the question, it is not its subject
+            ents = list(dict.fromkeys(m.entity.id for m in seen.mentions if m.entity.name not in self._titles))
+            if t.role == "user" and not (seen.wh in ("who", "which") and seen.relation_scores):
+                # "What is GPT-3?": the question's own subject comes before what the answer also names
+                # (unlike "Which framework did FAIR release?", whose answer names the subject).
+                candidates = ents + [e for e in candidates if e not in ents]
+            else:
+                candidates += [e for e in ents if e not in candidates]
+            if len(candidates) >= 4:
+                break
+        if not candidates:
+            return None
+        named = re.search(r"\b(?:that|this|those|these|the same)\s+(\w+)", a.text, re.I)
+        kinds = self.kinds.named_by(named.group(1).lower()) if named else None
+        if kinds:  # "that company": the organisation among them, not the framework
+            candidates = [e for e in candidates if self.corpus.facts.entity(e).type in kinds] or candidates
+        for eid in candidates:
+            if self.answerable(eid, a):
+                return self.corpus.facts.entity(eid).name
+        return self.corpus.facts.entity(candidates[0]).name

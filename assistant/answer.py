@@ -17,6 +17,7 @@ from assistant.errors import InvalidQuestion
 from assistant.followups import FollowUps
 from assistant.index import FactRecord
 from assistant.kinds import Kinds
+from assistant.reading import Reading
 from assistant.retrieval import Hit, Retriever, token_set
 from assistant.settings import RetrievalMode, Settings
 from assistant.text import (
@@ -128,8 +129,8 @@ class Answerer:
         self.kinds = self.kind_names.types
         self.followups = FollowUps(self.understanding, corpus, self.kind_names, self._answerable)
         self.passages = {p.passage_id: p for p in retriever.data.passages}
+        self.reading = Reading(retriever.data.passages, corpus.documents)
         self._titles = {d.title for d in corpus.documents}
-        self._doc_text = {d.doc_id: d.text for d in corpus.documents}
         # Relations whose objects are people or organisations (who made, developed, published ...).
         self._agent_relations = {
             f.relation for f in corpus.facts.facts if f.object and corpus.facts.entity(f.object).type in AGENT_TYPES
@@ -168,7 +169,7 @@ class Answerer:
         self.context_of: dict[tuple[str, int], tuple[frozenset[str], int]] = {}
         for p in retriever.data.passages:
             for s_i, sentence in enumerate(p.sentences):
-                before = self._previous_sentence(p, s_i)
+                before = self.reading.previous(p, s_i)
                 if before is None or not CONTINUES.match(sentence.text):
                     continue
                 words: set[str] = set()
@@ -177,7 +178,7 @@ class Answerer:
                     if at is None:
                         break
                     words |= set(token_set(at[0].sentences[at[1]].text))
-                    at = self._previous_sentence(*at)
+                    at = self.reading.previous(*at)
                 self.context_of[(p.passage_id, s_i)] = (
                     frozenset(words),
                     self.sentence_row[(before[0].passage_id, before[1])],
@@ -422,24 +423,14 @@ class Answerer:
             return None
         if set(token_set(" ".join(a.content))) - framing:
             return None  # "how many eras saw new frameworks?": a condition that counting cannot check
-        quotes = [q for e in self.corpus.facts.entities if e.type == kind for q in self._named_at(e.name)[:1]]
+        quotes = [
+            q for e in self.corpus.facts.entities if e.type == kind for q in self.reading.first_naming(e.name)[:1]
+        ]
         if len(quotes) < 2:
             return None
         names = join_names([e.name for e in self.corpus.facts.entities if e.type == kind])
         number = NUMBER_NAMES.get(len(quotes), str(len(quotes)))
         return [_Claim(f"The article names {number} {a.asked}: {names}.", quotes)], 0.8
-
-    def _named_at(self, name: str) -> list[tuple[Passage, str]]:
-        """Where a name first appears: its section heading, else the first sentence that has it."""
-        for p in self.retriever.data.passages:
-            if p.section == METADATA_HEADING:
-                continue
-            if name.lower() in p.section.lower():
-                return [(p, p.section)]
-            for sentence in p.sentences:
-                if name.lower() in sentence.text.lower():
-                    return [(p, sentence.text)]
-        return []
 
     def _kind_fits(self, a: Analysis, js: list[int], inverse: bool, ids: list[str]) -> float:
         """'Which frameworks borrowed Theano's style?': facts whose answer is a framework the question does
@@ -466,7 +457,7 @@ class Answerer:
         if people[0].surface.lower() not in roles:
             return None
         person = people[0].entity
-        quotes = self._named_at(person.name)
+        quotes = self.reading.first_naming(person.name)
         if not quotes:
             return None
         return [_Claim(f"{people[0].surface[:1].upper()}{people[0].surface[1:]} is {person.name}.", quotes)], 0.9
@@ -715,11 +706,13 @@ class Answerer:
         _score, cos, overlap, ent, p, s_i = typed[0] if typed else scored[0]
         claims = [_Claim(trim_sentence(p.sentences[s_i].text, a), [(p, p.sentences[s_i].text)])]
         chosen = p.sentences[s_i].text
-        if self._is_title(p, s_i):
+        if self.reading.is_title(p, s_i, TITLE_WORDS):
             # "Unified API standards.": a bullet's title; what it says is in the sentences after it.
             claims += self._read_on(p, s_i, a, claims, FOLLOW_ON_WHY)
         if a.wh == "who" and PERSONAL_PRONOUN.search(chosen) and not self.kind_names.names_a_person(chosen):
-            named = self._naming_sentence_before(p, s_i)  # "He served ...": who "he" is, said earlier
+            named = self.reading.earlier_naming(
+                p, s_i, self.kind_names.names_a_person
+            )  # "He served ...": who "he" is, said earlier
             if named is not None:
                 claims.insert(0, _Claim(trim_sentence(named[1], a), [named]))
         if p.sentences[s_i].text.rstrip().endswith(":"):
@@ -732,7 +725,7 @@ class Answerer:
             if items:
                 claims = intro
             second = items or self._second(scored, p, s_i, claims, a)
-            if not items and second and second[0].quotes[0] == self._quote_at(self._next_sentence(p, s_i)):
+            if not items and second and second[0].quotes[0] == self.reading.quote(self.reading.next(p, s_i)):
                 second = []  # the rival is the sentence that follows: read on from there instead
             if not second:  # no close rival: what the sentence leads to ("These tools include ...")
                 most = FOLLOW_ON_WHY if a.wh in ("why", "how") else 1
@@ -822,35 +815,10 @@ class Answerer:
             and self.kind_names.names_asked_kind(text, a)
         )
 
-    def _naming_sentence_before(self, p: Passage, s_i: int, reach: int = 6) -> tuple[Passage, str] | None:
-        """The nearest earlier sentence of the same section that names a person."""
-        passages = self.retriever.data.passages
-        at, i = passages.index(p), s_i
-        for _ in range(reach):
-            i -= 1
-            while i < 0:
-                at -= 1
-                if at < 0 or passages[at].section != p.section:
-                    return None
-                i = len(passages[at].sentences) - 1
-            text = passages[at].sentences[i].text
-            if self.kind_names.names_a_person(text):
-                return passages[at], text
-        return None
-
-    def _is_title(self, p: Passage, s_i: int) -> bool:
-        """A bullet's title: a short sentence that opens a Markdown list item ("- Unified API standards.")."""
-        sentence = p.sentences[s_i]
-        if word_count(sentence.text) > TITLE_WORDS:
-            return False
-        text = self._doc_text.get(p.doc_id, "")
-        line_start = text.rfind("\n", 0, sentence.start) + 1
-        return bool(re.fullmatch(r"\s*[-*+]\s+", text[line_start : sentence.start]))
-
     def _cause_before(self, p: Passage, s_i: int, a: Analysis) -> list[_Claim]:
         """'During this time, practitioners had to do heavy lifting': a why-answer whose sentence gives
         no reason, nor any that follows; the cause is often the sentence just before, in the same section."""
-        before = self._previous_sentence(p, s_i)
+        before = self.reading.previous(p, s_i)
         if before is None:
             return []
         text = before[0].sentences[before[1]].text
@@ -863,7 +831,7 @@ class Answerer:
         out: list[_Claim] = []
         at: tuple[Passage, int] | None = (p, s_i)
         for _ in range(most):
-            at = self._next_sentence(*at) if at else None
+            at = self.reading.next(*at) if at else None
             if at is None:
                 break
             q, text = at[0], at[0].sentences[at[1]].text
@@ -880,7 +848,7 @@ class Answerer:
         out: list[_Claim] = []
         at: tuple[Passage, int] | None = (p, s_i)
         for _ in range(most):
-            at = self._next_sentence(*at) if at else None
+            at = self.reading.next(*at) if at else None
             if at is None:
                 break
             q, text = at[0], at[0].sentences[at[1]].text
@@ -889,20 +857,6 @@ class Answerer:
                 break
             out.append(_Claim(trim_sentence(text, a, limit=min(48, room)), [(q, text)]))
         return out
-
-    @staticmethod
-    def _quote_at(at: tuple[Passage, int] | None) -> tuple[Passage, str] | None:
-        return (at[0], at[0].sentences[at[1]].text) if at else None
-
-    def _previous_sentence(self, p: Passage, s_i: int) -> tuple[Passage, int] | None:
-        """The sentence before sentence s_i of p, in the same section (across a passage boundary)."""
-        if s_i > 0:
-            return p, s_i - 1
-        passages = self.retriever.data.passages
-        at = passages.index(p) - 1
-        if at < 0 or passages[at].section != p.section or not passages[at].sentences:
-            return None
-        return passages[at], len(passages[at].sentences) - 1
 
     def _kind_items(self, p: Passage, s_i: int, a: Analysis, claims: list[_Claim]) -> list[_Claim]:
         """'Big tech companies that joined in the Iron Age': the next sentences of the section that each
@@ -919,7 +873,7 @@ class Answerer:
         out: list[_Claim] = []
         at: tuple[Passage, int] | None = (p, s_i)
         for _ in range(ENUMERATION_REACH):
-            at = self._next_sentence(*at) if at else None
+            at = self.reading.next(*at) if at else None
             if at is None:
                 break
             q, text = at[0], at[0].sentences[at[1]].text
@@ -941,7 +895,7 @@ class Answerer:
         out: list[_Claim] = []
         at: tuple[Passage, int] | None = (p, s_i)
         for _ in range(ENUMERATION_REACH):
-            at = self._next_sentence(*at) if at else None
+            at = self.reading.next(*at) if at else None
             if at is None or len(out) == wanted:
                 break
             q, text = at[0], at[0].sentences[at[1]].text
@@ -949,16 +903,6 @@ class Answerer:
                 room = MAX_WORDS - sum(word_count(c.text) + 1 for c in [*claims, *out]) - 2
                 out.append(_Claim(trim_sentence(text, a, limit=max(MIN_CLAUSE_WORDS, min(48, room))), [(q, text)]))
         return out if wanted >= 2 and len(out) == wanted else []
-
-    def _next_sentence(self, p: Passage, s_i: int) -> tuple[Passage, int] | None:
-        """The sentence after sentence s_i of p, in the same section (across a passage boundary)."""
-        if s_i + 1 < len(p.sentences):
-            return p, s_i + 1
-        passages = self.retriever.data.passages
-        at = passages.index(p) + 1
-        if at >= len(passages) or passages[at].section != p.section or not passages[at].sentences:
-            return None
-        return passages[at], 0
 
     def _list_after(self, p: Passage, s_i: int) -> list[_Claim]:
         """A sentence that ends with ':' introduces a list: gather the items that follow it."""

@@ -498,6 +498,7 @@ class Understanding:
         # ("what license", "how many layers", "which open-source projects" -> projects).
         asked = ""
         phrase: list[int] = []  # token positions of the asked-for noun phrase
+        subject = False
         wh = wh_word(tokens)
         # A keyword query ("big tech companies that joined ...") asks for its first noun phrase.
         keywords = wh == "other" and bool(tokens) and tokens[0] not in _AUXILIARIES and tokens[0] not in _LIST_VERBS
@@ -506,6 +507,8 @@ class Understanding:
                 nxt = next((j for j in range(i + 1, min(i + 3, len(tokens))) if j in content_idx), None)
                 if nxt is not None:
                     phrase.append(nxt)
+                    # "what do people rely on?": a noun after a verb is its subject, not the kind asked for
+                    subject = bool(set(tokens[i + 1 : nxt]) & _AUXILIARIES)
                     end = min(nxt + 3, len(tokens)) if t not in _LIST_VERBS else nxt + 1  # "list the tools available"
                     while nxt + 1 < end and nxt + 1 in content_idx and nxt + 1 not in in_mention:
                         word = tokens[nxt + 1]
@@ -523,7 +526,7 @@ class Understanding:
         named = re.search(r"\bname of (?:the |a |an )?(\w+)", " ".join(tokens))
         if named and asked in ("", "name"):  # "what is the name of the person who ...": the person is asked for
             asked = named.group(1)
-        head = asked
+        head = "" if subject and not named else asked
         if asked in MANNER_NOUNS:  # "in what way", "to what extent": a how-question
             wh, asked = "how", ""
         # "what tools ...", "name the tools people used": a list is asked for

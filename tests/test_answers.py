@@ -247,6 +247,8 @@ ANSWERS = [
     ),
     # "both a set of ... and a set of ...": two, when the sentence names the asked thing.
     ("number", "how many sets of APIs did MXNet have?", [], "both", "both a set of symbolic"),
+    # "what do practitioners ...": the noun after the verb is its subject, not a person asked for.
+    ("what", "what do practitioners assemble models with?", [], "building blocks", "domain-specific languages"),
     # "what about X?": the previous question about X, even when it named a hyphenated model ("GPT-3").
     (
         "followup",

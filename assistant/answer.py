@@ -31,6 +31,7 @@ from assistant.text import (
     LEANS_ON_CONTEXT,
     LINK_RE,
     MIN_CLAUSE_WORDS,
+    NAMING_RE,
     NUMBER_NAMES,
     PERSONAL_PRONOUN,
     PLACE_TYPES,
@@ -309,8 +310,8 @@ class Answerer:
     def _from_facts(self, a: Analysis, qvec: np.ndarray) -> tuple[list[_Claim], float] | None:
         """Answer from the structured facts when the question asks a relation of a known entity."""
         ids = a.entity_ids
-        role = self._role_named(a)
-        if role is not None:  # "who is the author of this piece?": the person that role names
+        role = self._role_named(a) or self._named_by_value(a)
+        if role is not None:  # "who is the author?", "what is the 2019-2020 era called?": a name
             return role
         linking = LINK_RE.search(a.text) is not None  # "how is the author connected to MXNet?"
         if a.wh in ("how", "what", "other") and len(ids) >= 2 and linking:
@@ -461,6 +462,27 @@ class Answerer:
         if not quotes:
             return None
         return [_Claim(f"{people[0].surface[:1].upper()}{people[0].surface[1:]} is {person.name}.", quotes)], 0.9
+
+    def _named_by_value(self, a: Analysis) -> tuple[list[_Claim], float] | None:
+        """'What does the author call the 2019-2020 era?': the thing a fact's dates identify (every
+        number of the value is in the question), named, cited where its name first appears."""
+        if a.wh not in ("what", "which") or not NAMING_RE.search(a.text):
+            return None
+        numbers = set(re.findall(r"\d+", a.text))
+        found = {
+            r.fact.subject
+            for r in self.facts
+            if r.fact.value
+            and len(re.findall(r"\d+", r.fact.value)) >= 2
+            and set(re.findall(r"\d+", r.fact.value)) <= numbers
+        }
+        if len(found) != 1:
+            return None
+        entity = self.corpus.facts.entity(found.pop())
+        quotes = self.reading.first_naming(entity.name)
+        if not quotes:
+            return None
+        return [_Claim(f"The article calls it {entity.name}.", quotes)], 0.85
 
     def _link(self, a: Analysis, ids: list[str], qvec: np.ndarray) -> tuple[list[_Claim], float] | None:
         """The facts that link two entities the question names, best match first, with their evidence."""

@@ -106,6 +106,7 @@ AGENT_ORGS = frozenset({"organisation", "organization", "company", "lab"})
 AGENT_TYPES = frozenset({"person", "organisation", "organization", "company", "publication", "team", "lab"})
 PLACE_TYPES = frozenset({"organisation", "organization", "company", "publication", "university", "lab"})
 # Words that ask what links two things ("how is X related to Y", "X's connection to Y").
+NAMING_RE = re.compile(r"\b(call|calls|called|name|names|named|term|termed|dub|dubs|dubbed|label|labels)\b", re.I)
 LINK_RE = re.compile(r"\b(relat\w*|connect\w*|link\w*|ties?|tied|have to do with|has to do with)\b", re.I)
 THING_PRONOUN = re.compile(r"\b(it|its|them)\b", re.I)
 # Words that frame a counting question without narrowing it ("how many eras does the author describe?").

@@ -249,6 +249,8 @@ ANSWERS = [
     ("number", "how many sets of APIs did MXNet have?", [], "both", "both a set of symbolic"),
     # "what do practitioners ...": the noun after the verb is its subject, not a person asked for.
     ("what", "what do practitioners assemble models with?", [], "building blocks", "domain-specific languages"),
+    # An era asked for by its dates ("2015-2016" for the heading's "2015~2016"): its name.
+    ("what", "what is the 2015-2016 period called?", [], "Iron Age", "Iron Age (2015~2016)"),
     # "what about X?": the previous question about X, even when it named a hyphenated model ("GPT-3").
     (
         "followup",

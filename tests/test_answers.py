@@ -251,6 +251,8 @@ ANSWERS = [
     ("what", "what do practitioners assemble models with?", [], "building blocks", "domain-specific languages"),
     # An era asked for by its dates ("2015-2016" for the heading's "2015~2016"): its name.
     ("what", "what is the 2015-2016 period called?", [], "Iron Age", "Iron Age (2015~2016)"),
+    # The page's own metadata (front matter) answers questions about the page.
+    ("what", "what's the tagline of the article?", [], "tightly coupled relationship", "subtitle: Looking back"),
     # "what about X?": the previous question about X, even when it named a hyphenated model ("GPT-3").
     (
         "followup",

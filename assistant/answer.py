@@ -32,6 +32,7 @@ from assistant.text import (
     LINK_RE,
     MIN_CLAUSE_WORDS,
     NAMING_RE,
+    NEIGHBOUR_RE,
     NUMBER_NAMES,
     PERSONAL_PRONOUN,
     PLACE_TYPES,
@@ -50,7 +51,7 @@ from assistant.text import (
     shorten,
     trim_sentence,
 )
-from assistant.understanding import PERSON_NOUNS, QUESTION_WORDS, Analysis, Understanding, english_words
+from assistant.understanding import PERSON_NOUNS, QUESTION_WORDS, Analysis, Mention, Understanding, english_words
 
 MAX_WORDS = 60
 MAX_LIST = 8
@@ -310,7 +311,7 @@ class Answerer:
     def _from_facts(self, a: Analysis, qvec: np.ndarray) -> tuple[list[_Claim], float] | None:
         """Answer from the structured facts when the question asks a relation of a known entity."""
         ids = a.entity_ids
-        role = self._role_named(a) or self._named_by_value(a)
+        role = self._role_named(a) or self._named_by_value(a) or self._dated_neighbour(a)
         if role is not None:  # "who is the author?", "what is the 2019-2020 era called?": a name
             return role
         linking = LINK_RE.search(a.text) is not None  # "how is the author connected to MXNet?"
@@ -454,8 +455,7 @@ class Answerer:
         people = [m for m in a.mentions if m.entity.name not in self._titles]
         if len(people) != 1 or people[0].entity.type != "person":
             return None
-        roles = {alias.lower() for alias in people[0].entity.aliases if alias == alias.lower()}  # "the author"
-        if people[0].surface.lower() not in roles:
+        if not _is_role(people[0]):
             return None
         person = people[0].entity
         quotes = self.reading.first_naming(person.name)
@@ -483,6 +483,37 @@ class Answerer:
         if not quotes:
             return None
         return [_Claim(f"The article calls it {entity.name}.", quotes)], 0.85
+
+    def _dated_neighbour(self, a: Analysis) -> tuple[list[_Claim], float] | None:
+        """'The era right before Roman Times': among the things of the same kind that a fact dates, the
+        one just before (or after) the named one, in date order."""
+        side = NEIGHBOUR_RE.search(a.text)
+        named = [m for m in a.mentions if m.entity.name not in self._titles and not _is_role(m)]  # not "the author"
+        if side is None or a.wh not in ("what", "which", "other") or len({m.entity.id for m in named}) != 1:
+            return None
+        anchor = named[0].entity
+        inside = {i for m in named for i in range(m.start, m.end)}
+        if not any(  # the question names the kind it asks for ("the era right before ..."), not "what happened"
+            anchor.type in (self.kind_names.named_by(t) or ()) for i, t in enumerate(a.tokens) if i not in inside
+        ):
+            return None
+        dated: dict[str, int] = {}
+        for r in self.facts:
+            years = re.findall(r"\d{4}", r.fact.value or "")
+            if years and self.corpus.facts.entity(r.fact.subject).type == anchor.type:
+                dated.setdefault(r.fact.subject, int(years[0]))
+        order = sorted(dated, key=lambda e: (dated[e], e))
+        if anchor.id not in order or len(order) < 2:
+            return None
+        at = order.index(anchor.id) + (-1 if side.group(1).lower() in ("before", "preceding", "prior") else 1)
+        if not 0 <= at < len(order):
+            return None
+        other = self.corpus.facts.entity(order[at])
+        quotes = self.reading.first_naming(other.name) + self.reading.first_naming(anchor.name)
+        if len(quotes) < 2:
+            return None
+        text = f"The {anchor.type} {side.group(1).lower()} {anchor.name} is {other.name}."
+        return [_Claim(text, quotes)], 0.85
 
     def _link(self, a: Analysis, ids: list[str], qvec: np.ndarray) -> tuple[list[_Claim], float] | None:
         """The facts that link two entities the question names, best match first, with their evidence."""
@@ -1040,3 +1071,11 @@ class Answerer:
             examples = join_names(top)
             self._note = f"They cover {titles}" + (f", e.g. {examples}." if examples else ".")
         return self._note
+
+
+def _is_role(m: Mention) -> bool:
+    """A mention by a role ("the author": an alias the facts write in lower case that is no mere
+    lower-case spelling of a name, as "bronze age" is), not by name."""
+    proper = {n.lower() for n in m.entity.names if n != n.lower()}
+    roles = {alias.lower() for alias in m.entity.aliases if alias == alias.lower() and alias not in proper}
+    return m.surface.lower() in roles

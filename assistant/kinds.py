@@ -24,6 +24,8 @@ class Kinds:
         self._patterns: dict[frozenset[str], re.Pattern[str] | None] = {
             group: names_pattern(tuple(n for e in entities if e.type in group for n in e.names)) for group in groups
         }
+        # Words the facts file gives for its kinds ("age" for era, "reference" for paper).
+        self._words = {w.lower(): t for t, words in corpus.facts.kinds.items() for w in words}
         # Names of the people and organisations the facts know: what a "who" answer must name.
         self._agents = names_pattern(tuple(n for e in entities if e.type in AGENT_TYPES for n in e.names))
         # Names of the people the facts know: who "he" or "she" can be.
@@ -36,7 +38,8 @@ class Kinds:
             return KIND_NOUNS[noun]
         if noun in self.types:
             return frozenset({noun})
-        return None
+        kind = self._words.get(word) or self._words.get(noun)
+        return frozenset({kind}) if kind else None
 
     def checkable(self, word: str) -> frozenset[str] | None:
         """The kinds a noun asks for, when they are specific enough to check ("which tools": no)."""

@@ -107,6 +107,7 @@ AGENT_TYPES = frozenset({"person", "organisation", "organization", "company", "p
 PLACE_TYPES = frozenset({"organisation", "organization", "company", "publication", "university", "lab"})
 # Words that ask what links two things ("how is X related to Y", "X's connection to Y").
 NAMING_RE = re.compile(r"\b(call|calls|called|name|names|named|term|termed|dub|dubs|dubbed|label|labels)\b", re.I)
+NEIGHBOUR_RE = re.compile(r"\b(before|after|preceding|following|prior)\b(?! \d)", re.I)  # not "before 2000"
 LINK_RE = re.compile(r"\b(relat\w*|connect\w*|link\w*|ties?|tied|have to do with|has to do with)\b", re.I)
 THING_PRONOUN = re.compile(r"\b(it|its|them)\b", re.I)
 # Words that frame a counting question without narrowing it ("how many eras does the author describe?").

@@ -253,6 +253,8 @@ ANSWERS = [
     ("what", "what is the 2015-2016 period called?", [], "Iron Age", "Iron Age (2015~2016)"),
     # The page's own metadata (front matter) answers questions about the page.
     ("what", "what's the tagline of the article?", [], "tightly coupled relationship", "subtitle: Looking back"),
+    # "the era right before X": the neighbour in date order among things of that kind.
+    ("what", "which age came after the Bronze Age?", [], "Iron Age", "Iron Age (2015~2016)"),
     # "what about X?": the previous question about X, even when it named a hyphenated model ("GPT-3").
     (
         "followup",
@@ -444,6 +446,12 @@ def test_a_self_contained_question_with_it_is_not_dragged_back(engine) -> None:
     assert "Keras" in b.answer, b.answer
     c = engine.ask("and the human brain?", ["Who developed Keras?"])  # nobody "developed" it: no Keras
     assert c.abstained and "Chollet" not in c.answer, c.answer
+
+
+def test_before_and_after_need_the_kind_to_be_named(engine) -> None:
+    """ "What happened after AlexNet?" is no question about the next model in date order."""
+    assert "ResNet" not in engine.ask("What happened after AlexNet?").answer.split("[")[0]
+    assert "Iron Age" in engine.ask("What does the author call the era just before the Roman Times?").answer
 
 
 def test_a_count_is_not_given_for_a_narrowed_question(engine) -> None:

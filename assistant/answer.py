@@ -782,14 +782,14 @@ class Answerer:
                 second = []  # the rival is the sentence that follows: read on from there instead
             if not second:  # no close rival: what the sentence leads to ("These tools include ...")
                 most = FOLLOW_ON_WHY if a.wh in ("why", "how") else 1
-                second = self._enumerated(p, s_i, a, claims) or self._follow_on(p, s_i, a, claims, most)
+                second = self._enumerated(p, s_i, a, claims) or self._read_on(p, s_i, a, claims, most, continuing=True)
             claims += second
             if a.wh == "why" and (
                 (len(claims) == 1 and not CUES["why"].search(chosen)) or CONTINUES.match(chosen)
             ):  # no reason given in or after it, or "This indicates ...": the cause is said just before
                 claims = self._cause_before(p, s_i, a) + claims
         elif a.wh in ("what", "other"):
-            claims += self._enumerated(p, s_i, a, claims) or self._follow_on(p, s_i, a, claims, 1)
+            claims += self._enumerated(p, s_i, a, claims) or self._read_on(p, s_i, a, claims, 1, continuing=True)
         elif (
             a.wh == "when"
             and not has_type("when", claims[0].text)
@@ -879,25 +879,12 @@ class Answerer:
             return []
         return [_Claim(trim_sentence(text, a), [(before[0], text)])]
 
-    def _read_on(self, p: Passage, s_i: int, a: Analysis, claims: list[_Claim], most: int) -> list[_Claim]:
-        """Up to `most` next sentences of the section, whatever they start with, within the word limit."""
-        out: list[_Claim] = []
-        at: tuple[Passage, int] | None = (p, s_i)
-        for _ in range(most):
-            at = self.reading.next(*at) if at else None
-            if at is None:
-                break
-            q, text = at[0], at[0].sentences[at[1]].text
-            room = MAX_WORDS - sum(word_count(c.text) + 1 for c in [*claims, *out]) - 2
-            if room < MIN_CLAUSE_WORDS:
-                break
-            out.append(_Claim(trim_sentence(text, a, limit=min(48, room)), [(q, text)]))
-        return out
-
-    def _follow_on(self, p: Passage, s_i: int, a: Analysis, claims: list[_Claim], most: int) -> list[_Claim]:
-        """Up to `most` next sentences, while each continues the one before ('This caused ...', 'These
-        tools include ...', 'They are ...'): reasons, items and consequences follow what they explain.
-        Each is trimmed to the words left under the answer's limit."""
+    def _read_on(
+        self, p: Passage, s_i: int, a: Analysis, claims: list[_Claim], most: int, *, continuing: bool = False
+    ) -> list[_Claim]:
+        """Up to `most` next sentences of the section, each trimmed to the words left under the answer's
+        limit. With `continuing`, only while each carries on from the one before ('This caused ...',
+        'These tools include ...', 'They are ...'): reasons, items and consequences follow what they explain."""
         out: list[_Claim] = []
         at: tuple[Passage, int] | None = (p, s_i)
         for _ in range(most):
@@ -906,7 +893,7 @@ class Answerer:
                 break
             q, text = at[0], at[0].sentences[at[1]].text
             room = MAX_WORDS - sum(word_count(c.text) + 1 for c in [*claims, *out]) - 2  # markers, spaces
-            if not CONTINUES.match(text) or room < MIN_CLAUSE_WORDS:
+            if room < MIN_CLAUSE_WORDS or (continuing and not CONTINUES.match(text)):
                 break
             out.append(_Claim(trim_sentence(text, a, limit=min(48, room)), [(q, text)]))
         return out

@@ -64,6 +64,14 @@ _FUNCTION_WORDS = frozenset(STOPWORDS - {"what", "which", "who", "whom", "whose"
 # "In what way / to what extent / in what manner ...": the question asks how, not for a thing.
 MANNER_NOUNS = frozenset("way ways manner extent degree sense respect respects fashion means".split())
 # Nouns that ask for an entity of some kind ("which group released it"), not for an attribute.
+# Nouns that ask for a description, not for an attribute the sources would name ("what problem do
+# different APIs cause?" is answered by "This caused difficulty ...", which never says "problem").
+ABSTRACT_NOUNS = frozenset(
+    "problem problems issue issues downside downsides drawback drawbacks benefit benefits advantage advantages "
+    "disadvantage disadvantages reason reasons purpose role idea ideas point points goal goals aim effect effects "
+    "impact consequence consequences difference differences change changes challenge challenges lesson lessons "
+    "view views opinion takeaway message concern concerns limitation limitations".split()
+)
 # Generic nouns that ask for a person by name ("what is the name of the person who invented Caffe?").
 PERSON_NOUNS = frozenset(
     "person persons people guy guys individual individuals researcher researchers man woman scientist scientists "
@@ -526,7 +534,9 @@ class Understanding:
         named = re.search(r"\bname of (?:the |a |an )?(\w+)", " ".join(tokens))
         if named and asked in ("", "name"):  # "what is the name of the person who ...": the person is asked for
             asked = named.group(1)
-        head = "" if subject and not named else asked
+        # "what allowed training models ...": a verb inside the phrase means no noun is asked for
+        verb_in_phrase = any(_verb_like(tokens[i]) or tokens[i] in _VERBS for i in phrase[:-1])
+        head = "" if (subject or verb_in_phrase) and not named else asked
         if asked in MANNER_NOUNS:  # "in what way", "to what extent": a how-question
             wh, asked = "how", ""
         # "what tools ...", "name the tools people used": a list is asked for
@@ -535,6 +545,8 @@ class Understanding:
             for i in phrase
         )
         if asked in GENERIC_NOUNS:  # "which group", "what company": asks for an entity, not an attribute
+            asked = ""
+        if asked in ABSTRACT_NOUNS:  # "what problem ...", "what advantage ...": a description is asked for
             asked = ""
         return Analysis(
             text=text,

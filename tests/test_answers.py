@@ -255,6 +255,10 @@ ANSWERS = [
     ("what", "what's the tagline of the article?", [], "tightly coupled relationship", "subtitle: Looking back"),
     # "the era right before X": the neighbour in date order among things of that kind.
     ("what", "which age came after the Bronze Age?", [], "Iron Age", "Iron Age (2015~2016)"),
+    # "what problem ...": a description is asked for, not an attribute the article would name "problem".
+    ("why", "What problem do slightly different user APIs cause?", [], "learning curve", "unnecessary learning curve"),
+    # "what allowed training models ...": no kind is asked for ("models" follows a verb).
+    ("what", "What allowed training models too large for one GPU?", [], "multi-GPU", "single GPU memory"),
     # "what about X?": the previous question about X, even when it named a hyphenated model ("GPT-3").
     (
         "followup",

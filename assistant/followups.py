@@ -125,6 +125,10 @@ class FollowUps:
                 # "What is GPT-3?": the question's own subject comes before what the answer also names
                 # (unlike "Which framework did FAIR release?", whose answer names the subject).
                 candidates = ents + [e for e in candidates if e not in ents]
+            elif t.role == "user" and a.has_pronoun:
+                # "Which framework did Chainer's team move to?": the answer's new thing (PyTorch) is the
+                # subject, not Chainer, which the question already named
+                candidates = [e for e in candidates if e not in ents] + ents
             else:
                 candidates += [e for e in ents if e not in candidates]
             if len(candidates) >= 4:
@@ -135,6 +139,12 @@ class FollowUps:
         kinds = self.kinds.named_by(named.group(1).lower()) if named else None
         if kinds:  # "that company": the organisation among them, not the framework
             candidates = [e for e in candidates if self.corpus.facts.entity(e).type in kinds] or candidates
+        # "he" is a person, "it" is not: "who developed Keras?" -> "when did TensorFlow absorb it?" is Keras
+        personal = re.search(r"\b(he|him|his|she|her)\b", a.text, re.I) is not None
+        neuter = re.search(r"\b(it|its)\b", a.text, re.I) is not None
+        if personal != neuter:
+            fits = [e for e in candidates if (self.corpus.facts.entity(e).type == "person") == personal]
+            candidates = fits + [e for e in candidates if e not in fits]
         for eid in candidates:
             if self.answerable(eid, a):
                 return self.corpus.facts.entity(eid).name

@@ -259,6 +259,14 @@ ANSWERS = [
     ("why", "What problem do slightly different user APIs cause?", [], "learning curve", "unnecessary learning curve"),
     # "what allowed training models ...": no kind is asked for ("models" follows a verb).
     ("what", "What allowed training models too large for one GPU?", [], "multi-GPU", "single GPU memory"),
+    # "it" after "Which framework did X's team move to?" is the new framework, not X; "he" is a person.
+    (
+        "followup",
+        "which programming style did it have?",
+        ["Which framework did Chainer's team move to?"],
+        "imperative",
+        "PyTorch inherited",
+    ),
     # "what about X?": the previous question about X, even when it named a hyphenated model ("GPT-3").
     (
         "followup",

@@ -228,10 +228,12 @@ class Answerer:
         why_not = self._out_of_scope(analysis)
         if why_not:
             return self._abstain(text, resolved, why_not, hits[:k], 0.0)
+        if analysis.asked in analysis.unknown_words and analysis.asked_directly:  # "what license ...": never named
+            return self._abstain(text, resolved, f"they never mention any {analysis.asked}", hits[:k], 0.0)
         claim_conf = self._from_facts(analysis, qvec)
         method = "facts"
         if claim_conf is None:
-            if analysis.asked in analysis.unknown_words:  # "what license ...": a thing never named
+            if analysis.asked and analysis.asked in analysis.unknown_words:
                 return self._abstain(text, resolved, f"they never mention any {analysis.asked}", hits[:k], 0.0)
             claim_conf = self._count(analysis) if analysis.wh == "how many" else None
             if claim_conf is None:
@@ -458,10 +460,29 @@ class Answerer:
         if not _is_role(people[0]):
             return None
         person = people[0].entity
-        quotes = self.reading.first_naming(person.name)
-        if not quotes:
-            return None
-        return [_Claim(f"{people[0].surface[:1].upper()}{people[0].surface[1:]} is {person.name}.", quotes)], 0.9
+        said = f"{people[0].surface[:1].upper()}{people[0].surface[1:]} is {person.name}."
+        # A fact that gives the person in that role ("author: Lin Yuan") is the direct evidence, and the
+        # first sentence about the person says who they are; without such a fact, where the name first appears.
+        role_words = token_set(people[0].surface)
+        relations = self.corpus.facts.relations
+        role_fact = next(
+            (
+                r
+                for r in self.facts
+                if r.fact.object == person.id
+                and role_words
+                & token_set(" ".join([relations[r.fact.relation].label, *relations[r.fact.relation].synonyms]))
+            ),
+            None,
+        )
+        if role_fact is None:
+            quotes = self.reading.first_naming(person.name)
+            return ([_Claim(said, quotes)], 0.9) if quotes else None
+        claims = [_Claim(said, self._quotes(role_fact))]
+        about = self.reading.first_naming(person.name, headings=False)
+        if about and about[0][1].startswith(person.name):  # "Lin Yuan is a Staff Software Engineer at Waymo."
+            claims.append(_Claim(about[0][1], about))
+        return claims, 0.9
 
     def _named_by_value(self, a: Analysis) -> tuple[list[_Claim], float] | None:
         """'What does the author call the 2019-2020 era?': the thing a fact's dates identify (every

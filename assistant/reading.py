@@ -68,12 +68,12 @@ class Reading:
         line_start = text.rfind("\n", 0, sentence.start) + 1
         return bool(re.fullmatch(r"\s*[-*+]\s+", text[line_start : sentence.start]))
 
-    def first_naming(self, name: str) -> list[tuple[Passage, str]]:
+    def first_naming(self, name: str, headings: bool = True) -> list[tuple[Passage, str]]:
         """Where a name first appears: its section heading, else the first sentence that has it."""
         for p in self.passages:
             if p.section == METADATA_HEADING:
                 continue
-            if name.lower() in p.section.lower():
+            if headings and name.lower() in p.section.lower():
                 return [(p, p.section)]
             for sentence in p.sentences:
                 if name.lower() in sentence.text.lower():

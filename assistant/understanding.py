@@ -32,6 +32,7 @@ _ADVERBS = frozenset(
 )
 # Imperatives that open a request for a list ("name the tools ...", "list the trends ...").
 _LIST_VERBS = frozenset({"name", "list", "enumerate", "give"})
+_RELATIVES = frozenset({"who", "whom", "whose", "which", "where", "when", "what"})
 # Common verbs that end a noun phrase ("which company makes ..."); -ed and -ing forms are caught by shape.
 _VERBS = frozenset(
     "make makes use uses create creates build builds run runs support supports have has own owns offer offers "
@@ -70,7 +71,8 @@ ABSTRACT_NOUNS = frozenset(
     "problem problems issue issues downside downsides drawback drawbacks benefit benefits advantage advantages "
     "disadvantage disadvantages reason reasons purpose role idea ideas point points goal goals aim effect effects "
     "impact consequence consequences difference differences change changes challenge challenges lesson lessons "
-    "view views opinion takeaway message concern concerns limitation limitations".split()
+    "view views opinion takeaway message concern concerns limitation limitations example examples instance "
+    "instances illustration evidence sign signs".split()
 )
 # Generic nouns that ask for a person by name ("what is the name of the person who invented Caffe?").
 PERSON_NOUNS = frozenset(
@@ -82,7 +84,7 @@ GENERIC_NOUNS = frozenset(
     "lab labs laboratory institution institutions person people persons guy guys individual individuals "
     "researcher researchers thing things tool tools product products project projects one ones entity org orgs "
     "giant giants player players maker makers vendor vendors creator creators inventor inventors founder founders "
-    "owner owners provider providers".split()
+    "owner owners provider providers division divisions department departments unit units arm branch".split()
 )
 PRONOUNS = frozenset("it its they them their he him his she her this that these those one".split())
 ELLIPSIS_RE = re.compile(r"^\s*(and|what about|how about|and what about|what of|same for|also)\b", re.I)
@@ -117,6 +119,7 @@ class Analysis:
     head: str = ""  # the asked noun, generic or not ("company", "person", "license")
     unstated: list[str] = field(default_factory=list)  # content words the documents never use (synonyms aside)
     asked: str = ""  # the attribute asked for, when the question names one ("what license")
+    asked_directly: bool = False  # the asked noun's phrase follows the question word ("what license is ...")
     plural: bool = False  # the asked noun is plural ("which tools"): the answer is a list
     has_pronoun: bool = False
     elliptical: bool = False
@@ -182,7 +185,10 @@ def wh_word(tokens: list[str]) -> str:
         return "when"
     if re.search(r"\bwhat (made|makes|caused|causes|led|leads|drove|drives|motivated|prompted)\b", joined):
         return "why"  # "what made MATLAB awkward": a reason is asked for
-    for t in tokens[:12]:
+    imperative = bool(tokens) and tokens[0] in _LIST_VERBS
+    for i, t in enumerate(tokens[:12]):
+        if imperative and i > 1 and t in _RELATIVES and tokens[i - 1] not in ("me", "us"):
+            continue  # "name the framework whose APIs ...": a relative pronoun, not the question word
         if t in ("who", "whom", "whose"):
             return "who"
         if t in ("when", "year"):
@@ -329,8 +335,11 @@ class Understanding:
             elif name_like:
                 unknown.append(w)
         # A versioned name the corpus does not know (GPT-4 when it knows GPT-3) is unknown as a whole.
+        covered = [(spans[m.start][0], spans[m.end - 1][1]) for m in found if m.fuzzy]
         for c in _COMPOUND_RE.finditer(original):
             key = squash(c.group(0))
+            if any(a <= c.start() and c.end() <= b for a, b in covered):
+                continue  # "GTP-3": a typo of a name the corpus knows, digits and all
             letters = re.match(r"[a-z]+", key)
             if letters and letters.group(0) in _PREFIXES:
                 continue  # pre-2000s, post-2012: a prefix and a date, not a name
@@ -479,7 +488,11 @@ class Understanding:
         return sorted(c for c in found if c[0] <= budget)
 
     def analyse(self, text: str) -> Analysis:
-        tokens = _WORD_RE.findall(fold(text))
+        folded_text = fold(text)
+        words = list(_WORD_RE.finditer(folded_text))
+        tokens = [w.group(0) for w in words]
+        # "fast-growing framework": a word joined to the next by a hyphen modifies it, it is no head
+        joined = [folded_text[w.end() : w.end() + 1] == "-" and i + 1 < len(words) for i, w in enumerate(words)]
         stems = _stem(tokens)
         mentions, unknown = self.mentions(text)
         rel = self._scores(stems, self._syn_index)
@@ -506,7 +519,7 @@ class Understanding:
         # ("what license", "how many layers", "which open-source projects" -> projects).
         asked = ""
         phrase: list[int] = []  # token positions of the asked-for noun phrase
-        subject = False
+        subject = direct = False
         wh = wh_word(tokens)
         # A keyword query ("big tech companies that joined ...") asks for its first noun phrase.
         keywords = wh == "other" and bool(tokens) and tokens[0] not in _AUXILIARIES and tokens[0] not in _LIST_VERBS
@@ -514,12 +527,18 @@ class Understanding:
             if i < 0 or t in ("what", "which", "many", "much") or (i == 0 and t in _LIST_VERBS):  # "name the tools"
                 nxt = next((j for j in range(i + 1, min(i + 3, len(tokens))) if j in content_idx), None)
                 if nxt is not None:
+                    direct = nxt == i + 1 and not (i > 0 and tokens[i - 1] == "in")  # "in what capacity": a role
                     phrase.append(nxt)
                     # "what do people rely on?": a noun after a verb is its subject, not the kind asked for
                     subject = bool(set(tokens[i + 1 : nxt]) & _AUXILIARIES)
                     end = min(nxt + 3, len(tokens)) if t not in _LIST_VERBS else nxt + 1  # "list the tools available"
-                    while nxt + 1 < end and nxt + 1 in content_idx and nxt + 1 not in in_mention:
+                    while ((nxt + 1 < end and nxt + 1 in content_idx) or joined[nxt]) and nxt + 1 not in in_mention:
                         word = tokens[nxt + 1]
+                        if joined[nxt]:  # "fast-growing": the phrase goes on past the modifier
+                            end = max(end, min(nxt + 3, len(tokens)))
+                            nxt += 1
+                            phrase.append(nxt)
+                            continue
                         modifier = (  # "fast growing framework": an -ing/-ed word before a noun
                             nxt + 2 in content_idx and nxt + 2 not in in_mention and not _verb_like(tokens[nxt + 2])
                         )
@@ -562,6 +581,11 @@ class Understanding:
             unknown_words=unknown_words,
             unstated=unstated,
             asked=asked,
+            # "what license is ...", not "what links the author to it" (a verb and its object)
+            asked_directly=direct
+            and bool(head)
+            and head == asked
+            and (phrase[-1] + 1 == len(tokens) or tokens[phrase[-1] + 1] in _AUXILIARIES),
             head=head,
             plural=plural,
             has_pronoun=any(t in PRONOUNS for t in tokens),

@@ -192,7 +192,7 @@ ANSWERS = [
         "released another popular framework PyTorch",
     ),
     # "the author": a person named by a role; the answer is the name, cited where it is first given.
-    ("who", "tell me who the author is", [], "Lin Yuan", "About Lin Yuan"),
+    ("who", "tell me who the author is", [], "Lin Yuan", "author: Lin Yuan"),
     # "This indicates ...": a why-answer whose sentence refers back quotes the sentence before it.
     (
         "why",
@@ -275,9 +275,18 @@ ANSWERS = [
         "100 trillion",
         "100 trillion",
     ),
+    # A typo of a versioned name keeps its version: "GTP-3" is GPT-3 (the digits agree).
+    ("typo", "how many parameters does GTP-3 contain", [], "175 billion", "175 billion parameters"),
+    # "Name the X whose ...": "whose" is a relative pronoun, and "fast-growing" modifies the noun.
+    ("list", "Name the fast-growing framework whose APIs follow NumPy.", [], "JAX", "rapidly growing framework JAX"),
+    # A role's fact ("author: Lin Yuan") is the direct evidence.
+    ("who", "who's the writer of this piece?", [], "Lin Yuan", "author: Lin Yuan"),
 ]
 
 OUT_OF_CORPUS = [
+    # An attribute the sources never name, asked for right after "what", even when a relation's word
+    # ("released") would let a fact answer something else.
+    "What license is MXNet released under?",
     # An event the article never tells of, for an entity it knows: no era or section date answers it.
     "When was Caffe donated to the Apache Software Foundation?",
     "When was Theano retired?",

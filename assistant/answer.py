@@ -37,11 +37,13 @@ from assistant.text import (
     PERSONAL_PRONOUN,
     PLACE_TYPES,
     POLAR_RE,
+    REFERS_BACK,
     SOFTWARE,
     TIME_WORDS,
     announced,
     both_of,
     clause_with,
+    ends_a_clause,
     has_type,
     join_names,
     names_a_place,
@@ -54,6 +56,7 @@ from assistant.text import (
 from assistant.understanding import PERSON_NOUNS, QUESTION_WORDS, Analysis, Mention, Understanding, english_words
 
 MAX_WORDS = 60
+ARTICLE_REF_RE = re.compile(r"(?:^|\s+)\[\d+\](?=[\s.,;:!?]|$)")
 MAX_LIST = 8
 
 
@@ -808,8 +811,12 @@ class Answerer:
             if a.wh == "why" and (
                 (len(claims) == 1 and not CUES["why"].search(chosen)) or CONTINUES.match(chosen)
             ):  # no reason given in or after it, or "This indicates ...": the cause is said just before
-                claims = self._cause_before(p, s_i, a) + claims
+                before = self._cause_before(p, s_i, a, claims) or self._cause_before(p, s_i, a, claims[:1])
+                claims = before + (claims if len(before) and self._fits([*before, *claims]) else claims[:1])
         elif a.wh in ("what", "other"):
+            if REFERS_BACK.match(chosen) and not self._names_answer(a, chosen):
+                # "This abstraction became the de facto ... API": what "this abstraction" is, said just before
+                claims = self._cause_before(p, s_i, a, claims) + claims
             claims += self._enumerated(p, s_i, a, claims) or self._read_on(p, s_i, a, claims, 1, continuing=True)
         elif (
             a.wh == "when"
@@ -819,6 +826,8 @@ class Answerer:
         ):  # not "when was Caffe donated ...?" with a sentence about Caffe that never says "donated"
             # The date is the section's ("Iron Age (2015~2016)"): say so, citing the heading too.
             claims = [_Claim(f"{claims[0].text.rstrip('.!?')} ({p.section}).", [*claims[0].quotes, (p, p.section)])]
+        if a.wh == "which" and REFERS_BACK.match(chosen) and not self._names_answer(a, chosen):
+            claims = self._cause_before(p, s_i, a, claims) + claims  # "which abstraction ...?": "This abstraction"
         # Confidence: meaning and word agreement of the best sentence, scaled by how much of the
         # question the corpus knows, whether it names the asked-about entity and gives the asked
         # type (a date for "when", a number for "how many"); monotone in each.
@@ -889,16 +898,37 @@ class Answerer:
             and self.kind_names.names_asked_kind(text, a)
         )
 
-    def _cause_before(self, p: Passage, s_i: int, a: Analysis) -> list[_Claim]:
+    def _cause_before(self, p: Passage, s_i: int, a: Analysis, claims: list[_Claim] | None = None) -> list[_Claim]:
         """'During this time, practitioners had to do heavy lifting': a why-answer whose sentence gives
-        no reason, nor any that follows; the cause is often the sentence just before, in the same section."""
+        no reason, nor any that follows; the cause is often the sentence just before, in the same section.
+        It is trimmed to the room the answer's `claims` leave (the chosen sentence alone when not given)."""
         before = self.reading.previous(p, s_i)
         if before is None:
             return []
         text = before[0].sentences[before[1]].text
-        if word_count(text) + word_count(trim_sentence(p.sentences[s_i].text, a)) + 2 > MAX_WORDS:
+        taken = [_Claim(trim_sentence(p.sentences[s_i].text, a), [])] if claims is None else claims
+        room = MAX_WORDS - sum(word_count(c.text) + 1 for c in taken) - 2
+        if room < MIN_CLAUSE_WORDS:
             return []
-        return [_Claim(trim_sentence(text, a), [(before[0], text)])]
+        trimmed = trim_sentence(text, a, limit=min(48, room))
+        if trimmed != text and (not ends_a_clause(text, trimmed) or len(trimmed.split()) < 2 * MIN_CLAUSE_WORDS):
+            return []  # "... implemented either manually or via.", "Recently developed framework, such as OneFlow."
+        return [_Claim(trimmed, [(before[0], text)])]
+
+    @staticmethod
+    def _fits(claims: list[_Claim]) -> bool:
+        """Whether the claims, with a marker each, stay within the answer's word limit."""
+        return sum(word_count(c.text) + 1 for c in claims) <= MAX_WORDS
+
+    def _names_answer(self, a: Analysis, sentence: str) -> bool:
+        """Whether a sentence names a thing the question does not (the answer may be in it)."""
+        asked = {m.entity.id for m in a.mentions}
+        lowered = sentence.lower()
+        return any(
+            names_in(e.names, lowered)
+            for e in self.corpus.facts.entities
+            if e.id not in asked and e.type not in ("concept", "era")
+        )
 
     def _read_on(
         self, p: Passage, s_i: int, a: Analysis, claims: list[_Claim], most: int, *, continuing: bool = False
@@ -1019,7 +1049,8 @@ class Answerer:
                 mark = f"[{order.index(p.passage_id) + 1}]"
                 if mark not in marks:
                     marks.append(mark)
-            body = c.text.rstrip()
+            # The article's own reference markers ("AlexNet [1] that ...") would read as ours: the quote keeps them.
+            body = ARTICLE_REF_RE.sub("", c.text).strip()
             end = body[-1] if body and body[-1] in ".!?" else "."
             if body and body[-1] in ".!?":
                 body = body[:-1]  # only the final stop: "Acme Corp.." keeps its abbreviation dot

@@ -146,6 +146,13 @@ CONTINUES = re.compile(
 
 
 ANNOUNCED_RE = re.compile(r"\b(two|three|four|five|2|3|4|5) (?:\w+ )?\w+s\b", re.I)
+# A sentence whose subject is a thing named just before ("This abstraction became ...", "These tools ...").
+# "This opens doors ..." is a pronoun and a verb (-s, -ed): it refers to a whole idea, not to a thing.
+REFERS_BACK = re.compile(
+    r"^\W*(?:(?:this|that)\s+(?!\w*(?<!s)s\b|\w*ed\b|is\b|was\b|has\b|can\b|will\b|may\b)"
+    r"|(?:these|those|such)\s+(?!are\b|were\b|have\b|include\b|can\b|will\b|may\b))[a-z]",
+    re.I,
+)
 ENUMERATOR_RE = re.compile(r"^\W*(first|second|third|fourth|fifth|firstly|secondly|thirdly|finally|lastly)\b", re.I)
 COUNTS = {"two": 2, "three": 3, "four": 4, "five": 5}
 
@@ -185,6 +192,16 @@ def has_type(wh: str, text: str) -> bool:
 
 
 FRAGMENT_STARTS = frozenset("such and or but which while whereas that as etc who whose where".split())
+
+
+def ends_a_clause(sentence: str, trimmed: str) -> bool:
+    """Whether a trimmed sentence ends where the sentence ends a clause (at , ; : or its end)."""
+    body = trimmed.rstrip(".!?").rstrip()
+    at = sentence.find(body[1:])  # the first letter may have been capitalised
+    if at < 0:
+        return False
+    after = sentence[at + len(body) - 1 :].lstrip()
+    return not after or after[0] in ",;:.!?"
 
 
 def trim_sentence(sentence: str, a: Analysis | None = None, limit: int = 48) -> str:

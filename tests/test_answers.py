@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 pytestmark = pytest.mark.slow
@@ -279,6 +281,8 @@ ANSWERS = [
     ("typo", "how many parameters does GTP-3 contain", [], "175 billion", "175 billion parameters"),
     # "Name the X whose ...": "whose" is a relative pronoun, and "fast-growing" modifies the noun.
     ("list", "Name the fast-growing framework whose APIs follow NumPy.", [], "JAX", "rapidly growing framework JAX"),
+    # "This abstraction became ...": what the abstraction is comes from the sentence before it.
+    ("what", "Which abstraction is TensorFlow's de facto model-level API today?", [], "Keras", "de facto model level"),
     # A role's fact ("author: Lin Yuan") is the direct evidence.
     ("who", "who's the writer of this piece?", [], "Lin Yuan", "author: Lin Yuan"),
 ]
@@ -492,3 +496,26 @@ def test_a_count_is_not_given_for_a_narrowed_question(engine) -> None:
 def test_the_same_relation_of_two_named_things_answers_for_each(engine, question, expected) -> None:
     a = engine.ask(question)
     assert all(e in a.answer for e in expected), a.answer
+
+
+def test_the_articles_reference_markers_are_not_read_as_ours(engine) -> None:
+    # "In 2015 ResNet [2] was proposed ...": the article's "[2]" stays in the quote, not in the answer,
+    # where it would point to a citation that does not exist.
+    a = engine.ask("Who proposed ResNet?")
+    assert "[2]" not in a.answer and not a.abstained
+    markers = {int(n) for n in re.findall(r"\[(\d+)\]", a.answer)}
+    assert markers == {c.n for c in a.citations}
+
+
+def test_a_sentence_that_refers_back_is_told_apart_from_a_pronoun() -> None:
+    from assistant.text import REFERS_BACK, ends_a_clause
+
+    assert REFERS_BACK.match("This abstraction became the de facto model level APIs")
+    assert REFERS_BACK.match("These two distinct programming styles also set two paths")
+    assert not REFERS_BACK.match("This opens doors to more opportunities")
+    assert not REFERS_BACK.match("This caused a lot of overhead")
+    sentence = (
+        "Today kernels are implemented either manually or via libraries such as BLAS, CuDNN, OneDNN etc. that are fast."
+    )
+    assert ends_a_clause(sentence, "Today kernels are implemented either manually or via libraries such as BLAS.")
+    assert not ends_a_clause(sentence, "Today kernels are implemented either manually or via.")

@@ -48,6 +48,7 @@ from assistant.text import (
     join_names,
     names_a_place,
     names_in,
+    names_pattern,
     pluralise,
     sentence_at,
     shorten,
@@ -56,6 +57,8 @@ from assistant.text import (
 from assistant.understanding import PERSON_NOUNS, QUESTION_WORDS, Analysis, Mention, Understanding, english_words
 
 MAX_WORDS = 60
+LIST_CUE_RE = re.compile(r"\b(?:such as|including|includes?|like|namely)\b|:", re.I)
+LIST_END_RE = re.compile(r"\betc\b|[;.](?:\s|$)|\s(?:have|has|are|is|were|was|that|which)\s")
 ARTICLE_REF_RE = re.compile(r"(?:^|\s+)\[\d+\](?=[\s.,;:!?]|$)")
 MAX_LIST = 8
 
@@ -240,8 +243,11 @@ class Answerer:
                 return self._abstain(text, resolved, f"they never mention any {analysis.asked}", hits[:k], 0.0)
             claim_conf = self._count(analysis) if analysis.wh == "how many" else None
             if claim_conf is None:
-                claim_conf = self._extractive(analysis, self._scored_sentences(analysis, hits, qvec))
+                scored = self._scored_sentences(analysis, hits, qvec)
+                claim_conf = self._extractive(analysis, scored)
                 method = "extractive"
+                if not claim_conf[0] and analysis.wh == "how many":
+                    claim_conf = self._count_listed(analysis, scored) or claim_conf
         claims, confidence = claim_conf
         if not claims or confidence < self.settings.min_confidence:
             reason = "no passage states it clearly enough" if claims else self._nothing_typed(analysis)
@@ -438,6 +444,43 @@ class Answerer:
         names = join_names([e.name for e in self.corpus.facts.entities if e.type == kind])
         number = NUMBER_NAMES.get(len(quotes), str(len(quotes)))
         return [_Claim(f"The article names {number} {a.asked}: {names}.", quotes)], 0.8
+
+    def _count_listed(self, a: Analysis, scored: list[_Scored]) -> tuple[list[_Claim], float] | None:
+        """'How many compilers are given as examples?': the named things a close sentence lists after
+        'such as' / 'include' for the asked (plural) noun, counted and named."""
+        noun = a.asked or a.head  # "how many tools": a generic noun is no attribute, but it is what is listed
+        if not a.plural or not noun:
+            return None
+        asked_stem = next(iter(token_set(noun)), "")
+        question_ids = {m.entity.id for m in a.mentions}
+        for _score, cos, overlap, _ent, p, s_i in [
+            x for x in scored[:TYPED_REACH] if scored[0][0] - x[0] <= TYPED_MARGIN
+        ]:
+            text = p.sentences[s_i].text
+            cue = LIST_CUE_RE.search(text)
+            if cue is None or asked_stem not in token_set(text[: cue.start()]):
+                continue  # the sentence must list the asked things ("compilers such as ...")
+            listed = LIST_END_RE.split(text[cue.end() :], maxsplit=1)[0].lower()
+            spans = sorted(
+                (m.start(), -m.end(), e.name)
+                for e in self.corpus.facts.entities
+                if e.id not in question_ids
+                for pattern in [names_pattern(tuple(e.names))]
+                if pattern is not None
+                for m in pattern.finditer(listed)
+            )
+            names: list[str] = []
+            end = -1
+            for start, neg_end, name in spans:  # "Facebook Glow", not also "Facebook" inside it
+                if start >= end and name not in names:
+                    names.append(name)
+                    end = -neg_end
+            if len(names) < 2:
+                continue
+            number = NUMBER_NAMES.get(len(names), str(len(names)))
+            confidence = max(0.0, min(1.0, (0.55 * max(cos, 0.0) + 0.45 * overlap) * 1.6))
+            return [_Claim(f"{number.capitalize()} {noun}: {join_names(names)}.", [(p, text)])], confidence
+        return None
 
     def _kind_fits(self, a: Analysis, js: list[int], inverse: bool, ids: list[str]) -> float:
         """'Which frameworks borrowed Theano's style?': facts whose answer is a framework the question does

@@ -46,7 +46,7 @@ _VERBS = frozenset(
 
 _PREPOSITIONS = frozenset(
     "inside within behind from after before between among under over across against during without through "
-    "beyond near outside toward towards via like than per onto upon".split()
+    "beyond near outside toward towards via like than per onto upon around since until by".split()
 )
 
 
@@ -166,6 +166,9 @@ ABBREVIATIONS = {
     "nns": "neural networks",
     "app": "application",
     "apps": "applications",
+    "nlp": "natural language processing",
+    "nlu": "natural language understanding",
+    "cv": "computer vision",
 }
 _ABBREVIATION_RE = re.compile(r"\b({})\b".format("|".join(ABBREVIATIONS)), re.I)
 
@@ -311,16 +314,23 @@ class Understanding:
         for i, (w, f) in enumerate(zip(raw, folded, strict=True)):
             if taken[i] or f in self.vocab or f in QUESTION_WORDS or f in STOPWORDS:
                 continue
-            if len(w) <= 2 and w.isupper():
-                continue  # DL, ML, AI: abbreviations, not names
+            if (len(w) <= 2 and w.isupper()) or f in ABBREVIATIONS:
+                continue  # DL, ML, AI, NLP: abbreviations, not names
             if f.endswith("s") and f[:-1] in self.vocab:
                 continue  # "GPUs": the plural of a word the corpus uses ("GPU")
             name_like = (
                 (
                     strange[i] and ((i > 0 and strange[i - 1]) or (i + 1 < len(raw) and strange[i + 1]))
                 )  # "yoshua bengio"
-                or (any(c.isdigit() for c in w) and not _is_year(w) and not self._number_known(w))  # GPT-4, not 2000
-                or (w[:1].isupper() and i > 0)
+                or (
+                    any(c.isdigit() for c in w)
+                    and not _is_year(w)
+                    and not self._number_known(w)
+                    and not (i > 0 and _is_year(raw[i - 1]) and w.isdigit() and len(w) == 2)  # "2015-16"
+                )  # GPT-4, not 2000
+                or (
+                    w[:1].isupper() and i > 0 and original[: spans[i][0]].rstrip()[-1:] not in ".!?"
+                )  # "Thanks. Unrelated"
                 or any(c.isupper() for c in w[1:])
                 or (
                     f not in _PREFIXES
@@ -540,7 +550,10 @@ class Understanding:
                             phrase.append(nxt)
                             continue
                         modifier = (  # "fast growing framework": an -ing/-ed word before a noun
-                            nxt + 2 in content_idx and nxt + 2 not in in_mention and not _verb_like(tokens[nxt + 2])
+                            nxt + 2 in content_idx
+                            and nxt + 2 not in in_mention
+                            and not _verb_like(tokens[nxt + 2])
+                            and tokens[nxt + 2] not in _PREPOSITIONS
                         )
                         if word in _ADVERBS:
                             break  # "which company first created ...": the noun phrase ended

@@ -283,6 +283,13 @@ ANSWERS = [
     ("list", "Name the fast-growing framework whose APIs follow NumPy.", [], "JAX", "rapidly growing framework JAX"),
     # "This abstraction became ...": what the abstraction is comes from the sentence before it.
     ("what", "Which abstraction is TensorFlow's de facto model-level API today?", [], "Keras", "de facto model level"),
+    # "How many X ...?" with no number written: the named things a sentence lists for X, counted.
+    ("number", "how many tools were around before the early 2000s?", [], "Three", "These tools include MATLAB"),
+    ("number", "How many early frameworks appeared around 2012?", [], "Three", "such as Caffe, Chainer and Theano"),
+    # Field abbreviations (NLP, CV) and a year range written short ("2015-16") are no unknown names;
+    # a capital after a full stop starts a sentence, it is no name.
+    ("what", "In 2015-16 what did frameworks spawn for CV and NLP tasks?", [], "model zoos", "spawned many model zoos"),
+    ("what", "Thanks. Next: which library do data scientists already know?", [], "NumPy", "familiar with NumPy"),
     # A role's fact ("author: Lin Yuan") is the direct evidence.
     ("who", "who's the writer of this piece?", [], "Lin Yuan", "author: Lin Yuan"),
 ]

@@ -57,6 +57,12 @@ from assistant.text import (
 from assistant.understanding import PERSON_NOUNS, QUESTION_WORDS, Analysis, Mention, Understanding, english_words
 
 MAX_WORDS = 60
+CONNECTIVE_RE = re.compile(
+    r"^(?:and|but|also|similarly|likewise|however|moreover|in addition|on the other hand|at the same time)\b,?\s+",
+    re.I,
+)
+REFERENCE_RE = re.compile(r"^\s*\[\d+\]\s")
+RESTATED = 0.6  # share of an evidence sentence's words a fact answer may say before the sentence adds nothing
 LIST_CUE_RE = re.compile(r"\b(?:such as|including|includes?|like|namely)\b|:", re.I)
 LIST_END_RE = re.compile(r"\betc\b|[;.](?:\s|$)|\s(?:have|has|are|is|were|was|that|which)\s")
 ARTICLE_REF_RE = re.compile(r"(?:^|\s+)\[\d+\](?=[\s.,;:!?]|$)")
@@ -395,6 +401,8 @@ class Answerer:
             and not better
             and sentences[0].text != claims[0].text
             and not LEANS_ON_CONTEXT.match(sentences[0].text)  # "He is a committer ...": who is he?
+            and not self._is_label(sentences[0].quotes[0])  # "publication: Synced Review" says it again
+            and not self._restates(claims[0].text, sentences[0].text)
         ):
             quote = sentences[0].quotes[0]
             detail = _Claim(trim_sentence(quote[1], a, limit=FACT_SENTENCE_WORDS), [quote])
@@ -888,6 +896,14 @@ class Answerer:
             return [], 0.0  # "where is Waymo headquartered?": the sentence names no other place
         if a.head in PERSON_NOUNS and not self.kind_names.names_a_person(" ".join(c.text for c in claims)):
             return [], 0.0  # "the name of the person who invented Caffe?": the sentence names no one
+        said = " ".join(c.text for c in claims)
+        if (
+            a.wh == "who"
+            and a.unknown_words
+            and self._explains(a, said) == 0.0
+            and not self._tells_any_relation(a, said)
+        ):  # "who founded Waymo?": the sources never say "founded", and the sentence tells of no such act
+            return [], 0.0
         if not self.kind_names.names_asked_kind(" ".join(c.text for c in claims), a):
             return [], 0.0  # "what dataset was GPT-3 trained on?": the sentence names no dataset
         if a.wh == "where" and a.unstated:
@@ -900,7 +916,7 @@ class Answerer:
             return "no passage gives the date asked for"
         if a.wh == "how many":
             return "no passage gives the number asked for"
-        if self._asks_for_agent(a):
+        if self._asks_for_agent(a) or a.wh == "who":
             return "no passage says who"
         if a.wh == "where":
             return "no passage says where"
@@ -931,6 +947,16 @@ class Answerer:
             for phrase in self.understanding.rel_syn[rel]
         )
 
+    def _tells_any_relation(self, a: Analysis, text: str) -> bool:
+        """Whether text has a word of any relation the question asks for (its synonyms count)."""
+        said = set(token_set(text))
+        return any(
+            set(phrase) <= said
+            for rel, v in a.relation_scores.items()
+            if v >= 1.0
+            for phrase in self.understanding.rel_syn[rel]
+        )
+
     def _gives(self, a: Analysis, x: _Scored) -> bool:
         """Whether a scored sentence names the kind of thing asked for (a place, a person, a company ...).
         Not a date or a number: any dated sentence has one, so these do not tell the right one."""
@@ -957,6 +983,20 @@ class Answerer:
         if trimmed != text and (not ends_a_clause(text, trimmed) or len(trimmed.split()) < 2 * MIN_CLAUSE_WORDS):
             return []  # "... implemented either manually or via.", "Recently developed framework, such as OneFlow."
         return [_Claim(trimmed, [(before[0], text)])]
+
+    @staticmethod
+    def _is_label(quote: tuple[Passage, str]) -> bool:
+        """A front-matter line, a section heading or a reference entry: a label, not a sentence to read."""
+        p, text = quote
+        return (
+            p.section == METADATA_HEADING or text.strip() == p.section.strip() or REFERENCE_RE.match(text) is not None
+        )
+
+    @staticmethod
+    def _restates(template: str, sentence: str) -> bool:
+        """Whether a fact's answer already says most of its evidence sentence (numbers and all)."""
+        said, evidence = set(token_set(template)), set(token_set(sentence))
+        return bool(evidence) and len(evidence & said) >= RESTATED * len(evidence)
 
     @staticmethod
     def _fits(claims: list[_Claim]) -> bool:
@@ -1094,6 +1134,9 @@ class Answerer:
                     marks.append(mark)
             # The article's own reference markers ("AlexNet [1] that ...") would read as ours: the quote keeps them.
             body = ARTICLE_REF_RE.sub("", c.text).strip()
+            lead = CONNECTIVE_RE.match(body)  # "And Amazon adopted MXNet": the "And" ties it to a sentence not shown
+            if lead and len(body) > lead.end():
+                body = body[lead.end()].upper() + body[lead.end() + 1 :]
             end = body[-1] if body and body[-1] in ".!?" else "."
             if body and body[-1] in ".!?":
                 body = body[:-1]  # only the final stop: "Acme Corp.." keeps its abbreviation dot

@@ -121,7 +121,10 @@ class FollowUps:
             seen = self.understanding.analyse(MARKER_RE.sub("", t.content))
             # "according to the article": the document frames the question, it is not its subject
             ents = list(dict.fromkeys(m.entity.id for m in seen.mentions if m.entity.name not in self._titles))
-            if t.role == "user" and not (seen.wh in ("who", "which") and seen.relation_scores):
+            asks_for_thing = seen.wh in ("who", "which") or (  # "What framework became ...?" asks for one too
+                seen.wh == "what" and bool(seen.head) and self.kinds.named_by(seen.head) is not None
+            )
+            if t.role == "user" and not (asks_for_thing and seen.relation_scores):
                 # "What is GPT-3?": the question's own subject comes before what the answer also names
                 # (unlike "Which framework did FAIR release?", whose answer names the subject).
                 candidates = ents + [e for e in candidates if e not in ents]

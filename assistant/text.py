@@ -194,6 +194,11 @@ def has_type(wh: str, text: str) -> bool:
 FRAGMENT_STARTS = frozenset("such and or but which while whereas that as etc who whose where".split())
 
 
+DANGLING = frozenset(
+    "a an the at of to in on for with via and or but by from as that which while since such than into".split()
+)
+
+
 def ends_a_clause(sentence: str, trimmed: str) -> bool:
     """Whether a trimmed sentence ends where the sentence ends a clause (at , ; : or its end)."""
     body = trimmed.rstrip(".!?").rstrip()
@@ -229,7 +234,13 @@ def trim_sentence(sentence: str, a: Analysis | None = None, limit: int = 48) -> 
         cut = cut or max((i for i in range(st + limit // 2, end) if words[i][-1] == ","), default=None)
         if cut is not None:
             end = cut + 1
-    text = " ".join(words[st:end]).rstrip(",;:")
+    kept = words[st:end]
+    while end < len(words) and len(kept) > MIN_CLAUSE_WORDS and kept[-1].lower() in DANGLING:
+        kept.pop()  # "... a set of imperative APIs at": a cut that leaves a preposition hanging
+    text = " ".join(kept).rstrip(",;:")
+    opened = text.rfind("(")
+    if opened > 0 and text.find(")", opened) < 0:  # "... strategies (single device vs distributed": cut before it
+        text = text[:opened].rstrip(" ,;:")
     if st > 0:
         text = text[0].upper() + text[1:]
     return text + ("" if text[-1] in ".!?" else ".")

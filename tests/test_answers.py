@@ -290,11 +290,24 @@ ANSWERS = [
     # a capital after a full stop starts a sentence, it is no name.
     ("what", "In 2015-16 what did frameworks spawn for CV and NLP tasks?", [], "model zoos", "spawned many model zoos"),
     ("what", "Thanks. Next: which library do data scientists already know?", [], "NumPy", "familiar with NumPy"),
+    # Vague who-questions ask for the maker (facts.yaml: "responsible for", "credit", "thank").
+    ("who", "who's responsible for CNTK?", [], "Microsoft Research", "Microsoft Research developed the CNTK"),
+    ("who", "who is to thank for keras?", [], "Chollet", "single-handedly developed the Keras"),
+    # "What framework became ...?" asks for a thing: "it" next is that thing (Keras), not TensorFlow.
+    (
+        "followup",
+        "who developed it?",
+        ["What framework became one of TensorFlow's high-level APIs?"],
+        "Chollet",
+        "Keras",
+    ),
     # A role's fact ("author: Lin Yuan") is the direct evidence.
     ("who", "who's the writer of this piece?", [], "Lin Yuan", "author: Lin Yuan"),
 ]
 
 OUT_OF_CORPUS = [
+    # A who-question whose best sentence names the thing but tells of no such act.
+    "Who founded Waymo?",
     # An attribute the sources never name, asked for right after "what", even when a relation's word
     # ("released") would let a fact answer something else.
     "What license is MXNet released under?",
@@ -526,3 +539,22 @@ def test_a_sentence_that_refers_back_is_told_apart_from_a_pronoun() -> None:
     )
     assert ends_a_clause(sentence, "Today kernels are implemented either manually or via libraries such as BLAS.")
     assert not ends_a_clause(sentence, "Today kernels are implemented either manually or via.")
+
+
+def test_answers_do_not_echo_labels_or_dangle(engine) -> None:
+    # A fact from the front matter or a heading is said once, not followed by its "key: value" line.
+    a = engine.ask("which outlet published the article?")
+    assert "Synced Review" in a.answer and "publication:" not in a.answer
+    a = engine.ask("What dates does the Stone Age cover?")
+    assert a.answer.count("Stone Age") == 1, a.answer
+    # A leading "And"/"Similarly," ties the sentence to one not shown: it is left out of the answer.
+    a = engine.ask("Which company adopted MXNet?")
+    assert not a.answer.startswith(("And ", "Similarly")), a.answer
+    # A trimmed sentence never ends on a hanging preposition or inside a parenthesis.
+    from assistant.text import trim_sentence
+
+    long = (
+        " ".join(["word"] * 50) + " APIs at the same time (single device vs distributed training) and more words here."
+    )
+    short = trim_sentence(long, limit=52)
+    assert not short.rstrip(".").endswith((" at", " the", "(single device vs distributed")), short

@@ -296,6 +296,8 @@ class Answerer:
 
     def _out_of_scope(self, a: Analysis) -> str | None:
         """A reason to abstain before answering, or None."""
+        if self.understanding.foreign(a):
+            return "most of the question's words are not English, the language of the sources"
         if a.unknown_names:
             names = ", ".join(dict.fromkeys(a.unknown_names))
             return f"the sources never mention {names}"
@@ -541,23 +543,42 @@ class Answerer:
     def _named_by_value(self, a: Analysis) -> tuple[list[_Claim], float] | None:
         """'What does the author call the 2019-2020 era?': the thing a fact's dates identify (every
         number of the value is in the question), named, cited where its name first appears."""
-        if a.wh not in ("what", "which") or not NAMING_RE.search(a.text):
+        if a.wh not in ("what", "which", "when"):
             return None
         numbers = set(re.findall(r"\d+", a.text))
-        found = {
-            r.fact.subject
+        if NAMING_RE.search(a.text) and a.wh != "when":
+            found = {
+                r.fact.subject
+                for r in self.facts
+                if r.fact.value
+                and len(re.findall(r"\d+", r.fact.value)) >= 2
+                and set(re.findall(r"\d+", r.fact.value)) <= numbers
+            }
+            if len(found) != 1:
+                return None
+            entity = self.corpus.facts.entity(found.pop())
+            quotes = self.reading.first_naming(entity.name)
+            return ([_Claim(f"The article calls it {entity.name}.", quotes)], 0.85) if quotes else None
+        # "Which era covers 2021 onwards?", "what period does 2015 fall in?": the thing of the asked kind
+        # whose dates hold the year
+        kind_word = re.search(r"\b(?:what|which)\s+(\w+)", a.text, re.I)
+        word = kind_word.group(1).lower() if kind_word else ""
+        kinds = (self.kind_names.named_by(word) or self.kind_names.named_by(word + "s")) if word else None
+        years = {int(n) for n in numbers if len(n) == 4}
+        if not kinds or len(years) != 1 or a.mentions:
+            return None
+        year = years.pop()
+        dated = {
+            (r.fact.subject, r.fact.value)
             for r in self.facts
-            if r.fact.value
-            and len(re.findall(r"\d+", r.fact.value)) >= 2
-            and set(re.findall(r"\d+", r.fact.value)) <= numbers
+            if r.fact.value and self.corpus.facts.entity(r.fact.subject).type in kinds and _holds(r.fact.value, year)
         }
-        if len(found) != 1:
+        if len(dated) != 1:
             return None
-        entity = self.corpus.facts.entity(found.pop())
+        eid, value = dated.pop()
+        entity = self.corpus.facts.entity(eid)
         quotes = self.reading.first_naming(entity.name)
-        if not quotes:
-            return None
-        return [_Claim(f"The article calls it {entity.name}.", quotes)], 0.85
+        return ([_Claim(f"{entity.name} ({value}).", quotes)], 0.85) if quotes else None
 
     def _dated_neighbour(self, a: Analysis) -> tuple[list[_Claim], float] | None:
         """'The era right before Roman Times': among the things of the same kind that a fact dates, the
@@ -1196,6 +1217,19 @@ class Answerer:
             examples = join_names(top)
             self._note = f"They cover {titles}" + (f", e.g. {examples}." if examples else ".")
         return self._note
+
+
+def _holds(value: str, year: int) -> bool:
+    """Whether dates written as the article writes them ("2015~2016", "~2012", "2021+") hold a year."""
+    decade = re.search(r"\b(\d{3})0s\b", value)  # "the early 2000s"
+    if decade:
+        return int(decade.group(1)) * 10 <= year <= int(decade.group(1)) * 10 + 9
+    found = [int(y) for y in re.findall(r"\b(\d{4})\b", value)]
+    if not found:
+        return False
+    if re.search(r"\+|\bonwards?\b|\blater\b|\bsince\b", value):
+        return year >= found[0]
+    return min(found) <= year <= max(found)
 
 
 def _is_role(m: Mention) -> bool:

@@ -89,6 +89,9 @@ GENERIC_NOUNS = frozenset(
 PRONOUNS = frozenset("it its they them their he him his she her this that these those one".split())
 ELLIPSIS_RE = re.compile(r"^\s*(and|what about|how about|and what about|what of|same for|also)\b", re.I)
 MAX_NGRAM = 4
+FOREIGN_SHARE = 0.5  # no more known words than this share: the question is in another language
+LATIN_END = 0x024F  # letters beyond Latin Extended-B are another script
+ACCENTED_RE = re.compile(r"[áéíóúñüßçàèìòùâêîôûäöëãõ]\w*", re.I)
 _PREFIXES = frozenset("pre post non anti multi co re sub self semi inter intra over under mid e".split())
 
 
@@ -472,6 +475,21 @@ class Understanding:
             return w
 
         return _expand_abbreviations(_WORD_RE.sub(fix, text))
+
+    def foreign(self, a: Analysis) -> bool:
+        """Whether most of the question's words are neither English (the model's vocabulary) nor the
+        sources' own ('¿Quién desarrolló TensorFlow?'): a question in another language."""
+        named = {i for m in a.mentions for i in range(m.start, m.end)}
+        words = [t for i, t in enumerate(a.tokens) if i not in named and t.isalpha() and len(t) > 1]
+        if any(ord(c) > LATIN_END for w in words for c in w):
+            return True  # another script: 'Keras 是谁开发的？'
+        if not words or not self.english:
+            return False
+        known = sum(w in self.english or w in self.vocab or w in STOPWORDS or w in QUESTION_WORDS for w in words)
+        accented = ACCENTED_RE.search(a.text) is not None or a.text.lstrip()[:1] in "¿¡"  # 'Quién', 'développé'
+        return (accented and known <= FOREIGN_SHARE * len(words)) or (
+            len(words) >= 3 and known < FOREIGN_SHARE * len(words)
+        )
 
     def _number_known(self, w: str) -> bool:
         """A plain number the documents write, maybe glued to a unit ("3000" in "3000X")."""

@@ -558,3 +558,20 @@ def test_answers_do_not_echo_labels_or_dangle(engine) -> None:
     )
     short = trim_sentence(long, limit=52)
     assert not short.rstrip(".").endswith((" at", " the", "(single device vs distributed")), short
+
+
+@pytest.mark.parametrize(
+    "question", ["¿Quién desarrolló TensorFlow?", "Wer hat PyTorch entwickelt?", "Keras 是谁开发的？"]
+)
+def test_a_question_in_another_language_is_told_so(engine, question) -> None:
+    a = engine.ask(question)
+    assert a.abstained and "not English" in a.answer
+
+
+@pytest.mark.parametrize(
+    ("question", "era"),
+    [("Which era covers 2021 onwards?", "Industrial Age"), ("what period does 2015 fall in?", "Iron Age")],
+)
+def test_the_era_whose_dates_hold_a_year(engine, question, era) -> None:
+    a = engine.ask(question)
+    assert era in a.answer and era in a.citations[0].quote

@@ -12,7 +12,7 @@ from pydantic import BaseModel, Field
 
 from assistant.chunking import Passage
 from assistant.conversation import History, Turn, clean_question, normalise_history
-from assistant.corpus import METADATA_HEADING, Corpus
+from assistant.corpus import METADATA_HEADING, Corpus, Entity
 from assistant.errors import InvalidQuestion
 from assistant.followups import FollowUps
 from assistant.index import FactRecord
@@ -330,7 +330,13 @@ class Answerer:
     def _from_facts(self, a: Analysis, qvec: np.ndarray) -> tuple[list[_Claim], float] | None:
         """Answer from the structured facts when the question asks a relation of a known entity."""
         ids = a.entity_ids
-        role = self._role_named(a) or self._named_by_value(a) or self._dated_neighbour(a)
+        role = (
+            self._role_named(a)
+            or self._named_by_value(a)
+            or self._dated_neighbour(a)
+            or self._who_is(a)
+            or self._list_of_kind(a)
+        )
         if role is not None:  # "who is the author?", "what is the 2019-2020 era called?": a name
             return role
         linking = LINK_RE.search(a.text) is not None  # "how is the author connected to MXNet?"
@@ -438,22 +444,63 @@ class Answerer:
     def _count(self, a: Analysis) -> tuple[list[_Claim], float] | None:
         """'How many eras does the article describe?': count the entities of that kind, citing where each
         is named. Only for a question about the kind as a whole (no entity, no other condition)."""
-        kind = next((k for k, words in self.corpus.facts.kinds.items() if a.asked in words), None)
-        words = set(self.corpus.facts.kinds[kind] if kind else []) | FRAMING_WORDS | set(self._titles)
+        found = self._all_of_kind(a)
+        if found is None:
+            return None
+        noun, named = found
+        number = NUMBER_NAMES.get(len(named), str(len(named)))
+        names = join_names([e.name for e, _ in named])
+        return [_Claim(f"The article names {number} {noun}: {names}.", [q for _, q in named])], 0.8
+
+    def _list_of_kind(self, a: Analysis) -> tuple[list[_Claim], float] | None:
+        """'Name the universities mentioned in the article': every thing of that kind the facts know,
+        each cited where it is first named (as many as the answer's length allows)."""
+        if a.wh not in ("which", "what", "list", "other") or not a.plural:
+            return None
+        found = self._all_of_kind(a)
+        if found is None:
+            return None
+        noun, named = found
+        shown = named[: max(2, (MAX_WORDS - 8) // 3)]  # a name and its marker each
+        names = join_names([e.name for e, _ in shown])
+        return [_Claim(f"The article names these {noun}: {names}.", [q for _, q in shown])], 0.8
+
+    def _all_of_kind(self, a: Analysis) -> tuple[str, list[tuple[Entity, tuple[Passage, str]]]] | None:
+        """The things of the asked kind ('eras', 'universities'), in the order the article first names
+        them, when the question asks for the kind as a whole (no entity, no other condition)."""
+        noun = a.asked or a.head
+        if not noun:
+            return None
+        kind = next((k for k, words in self.corpus.facts.kinds.items() if noun in words), None)
+        kinds = frozenset({kind}) if kind else self.kind_names.named_by(noun)
+        if not kinds:
+            return None
+        words = {noun} | FRAMING_WORDS | set(self._titles) | set(self.corpus.facts.kinds.get(kind or "", []))
         framing = set(token_set(" ".join(words)))
-        # "the author", "the article": the framing, not an entity that narrows the count
-        if kind is None or any(not set(token_set(m.surface)) <= framing for m in a.mentions):
+        # "the author", "the article": the framing, not an entity that narrows the list
+        if any(not set(token_set(m.surface)) <= framing for m in a.mentions):
             return None
         if set(token_set(" ".join(a.content))) - framing:
-            return None  # "how many eras saw new frameworks?": a condition that counting cannot check
-        quotes = [
-            q for e in self.corpus.facts.entities if e.type == kind for q in self.reading.first_naming(e.name)[:1]
-        ]
-        if len(quotes) < 2:
+            return None  # "how many eras saw new frameworks?": a condition that listing cannot check
+        entities = [e for e in self.corpus.facts.entities if e.type in kinds and e.name not in self._titles]
+        # "universities": the organisations whose names say so, when the facts type them more broadly
+        word = noun[:-3] + "y" if noun.endswith("ies") else noun.removesuffix("s")
+        specific = [e for e in entities if any(word in n.lower() for n in e.names)]
+        if kind is None and word not in kinds and len(specific) >= 2:
+            entities = specific
+        elif word in ("company", "firm"):  # a university is an organisation, not a company
+            entities = [e for e in entities if not any("universit" in n.lower() for n in e.names)]
+        named = [(e, q[0]) for e in entities for q in [self._first_named(e)] if q]
+        if len(named) < 2:
             return None
-        names = join_names([e.name for e in self.corpus.facts.entities if e.type == kind])
-        number = NUMBER_NAMES.get(len(quotes), str(len(quotes)))
-        return [_Claim(f"The article names {number} {a.asked}: {names}.", quotes)], 0.8
+        named.sort(key=lambda eq: self.reading.position(eq[1][0]))
+        return noun, named
+
+    def _first_named(self, e: Entity) -> list[tuple[Passage, str]]:
+        """Where the article first names a thing, by any of its names (it may say "University of
+        Washington" where the facts say "the University of Washington")."""
+        found = [q for n in e.names if len(n) > 2 for q in self.reading.first_naming(n)[:1]]
+        return sorted(found, key=lambda q: (self.reading.position(q[0]), q[0].text.find(q[1])))[:1]
 
     def _count_listed(self, a: Analysis, scored: list[_Scored]) -> tuple[list[_Claim], float] | None:
         """'How many compilers are given as examples?': the named things a close sentence lists after
@@ -539,6 +586,27 @@ class Answerer:
         if about and about[0][1].startswith(person.name):  # "Lin Yuan is a Staff Software Engineer at Waymo."
             claims.append(_Claim(about[0][1], about))
         return claims, 0.9
+
+    def _who_is(self, a: Analysis) -> tuple[list[_Claim], float] | None:
+        """'Who is Kaiming He?': a person the facts know only as the object of others' facts is described
+        by them ('Kaiming He et al. proposed ResNet.'), body sentences before reference entries."""
+        if a.wh != "who" or len(a.mentions) != 1 or a.mentions[0].entity.type != "person" or _is_role(a.mentions[0]):
+            return None
+        person = a.mentions[0].entity
+        if set(token_set(" ".join(a.content))) - set(token_set(" ".join(person.names))):
+            return None  # "who is Kaiming He working with?": something else is asked
+        if any(r.fact.subject == person.id for r in self.facts):
+            return None  # facts about the person themself answer it
+        relations = self.corpus.facts.relations
+        records = sorted(
+            (r for r in self.facts if r.fact.object == person.id and relations[r.fact.relation].inverse_template),
+            key=lambda r: (REFERENCE_RE.match(self._evidence(r)) is not None, r.passage_id),
+        )
+        claims = []
+        for r in records[:2]:
+            template = relations[r.fact.relation].inverse_template or ""
+            claims.append(_Claim(template.format(subject=r.subject_name, object=r.object_name), self._quotes(r)))
+        return (claims, 0.85) if claims else None
 
     def _named_by_value(self, a: Analysis) -> tuple[list[_Claim], float] | None:
         """'What does the author call the 2019-2020 era?': the thing a fact's dates identify (every

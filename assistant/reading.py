@@ -23,6 +23,10 @@ class Reading:
         self._position = {p.passage_id: i for i, p in enumerate(passages)}
         self._doc_text = {d.doc_id: d.text for d in documents}
 
+    def position(self, p: Passage) -> int:
+        """A passage's place in document order."""
+        return self._position[p.passage_id]
+
     @staticmethod
     def quote(at: At | None) -> tuple[Passage, str] | None:
         return (at[0], at[0].sentences[at[1]].text) if at else None
@@ -70,12 +74,13 @@ class Reading:
 
     def first_naming(self, name: str, headings: bool = True) -> list[tuple[Passage, str]]:
         """Where a name first appears: its section heading, else the first sentence that has it."""
+        named = re.compile(rf"(?<!\w){re.escape(name.lower())}(?!\w)")  # "Torch", not the "torch" of "PyTorch"
         for p in self.passages:
             if p.section == METADATA_HEADING:
                 continue
-            if headings and name.lower() in p.section.lower():
+            if headings and named.search(p.section.lower()):
                 return [(p, p.section)]
             for sentence in p.sentences:
-                if name.lower() in sentence.text.lower():
+                if named.search(sentence.text.lower()):
                     return [(p, sentence.text)]
         return []

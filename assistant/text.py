@@ -129,6 +129,9 @@ KIND_NOUNS = {
     "group": AGENT_ORGS,
     "university": AGENT_ORGS,
     "dataset": frozenset({"dataset"}),
+    "person": frozenset({"person"}),
+    "people": frozenset({"person"}),
+    "researcher": frozenset({"person"}),
     "model": frozenset({"model"}),
     "paper": frozenset({"paper", "publication"}),
 }

@@ -32,6 +32,7 @@ _ADVERBS = frozenset(
 )
 # Imperatives that open a request for a list ("name the tools ...", "list the trends ...").
 _LIST_VERBS = frozenset({"name", "list", "enumerate", "give"})
+_QUANTIFIERS = frozenset({"all", "every", "each", "any", "some", "various"})  # "list all the frameworks"
 _RELATIVES = frozenset({"who", "whom", "whose", "which", "where", "when", "what"})
 # Common verbs that end a noun phrase ("which company makes ..."); -ed and -ing forms are caught by shape.
 _VERBS = frozenset(
@@ -529,7 +530,7 @@ class Understanding:
         content_idx = [
             i
             for i, t in enumerate(tokens)
-            if t not in QUESTION_WORDS and t not in STOPWORDS and (len(t) > 2 or t.isdigit())
+            if t not in QUESTION_WORDS and t not in STOPWORDS and t not in _QUANTIFIERS and (len(t) > 2 or t.isdigit())
         ]
         content = [tokens[i] for i in content_idx]
         unknown_words = [
@@ -553,7 +554,8 @@ class Understanding:
         keywords = wh == "other" and bool(tokens) and tokens[0] not in _AUXILIARIES and tokens[0] not in _LIST_VERBS
         for i, t in [(-1, "")] * keywords + list(enumerate(tokens[:-1])):
             if i < 0 or t in ("what", "which", "many", "much") or (i == 0 and t in _LIST_VERBS):  # "name the tools"
-                nxt = next((j for j in range(i + 1, min(i + 3, len(tokens))) if j in content_idx), None)
+                reach = 4 if t in _LIST_VERBS else 3  # "list all the frameworks"
+                nxt = next((j for j in range(i + 1, min(i + reach, len(tokens))) if j in content_idx), None)
                 if nxt is not None:
                     direct = nxt == i + 1 and not (i > 0 and tokens[i - 1] == "in")  # "in what capacity": a role
                     phrase.append(nxt)
@@ -591,7 +593,8 @@ class Understanding:
             wh, asked = "how", ""
         # "what tools ...", "name the tools people used": a list is asked for
         plural = any(
-            len(tokens[i]) > 3 and tokens[i].endswith("s") and not tokens[i].endswith("ss") and i not in in_mention
+            ((len(tokens[i]) > 3 and tokens[i].endswith("s") and not tokens[i].endswith("ss")) or tokens[i] == "people")
+            and i not in in_mention
             for i in phrase
         )
         if asked in GENERIC_NOUNS:  # "which group", "what company": asks for an entity, not an attribute

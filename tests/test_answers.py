@@ -575,3 +575,27 @@ def test_a_question_in_another_language_is_told_so(engine, question) -> None:
 def test_the_era_whose_dates_hold_a_year(engine, question, era) -> None:
     a = engine.ask(question)
     assert era in a.answer and era in a.citations[0].quote
+
+
+@pytest.mark.parametrize(
+    ("question", "names"),
+    [
+        ("Name the universities mentioned in the article.", ["Toronto", "Washington", "CMU", "Maryland"]),
+        ("list all the frameworks named in the article", ["TensorFlow", "Torch", "Caffe2", "OneFlow"]),
+        ("what people are mentioned in the article?", ["Krizhevsky", "Kaiming He", "Chollet", "Lin Yuan"]),
+        ("how many papers does the article cite?", ["five"]),
+    ],
+)
+def test_every_thing_of_a_kind_is_listed_with_its_source(engine, question, names) -> None:
+    a = engine.ask(question)
+    assert not a.abstained and all(n in a.answer for n in names), a.answer
+    assert "University" not in engine.ask("which companies does the article mention?").answer
+    assert a.citations and all(c.quote for c in a.citations)
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"), [("who is Kaiming He?", "proposed ResNet"), ("Who is Tom Brown?", "first author")]
+)
+def test_a_person_known_from_others_facts_is_described_by_them(engine, question, expected) -> None:
+    a = engine.ask(question)
+    assert expected in a.answer and not a.answer.startswith("[")

@@ -475,7 +475,7 @@ class Answerer:
         kinds = frozenset({kind}) if kind else self.kind_names.named_by(noun)
         if not kinds:
             return None
-        words = {noun} | FRAMING_WORDS | set(self._titles) | set(self.corpus.facts.kinds.get(kind or "", []))
+        words = {noun} | FRAMING_WORDS | set(self._titles) | set(self.corpus.facts.kinds[kind] if kind else [])
         framing = set(token_set(" ".join(words)))
         # "the author", "the article": the framing, not an entity that narrows the list
         if any(not set(token_set(m.surface)) <= framing for m in a.mentions):

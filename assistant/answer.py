@@ -34,6 +34,7 @@ from assistant.text import (
     NAMING_RE,
     NEIGHBOUR_RE,
     NUMBER_NAMES,
+    ORDINAL_WORDS,
     PERSONAL_PRONOUN,
     PLACE_TYPES,
     POLAR_RE,
@@ -41,6 +42,7 @@ from assistant.text import (
     SOFTWARE,
     TIME_WORDS,
     announced,
+    asked_ordinal,
     both_of,
     clause_with,
     ends_a_clause,
@@ -920,6 +922,17 @@ class Answerer:
             return [], 0.0
         # The best sentence that gives what is asked (a date, a place, a company ...), if one comes close.
         typed = [x for x in scored[:TYPED_REACH] if scored[0][0] - x[0] <= TYPED_MARGIN and self._gives(a, x)]
+        ordinal = asked_ordinal(a.text)
+        if ordinal is not None and not scored[0][4].sentences[scored[0][5]].text.rstrip().endswith(":"):
+            # "what was the second trend?": the sentence that says "Second ..." (a list after ":" is
+            # picked from below)
+            word = ORDINAL_WORDS[ordinal]
+            typed = [
+                x
+                for x in scored[:TYPED_REACH]
+                if ENUMERATOR_RE.match(x[4].sentences[x[5]].text or "")
+                and x[4].sentences[x[5]].text.lower().lstrip().startswith(word)
+            ] or typed
         _score, cos, overlap, ent, p, s_i = typed[0] if typed else scored[0]
         claims = [_Claim(trim_sentence(p.sentences[s_i].text, a), [(p, p.sentences[s_i].text)])]
         chosen = p.sentences[s_i].text
@@ -933,7 +946,9 @@ class Answerer:
             if named is not None:
                 claims.insert(0, _Claim(trim_sentence(named[1], a), [named]))
         if p.sentences[s_i].text.rstrip().endswith(":"):
-            return self._list_after(p, s_i), max(0.0, min(1.0, (0.55 * max(cos, 0.0) + 0.45 * overlap) * 1.6))
+            return self._list_after(p, s_i, asked_ordinal(a.text)), max(
+                0.0, min(1.0, (0.55 * max(cos, 0.0) + 0.45 * overlap) * 1.6)
+            )
         if a.wh in ("why", "how", "list", "which") or "list" in a.tokens or a.plural:
             # "which companies ...": the clauses naming them, after the sentence that leads to them (kept
             # short to leave room for them)
@@ -1103,7 +1118,7 @@ class Answerer:
         )
 
     def _read_on(
-        self, p: Passage, s_i: int, a: Analysis, claims: list[_Claim], most: int, *, continuing: bool = False
+        self, p: Passage, s_i: int, a: Analysis | None, claims: list[_Claim], most: int, *, continuing: bool = False
     ) -> list[_Claim]:
         """Up to `most` next sentences of the section, each trimmed to the words left under the answer's
         limit. With `continuing`, only while each carries on from the one before ('This caused ...',
@@ -1167,7 +1182,7 @@ class Answerer:
                 out.append(_Claim(trim_sentence(text, a, limit=max(MIN_CLAUSE_WORDS, min(48, room))), [(q, text)]))
         return out if wanted >= 2 and len(out) == wanted else []
 
-    def _list_after(self, p: Passage, s_i: int) -> list[_Claim]:
+    def _list_after(self, p: Passage, s_i: int, pick: int | None = None) -> list[_Claim]:
         """A sentence that ends with ':' introduces a list: gather the items that follow it."""
         intro = p.sentences[s_i].text.rstrip().rstrip(":")
         items: list[tuple[Passage, str]] = []
@@ -1181,6 +1196,11 @@ class Answerer:
                 items.append((q, head))
         if not items:
             return [_Claim(intro + ".", [(p, p.sentences[s_i].text)])]
+        if pick is not None and -len(items) <= pick < len(items):
+            # "What is the second trend?": that item, and what it says
+            q, title = items[pick]
+            said = self._read_on(q, 0, None, [_Claim(title, [])], 1)
+            return [_Claim(title, [(q, title)]), *said]
         names = join_names([t.rstrip(".") for _, t in items])
         return [_Claim(f"{intro}: {names}.", [(p, p.sentences[s_i].text), *items])]
 

@@ -13,6 +13,10 @@ from assistant.kinds import Kinds
 from assistant.text import AGENT_TYPES, EVENT_RE, MARKER_RE, THING_PRONOUN, surface_re
 from assistant.understanding import ELLIPSIS_RE, Analysis, Understanding
 
+ORDINALS = {"first": 0, "second": 1, "third": 2, "fourth": 3, "fifth": 4, "last": -1}
+ORDINAL_RE = re.compile(r"\b(the\s+)?(first|second|third|fourth|fifth|last)(\s+ones?\b)?", re.I)
+LIST_SPLIT_RE = re.compile(r",\s*(?:and\s+)?|\s+and\s+")
+
 
 class FollowUps:
     """Rewrites a follow-up with the entity, question or event of the previous turns it refers to."""
@@ -34,6 +38,9 @@ class FollowUps:
         """Rewrite an elliptical follow-up with the entity (or question) of the previous turns."""
         if not turns:
             return text, a
+        ordinal = self._ordinal(text, a, turns)
+        if ordinal is not None:
+            return ordinal, self.understanding.analyse(ordinal)
         content_left = [t for t in a.content if t not in self._mention_words(a)]
         definite = bool(re.search(r"\bthe ({})s?\b".format("|".join(self.kinds.types)), a.text, re.I))
         short = len(a.content) <= 2
@@ -88,6 +95,38 @@ class FollowUps:
         if not content_left and prev_user and not a.relation_scores:
             rewritten = f"{prev_user} {rewritten}"
         return rewritten, self.understanding.analyse(rewritten)
+
+    def _ordinal(self, text: str, a: Analysis, turns: list[Turn]) -> str | None:
+        """'And the second?' after 'What is the first trend ...?': the previous question with the new
+        ordinal. 'What did the first one demand?' after an answer listing 'A and B': the first item."""
+        found = ORDINAL_RE.search(text)
+        if found is None or a.mentions:
+            return None
+        word = found.group(2).lower()
+        # the latest question that said what the ordinal counts ("the first trend ..."), not "And the second?"
+        prev_user = next(
+            (
+                t.content
+                for t in reversed(turns)
+                if t.role == "user" and ORDINAL_RE.search(t.content) and not ELLIPSIS_RE.match(t.content)
+            ),
+            None,
+        )
+        if prev_user and a.elliptical and len(a.content) <= 2:
+            before = ORDINAL_RE.search(prev_user)
+            if before is not None and before.group(2).lower() != word:
+                return prev_user[: before.start(2)] + word + prev_user[before.end(2) :]
+        if found.group(3) is None:
+            return None  # "the first trend" names what it means; only "the first one" points at a list
+        answer = next((t.content for t in reversed(turns) if t.role == "assistant"), None)
+        if answer is None:
+            return None
+        items = LIST_SPLIT_RE.split(MARKER_RE.sub("", answer).split(". ")[0].strip(" ."))
+        items = [i.strip(" .") for i in items if i.strip(" .")]
+        index = ORDINALS[word]
+        if len(items) < 2 or index >= len(items):
+            return None
+        return text[: found.start()] + items[index] + text[found.end() :]
 
     def _names_its_referent(self, a: Analysis) -> bool:
         """'What is PyTorch and who made it?': "it" is a thing the question named in an earlier clause

@@ -156,6 +156,17 @@ REFERS_BACK = re.compile(
     r"|(?:these|those|such)\s+(?!are\b|were\b|have\b|include\b|can\b|will\b|may\b))[a-z]",
     re.I,
 )
+ORDINAL_WORDS = {1: "second", 2: "third", 3: "fourth", 4: "fifth"}
+_ASKED_ORDINAL_RE = re.compile(r"\bthe\s+(second|third|fourth|fifth)\b", re.I)
+
+
+def asked_ordinal(text: str) -> int | None:
+    """'What is the second trend?': the 0-based item a question asks for (second and later; 'first'
+    is too often 'first released')."""
+    found = _ASKED_ORDINAL_RE.search(text)
+    return None if found is None else {v: k for k, v in ORDINAL_WORDS.items()}[found.group(1).lower()]
+
+
 ENUMERATOR_RE = re.compile(r"^\W*(first|second|third|fourth|fifth|firstly|secondly|thirdly|finally|lastly)\b", re.I)
 COUNTS = {"two": 2, "three": 3, "four": 4, "five": 5}
 

@@ -599,3 +599,18 @@ def test_every_thing_of_a_kind_is_listed_with_its_source(engine, question, names
 def test_a_person_known_from_others_facts_is_described_by_them(engine, question, expected) -> None:
     a = engine.ask(question)
     assert expected in a.answer and not a.answer.startswith("[")
+
+
+def test_ordinals_pick_an_item_and_carry_over_to_follow_ups(engine) -> None:
+    # "the second trend": the item that says so, from the list the question is about
+    assert "Unified API standards" in engine.ask("Which is the second of the trends for the next generation of frameworks?").answer
+    assert "usability" in engine.ask("What was the second trend of the 2019-2020 period?").answer
+    # "and the third one?" counts on from the question that said what is counted
+    history = ["What is the first trend for next-generation frameworks?", "And the second?"]
+    assert "Data movement" in engine.ask("and the third one?", history).answer
+    # "the first one" is the first item of the answer before
+    chat = [
+        {"role": "user", "content": "Which two frameworks formed the duopoly?"},
+        {"role": "assistant", "content": "TensorFlow and PyTorch [1]."},
+    ]
+    assert engine.ask("who developed the first one?", chat).resolved_question.startswith("who developed TensorFlow")

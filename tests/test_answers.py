@@ -603,7 +603,10 @@ def test_a_person_known_from_others_facts_is_described_by_them(engine, question,
 
 def test_ordinals_pick_an_item_and_carry_over_to_follow_ups(engine) -> None:
     # "the second trend": the item that says so, from the list the question is about
-    assert "Unified API standards" in engine.ask("Which is the second of the trends for the next generation of frameworks?").answer
+    assert (
+        "Unified API standards"
+        in engine.ask("Which is the second of the trends for the next generation of frameworks?").answer
+    )
     assert "usability" in engine.ask("What was the second trend of the 2019-2020 period?").answer
     # "and the third one?" counts on from the question that said what is counted
     history = ["What is the first trend for next-generation frameworks?", "And the second?"]

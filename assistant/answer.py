@@ -59,10 +59,13 @@ from assistant.text import (
 from assistant.understanding import PERSON_NOUNS, QUESTION_WORDS, Analysis, Mention, Understanding, english_words
 
 MAX_WORDS = 60
+NEVER_SAID = "never mention"  # the wording of abstentions about a thing the sources never name
 CONNECTIVE_RE = re.compile(
-    r"^(?:and|but|also|similarly|likewise|however|moreover|in addition|on the other hand|at the same time)\b,?\s+",
+    r"^(?:and|but|also|similarly|likewise|however|moreover|in addition|on the other hand|at the same time|"
+    r"among them|among these frameworks)\b,?\s+",
     re.I,
 )
+REQUEST_RE = re.compile(r"^\W*(?:can|could|would|will)\s+you\b", re.I)
 REFERENCE_RE = re.compile(r"^\s*\[\d+\]\s")
 RESTATED = 0.6  # share of an evidence sentence's words a fact answer may say before the sentence adds nothing
 LIST_CUE_RE = re.compile(r"\b(?:such as|including|includes?|like|namely)\b|:", re.I)
@@ -226,7 +229,14 @@ class Answerer:
         k = k or self.settings.k
         result = self._answer(text, resolved, analysis, k, mode)
         prev_user = next((t.content for t in reversed(turns) if t.role == "user"), None)
-        if result.abstained and prev_user and (first.has_pronoun or first.elliptical) and not first.mentions:
+        definite = NEVER_SAID in result.answer  # "they never mention any license": no retry can change that
+        if (
+            result.abstained
+            and not definite
+            and prev_user
+            and (first.has_pronoun or first.elliptical)
+            and not first.mentions
+        ):
             # "what's the downside of relying on them?": read with the previous question as context.
             combined = f"{resolved} {prev_user}"
             retry = self._answer(text, combined, self.understanding.analyse(combined), k, mode)
@@ -243,7 +253,7 @@ class Answerer:
         if why_not:
             return self._abstain(text, resolved, why_not, hits[:k], 0.0)
         if analysis.asked in analysis.unknown_words and analysis.asked_directly:  # "what license ...": never named
-            return self._abstain(text, resolved, f"they never mention any {analysis.asked}", hits[:k], 0.0)
+            return self._abstain(text, resolved, f"they {NEVER_SAID} any {analysis.asked}", hits[:k], 0.0)
         claim_conf = self._from_facts(analysis, qvec)
         method = "facts"
         if claim_conf is None:
@@ -345,7 +355,9 @@ class Answerer:
         if a.wh in ("how", "what", "other") and len(ids) >= 2 and linking:
             return self._link(a, ids, qvec)
         if a.wh == "other" and POLAR_RE.match(a.text) and not linking:
-            return None  # "is it still popular?": the sentence that says so answers, not a fact's template
+            # "Did Google create PyTorch?": yes or no when a fact of the asked relation settles it; else
+            # "is it still popular?": the sentence that says so answers, not a fact's template
+            return self._polar(a, ids)
         if a.wh in ("why", "how") or not a.mentions or not (a.relation_scores or a.inverse_scores):
             return None
         fv = self.retriever.data.fact_vectors
@@ -416,7 +428,9 @@ class Answerer:
         ):
             quote = sentences[0].quotes[0]
             detail = _Claim(trim_sentence(quote[1], a, limit=FACT_SENTENCE_WORDS), [quote])
-            if set(token_set(claims[0].text)) <= set(token_set(detail.text)) | {"the"}:
+            record = records[0]
+            names_both = self._names(record.subject_name, detail.text) and self._names(record.object_name, detail.text)
+            if set(token_set(claims[0].text)) <= set(token_set(detail.text)) | {"the"} or names_both:
                 claims = [detail]  # the sentence says all the template says, in the article's words
             else:
                 claims = [*claims[:1], detail]  # the fact first (it names the subject), then its sentence
@@ -588,6 +602,46 @@ class Answerer:
         if about and about[0][1].startswith(person.name):  # "Lin Yuan is a Staff Software Engineer at Waymo."
             claims.append(_Claim(about[0][1], about))
         return claims, 0.9
+
+    def _polar(self, a: Analysis, ids: list[str]) -> tuple[list[_Claim], float] | None:
+        """'Did Google create PyTorch?' -> 'No. PyTorch was developed by Facebook AI Research.': a yes/no
+        question naming a thing, another thing and a relation the facts hold for the first."""
+        if REQUEST_RE.match(a.text):
+            return None  # "Could you give me both numbers ...?": a request, not a yes/no question
+        others = [self.corpus.facts.entity(e) for e in ids]
+        for eid in ids:
+            claimed = [o for o in others if o.id != eid]
+            if not claimed:
+                continue
+            for rel, kw in sorted(a.relation_scores.items(), key=lambda kv: (-kv[1], kv[0])):
+                js = self.by_subject.get((eid, rel), []) if kw >= 1.0 else []
+                if not js:
+                    continue
+                records = [self.facts[j] for j in js]
+                if not all(self._comparable(r, o) for r in records for o in claimed):
+                    continue  # "Is GPT-3 bigger than a human brain?": a number is no yes or no
+                said = [r for r in records if any(self._same_thing(r, o) for o in claimed)]
+                verdict = "Yes" if said else "No"
+                shown = said or records
+                claims = self._fact_claims(shown[:2], False)
+                claims[0] = _Claim(f"{verdict}. {claims[0].text}", claims[0].quotes)
+                return claims, 0.9
+        return None
+
+    def _comparable(self, r: FactRecord, other: Entity) -> bool:
+        """Whether a fact can settle a claim about `other`: an object of a kind like it (a company for a
+        company), or a value that is a description for a concept ('declarative'), never a number."""
+        if r.fact.object:
+            kind = self.corpus.facts.entity(r.fact.object).type
+            agents = AGENT_TYPES | {"organisation"}
+            return kind == other.type or (kind in agents and other.type in agents)
+        return other.type == "concept" and not re.search(r"\d", r.fact.value or "")
+
+    def _same_thing(self, r: FactRecord, other: Entity) -> bool:
+        """Whether a fact's object (or value) is the thing a question names, or part of it ('Facebook'
+        for Facebook AI Research, 'declarative' for 'the declarative programming style')."""
+        said = (r.object_name if r.fact.object else r.fact.value or "").lower()
+        return any(n.lower() in said or (r.fact.object and said in n.lower()) for n in other.names if len(n) > 2)
 
     def _who_is(self, a: Analysis) -> tuple[list[_Claim], float] | None:
         """'Who is Kaiming He?': a person the facts know only as the object of others' facts is described
@@ -1087,6 +1141,11 @@ class Answerer:
         if trimmed != text and (not ends_a_clause(text, trimmed) or len(trimmed.split()) < 2 * MIN_CLAUSE_WORDS):
             return []  # "... implemented either manually or via.", "Recently developed framework, such as OneFlow."
         return [_Claim(trimmed, [(before[0], text)])]
+
+    @staticmethod
+    def _names(name: str, text: str) -> bool:
+        """Whether text names a thing ('the University of Toronto' is named by 'University of Toronto')."""
+        return bool(name) and name.lower().removeprefix("the ") in text.lower()
 
     @staticmethod
     def _is_label(quote: tuple[Passage, str]) -> bool:

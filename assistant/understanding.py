@@ -32,6 +32,10 @@ _ADVERBS = frozenset(
 )
 # Imperatives that open a request for a list ("name the tools ...", "list the trends ...").
 _LIST_VERBS = frozenset({"name", "list", "enumerate", "give"})
+_ATTRIBUTE_RE = re.compile(
+    r"^(?:what|which) (?:is|was|are|were|s) (?:the|a|an) (\w+) of \w|"  # "what is the license of Keras"
+    r"^(?:what|which) (?:is|was|are|were|s) (?:(?:\w+ ){1,3}s|his|her|its|their) (\w+)$"  # "what's its license"
+)
 _QUANTIFIERS = frozenset({"all", "every", "each", "any", "some", "various"})  # "list all the frameworks"
 _RELATIVES = frozenset({"who", "whom", "whose", "which", "where", "when", "what"})
 # Common verbs that end a noun phrase ("which company makes ..."); -ed and -ing forms are caught by shape.
@@ -583,6 +587,15 @@ class Understanding:
                         phrase.append(nxt)
                     asked = tokens[nxt]
                 break
+        # "what is the license of Keras?", "what's its license?": the attribute asked for, named late
+        attribute = None
+        if wh in ("what", "which") and (not asked or (phrase and phrase[-1] in in_mention)):
+            attribute = _ATTRIBUTE_RE.search(" ".join(tokens))
+            word = (attribute.group(1) or attribute.group(2)) if attribute else ""
+            if word and word not in QUESTION_WORDS and word not in STOPWORDS:
+                asked, phrase, subject, direct = word, [], False, True
+            else:
+                attribute = None
         named = re.search(r"\bname of (?:the |a |an )?(\w+)", " ".join(tokens))
         if named and asked in ("", "name"):  # "what is the name of the person who ...": the person is asked for
             asked = named.group(1)
@@ -619,7 +632,7 @@ class Understanding:
             asked_directly=direct
             and bool(head)
             and head == asked
-            and (phrase[-1] + 1 == len(tokens) or tokens[phrase[-1] + 1] in _AUXILIARIES),
+            and (attribute is not None or phrase[-1] + 1 == len(tokens) or tokens[phrase[-1] + 1] in _AUXILIARIES),
             head=head,
             plural=plural,
             has_pronoun=any(t in PRONOUNS for t in tokens),

@@ -617,3 +617,36 @@ def test_ordinals_pick_an_item_and_carry_over_to_follow_ups(engine) -> None:
         {"role": "assistant", "content": "TensorFlow and PyTorch [1]."},
     ]
     assert engine.ask("who developed the first one?", chat).resolved_question.startswith("who developed TensorFlow")
+
+
+@pytest.mark.parametrize(
+    ("question", "verdict", "expected"),
+    [
+        ("Did Google build PyTorch?", "No.", "Facebook AI Research"),
+        ("Did Facebook develop PyTorch?", "Yes.", "Facebook AI Research"),  # FAIR is part of Facebook
+        ("Is PyTorch declarative?", "No.", "imperative"),
+        ("Was Keras developed by Google?", "No.", "Chollet"),
+    ],
+)
+def test_yes_no_questions_that_a_fact_settles(engine, question, verdict, expected) -> None:
+    a = engine.ask(question)
+    assert a.answer.startswith(verdict) and expected in a.answer, a.answer
+    assert a.citations
+
+
+def test_a_request_or_a_number_is_no_yes_no_question(engine) -> None:
+    assert not engine.ask("Could you tell me who developed CNTK?").answer.startswith(("Yes", "No"))
+    assert not engine.ask("Is GPT-3 bigger than the human brain?").answer.startswith(("Yes", "No"))
+
+
+@pytest.mark.parametrize(
+    ("question", "history"),
+    [
+        ("what's its license?", ["Who built Keras?"]),
+        ("What is the license of Keras?", []),
+        ("what's his nationality?", ["Who created Keras?"]),
+    ],
+)
+def test_an_attribute_never_named_abstains_in_a_follow_up_too(engine, question, history) -> None:
+    a = engine.ask(question, history)
+    assert a.abstained and "never mention" in a.answer, a.answer

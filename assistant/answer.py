@@ -54,6 +54,7 @@ from assistant.text import (
     pluralise,
     sentence_at,
     shorten,
+    surface_re,
     trim_sentence,
 )
 from assistant.understanding import PERSON_NOUNS, QUESTION_WORDS, Analysis, Mention, Understanding, english_words
@@ -225,6 +226,12 @@ class Answerer:
         text = clean_question(question)
         turns = self._with_own_answer(normalise_history(history))
         first = self.understanding.analyse(self.understanding.correct(text))
+        fixed = first.text
+        for m in first.mentions:
+            if m.fuzzy:  # "tensorflw" -> "TensorFlow": the name as the sources write it, for search and facts
+                fixed = surface_re(m.surface).sub(m.entity.name, fixed, count=1)
+        if fixed != first.text:
+            first = self.understanding.analyse(fixed)
         resolved, analysis = self.followups.resolve(first.text, first, turns)
         k = k or self.settings.k
         result = self._answer(text, resolved, analysis, k, mode)
@@ -424,7 +431,6 @@ class Answerer:
             and sentences[0].text != claims[0].text
             and not LEANS_ON_CONTEXT.match(sentences[0].text)  # "He is a committer ...": who is he?
             and not self._is_label(sentences[0].quotes[0])  # "publication: Synced Review" says it again
-            and not self._restates(claims[0].text, sentences[0].text)
         ):
             quote = sentences[0].quotes[0]
             detail = _Claim(trim_sentence(quote[1], a, limit=FACT_SENTENCE_WORDS), [quote])
@@ -432,7 +438,7 @@ class Answerer:
             names_both = self._names(record.subject_name, detail.text) and self._names(record.object_name, detail.text)
             if set(token_set(claims[0].text)) <= set(token_set(detail.text)) | {"the"} or names_both:
                 claims = [detail]  # the sentence says all the template says, in the article's words
-            else:
+            elif not self._restates(claims[0].text, detail.text):
                 claims = [*claims[:1], detail]  # the fact first (it names the subject), then its sentence
         untyped = not has_type(a.wh, " ".join(c.text for c in claims))
         if (better or (untyped and has_type(a.wh, " ".join(c.text for c in sentences)))) and len(sentences) <= 2:

@@ -36,6 +36,7 @@ _ATTRIBUTE_RE = re.compile(
     r"^(?:what|which) (?:is|was|are|were|s) (?:the|a|an) (\w+) of \w|"  # "what is the license of Keras"
     r"^(?:what|which) (?:is|was|are|were|s) (?:(?:\w+ ){1,3}s|his|her|its|their) (\w+)$"  # "what's its license"
 )
+_CONTRACTION_RE = re.compile(r"\b(what|who|where|how|when)s\b", re.I)  # "whats", "whos" typed without "'"
 _QUANTIFIERS = frozenset({"all", "every", "each", "any", "some", "various"})  # "list all the frameworks"
 _RELATIVES = frozenset({"who", "whom", "whose", "which", "where", "when", "what"})
 # Common verbs that end a noun phrase ("which company makes ..."); -ed and -ing forms are caught by shape.
@@ -311,6 +312,8 @@ class Understanding:
                 words = folded[i : i + size]
                 if all(w in self.vocab or w in QUESTION_WORDS or w in STOPWORDS for w in words):
                     continue
+                if size > 1 and any(w in STOPWORDS or w in QUESTION_WORDS or w in self.english for w in words):
+                    continue  # "deal in" is no typo of "Devlin", nor "tensorflw or" of a two-word name
                 key = "".join(words)
                 best = self._fuzzy(key)
                 if best is not None:
@@ -442,6 +445,7 @@ class Understanding:
         entity matcher.
         """
 
+        text = _CONTRACTION_RE.sub(lambda m: f"{m.group(1)} is", text)  # "whats tensorflw" -> "what is ..."
         words = list(_WORD_RE.finditer(text))
         strange = [self._strange(w.group(0).lower()) for w in words]
         # Two strange words side by side are a name the corpus does not know ("yoshua bengio"), not typos.

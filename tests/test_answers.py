@@ -650,3 +650,17 @@ def test_a_request_or_a_number_is_no_yes_no_question(engine) -> None:
 def test_an_attribute_never_named_abstains_in_a_follow_up_too(engine, question, history) -> None:
     a = engine.ask(question, history)
     assert a.abstained and "never mention" in a.answer, a.answer
+
+
+def test_typos_are_read_as_the_names_they_stand_for(engine) -> None:
+    # "whats" is "what is"; "tensorflw" is searched and answered as TensorFlow
+    a = engine.ask("whats tensorflw")
+    assert "TensorFlow" in a.answer and "most popular" in a.answer, a.answer
+    assert "TensorFlow" in a.resolved_question
+    # two plain words are no typo of a two-word name ("deal in" is not "Devlin")
+    assert "Devlin" not in engine.ask("why is resnet a big deal in this history?").resolved_question
+
+
+def test_a_fact_and_its_sentence_are_not_said_twice(engine) -> None:
+    a = engine.ask("What share of the use cases did TensorFlow and PyTorch represent?")
+    assert a.answer.count("95%") == 1, a.answer

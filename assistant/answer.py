@@ -66,6 +66,7 @@ CONNECTIVE_RE = re.compile(
     r"among them|among these frameworks)\b,?\s+",
     re.I,
 )
+SECOND_WH_RE = re.compile(r"(?:\band|,)\s+(when|where|how many)\b", re.I)
 REQUEST_RE = re.compile(r"^\W*(?:can|could|would|will)\s+you\b", re.I)
 REFERENCE_RE = re.compile(r"^\s*\[\d+\]\s")
 RESTATED = 0.6  # share of an evidence sentence's words a fact answer may say before the sentence adds nothing
@@ -440,6 +441,15 @@ class Answerer:
                 claims = [detail]  # the sentence says all the template says, in the article's words
             elif not self._restates(claims[0].text, detail.text):
                 claims = [*claims[:1], detail]  # the fact first (it names the subject), then its sentence
+        also = SECOND_WH_RE.search(a.text)  # "Who came up with ResNet and when?": the date is asked too
+        if also and not has_type(also.group(1).lower(), " ".join(c.text for c in claims)):
+            more = [c for c in sentences if has_type(also.group(1).lower(), c.text)]
+            whole = [
+                c
+                for c in more
+                if self._names(records[0].subject_name, c.text) and self._names(records[0].object_name, c.text)
+            ]
+            claims = whole or (claims + more if more else claims + self._dated(records, also.group(1).lower(), a))
         untyped = not has_type(a.wh, " ".join(c.text for c in claims))
         if (better or (untyped and has_type(a.wh, " ".join(c.text for c in sentences)))) and len(sentences) <= 2:
             claims = sentences

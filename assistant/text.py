@@ -114,7 +114,8 @@ THING_PRONOUN = re.compile(r"\b(it|its|them)\b", re.I)
 FRAMING_WORDS = frozenset(
     "article author piece post text describe describes described mention mentions mentioned list listed lists "
     "split splits divide divides divided name names named cover covers covered discuss discusses discussed "
-    "total end include includes included cite cites cited give gives given identify identifies dl ml".split()
+    "total end include includes included cite cites cited give gives given identify identifies dl ml "
+    "call calls called exist exists existed".split()
 )
 NUMBER_NAMES = {2: "two", 3: "three", 4: "four", 5: "five", 6: "six", 7: "seven", 8: "eight", 9: "nine", 10: "ten"}
 BOTH_RE = re.compile(r"\b(and|both|vs\.?|versus|compare[ds]?|compared)\b", re.I)

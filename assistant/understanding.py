@@ -304,6 +304,15 @@ class Understanding:
                 for j in range(i, i + size):
                     taken[j] = True
                 found.extend(Mention(e, surface, i, i + size, False) for e in ents)
+        # "Kaiming Hee": a first name matched exactly, and a typo of the rest of the same name after it
+        for k, m in enumerate(found):
+            nxt = m.end
+            if m.end - m.start != 1 or nxt >= len(raw) or taken[nxt] or folded[nxt] in self.vocab:
+                continue
+            best = self._fuzzy(folded[m.start] + folded[nxt])
+            if best is not None and m.entity in self.aliases[best]:
+                taken[nxt] = True
+                found[k] = Mention(m.entity, f"{m.surface} {raw[nxt]}", m.start, nxt + 1, True)
         # Typos: one- and two-word spans the corpus does not know, close to exactly one alias.
         for size in (2, 1):
             for i in range(len(raw) - size + 1):

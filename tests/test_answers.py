@@ -301,6 +301,11 @@ ANSWERS = [
         "Chollet",
         "Keras",
     ),
+    # A typo in the second word of a name whose first word is itself an alias ("Kaiming" + "Hee").
+    ("typo", "what did Kaiming Hee come up with?", [], "ResNet", "ResNet [2] was proposed by Kaiming He"),
+    # "... and when?": the date is asked too; the sentence that names both and the date answers.
+    ("who", "Who came up with ResNet, and when?", [], "2015", "In 2015 ResNet [2] was proposed"),
+    ("number", "How many eras are there and what are they called?", [], "five eras", "Stone Age"),
     # A role's fact ("author: Lin Yuan") is the direct evidence.
     ("who", "who's the writer of this piece?", [], "Lin Yuan", "author: Lin Yuan"),
 ]

@@ -409,7 +409,7 @@ class Answerer:
             kinds = SOFTWARE if kind in SOFTWARE else {kind}
             typed_records = [r for r in records if self.corpus.facts.entity(r.fact.subject).type in kinds]
             records = typed_records or records
-        records = records[:MAX_LIST]
+        records = self._most_to_the_point(a, rel, records)[:MAX_LIST]
         claims = self._fact_claims(records, inverse)
         if not has_type(a.wh, " ".join(c.text for c in claims)) and not inverse:
             claims += self._dated(records, a.wh, a)  # "when was TensorFlow released?": its era's dates
@@ -472,6 +472,15 @@ class Answerer:
         fuzzy = all(m.fuzzy for m in a.mentions)
         confidence = min(0.98, 0.7 + 0.1 * min(score, 2.0) + (0.0 if fuzzy else 0.05))
         return claims, confidence
+
+    def _most_to_the_point(self, a: Analysis, rel: str, records: list[FactRecord]) -> list[FactRecord]:
+        """Of several facts of one relation ('Lin Yuan's roles'), those whose sentence has the most of the
+        question's own words beyond names and the relation ('chair a session' -> the session chair)."""
+        if len(records) < 2:
+            return records
+        covered = [self._residual_cover(a, rel, [_Claim(self._evidence(r), [])]) for r in records]
+        best = max(covered)
+        return [r for r, c in zip(records, covered, strict=True) if c == best] if best > 0 else records
 
     def _count(self, a: Analysis) -> tuple[list[_Claim], float] | None:
         """'How many eras does the article describe?': count the entities of that kind, citing where each

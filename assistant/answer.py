@@ -67,6 +67,7 @@ CONNECTIVE_RE = re.compile(
     re.I,
 )
 SECOND_WH_RE = re.compile(r"(?:\band|,)\s+(when|where|how many)\b", re.I)
+COUNTED_TYPES = frozenset({"model", "framework", "library", "compiler", "dataset", "paper"})  # things a number is of
 REQUEST_RE = re.compile(r"^\W*(?:can|could|would|will)\s+you\b", re.I)
 REFERENCE_RE = re.compile(r"^\s*\[\d+\]\s")
 RESTATED = 0.6  # share of an evidence sentence's words a fact answer may say before the sentence adds nothing
@@ -1069,6 +1070,9 @@ class Answerer:
         confidence = base * 1.6 * min(1.0, a.coverage + 0.2) * (0.6 + 0.4 * ent)
         if not has_type(a.wh, claims[0].text) and not both_of(a, claims[0].text):
             return [], 0.0  # asked for a date or a number that the best sentence does not give
+        things = [m.entity.names for m in a.mentions if m.entity.type in COUNTED_TYPES]
+        if a.wh == "how many" and things and not any(names_in(n, chosen.lower()) for n in things):
+            return [], 0.0  # "how many parameters does ResNet have?": a number, but of AlexNet and GPT-3
         if a.wh == "when" and not self._tells_of(a, chosen) and cos < DATED_COSINE:
             return [], 0.0  # "when was JAX released?": a dated sentence about JAX that tells of no release
         if self._asks_for_agent(a) and not self.kind_names.names_an_agent(" ".join(c.text for c in claims), a):

@@ -321,7 +321,9 @@ class Understanding:
                 words = folded[i : i + size]
                 if all(w in self.vocab or w in QUESTION_WORDS or w in STOPWORDS for w in words):
                     continue
-                if size > 1 and any(w in STOPWORDS or w in QUESTION_WORDS or w in self.english for w in words):
+                if size > 1 and (
+                    any(w in STOPWORDS or w in QUESTION_WORDS for w in words) or all(w in self.english for w in words)
+                ):
                     continue  # "deal in" is no typo of "Devlin", nor "tensorflw or" of a two-word name
                 key = "".join(words)
                 best = self._fuzzy(key)
@@ -615,6 +617,8 @@ class Understanding:
         # "what allowed training models ...": a verb inside the phrase means no noun is asked for
         verb_in_phrase = any(_verb_like(tokens[i]) or tokens[i] in _VERBS for i in phrase[:-1])
         head = "" if (subject or verb_in_phrase) and not named else asked
+        if wh == "why":  # "what drove the demand ...?": a reason is asked for, "drove" is no attribute
+            asked = head = ""
         if asked in MANNER_NOUNS:  # "in what way", "to what extent": a how-question
             wh, asked = "how", ""
         # "what tools ...", "name the tools people used": a list is asked for

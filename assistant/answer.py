@@ -407,9 +407,12 @@ class Answerer:
         records = [self.facts[j] for j in js]
         if inverse and a.asked:  # "which frameworks ...": keep the subjects of that kind
             kind = a.asked[:-1] if a.asked.endswith("s") else a.asked
-            kinds = SOFTWARE if kind in SOFTWARE else {kind}
-            typed_records = [r for r in records if self.corpus.facts.entity(r.fact.subject).type in kinds]
-            records = typed_records or records
+            # "what framework did Facebook release?": frameworks first (Caffe2, not the Glow compiler)
+            for kinds in ({kind}, SOFTWARE if kind in SOFTWARE else {kind}):
+                typed_records = [r for r in records if self.corpus.facts.entity(r.fact.subject).type in kinds]
+                if typed_records:
+                    records = typed_records
+                    break
         records = self._most_to_the_point(a, rel, records)[:MAX_LIST]
         claims = self._fact_claims(records, inverse)
         if not has_type(a.wh, " ".join(c.text for c in claims)) and not inverse:

@@ -160,8 +160,14 @@ class FollowUps:
             seen = self.understanding.analyse(MARKER_RE.sub("", t.content))
             # "according to the article": the document frames the question, it is not its subject
             ents = list(dict.fromkeys(m.entity.id for m in seen.mentions if m.entity.name not in self._titles))
-            asks_for_thing = seen.wh in ("who", "which") or (  # "What framework became ...?" asks for one too
-                seen.wh == "what" and bool(seen.head) and self.kinds.named_by(seen.head) is not None
+            asks_for_thing = (
+                seen.wh in ("who", "which")
+                or (  # "What framework became ...?", "name a relative of BERT": they ask for one too
+                    seen.wh in ("what", "other", "list")
+                    and bool(seen.head or seen.asked)
+                    and (seen.head or seen.asked) not in self._mention_words(seen)  # not "what is JAX?"
+                    and (seen.wh != "other" or seen.tokens[:1] in (["name"], ["list"], ["give"]))
+                )
             )
             if t.role == "user" and not (asks_for_thing and seen.relation_scores):
                 # "What is GPT-3?": the question's own subject comes before what the answer also names

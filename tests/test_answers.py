@@ -306,6 +306,14 @@ ANSWERS = [
     # "... and when?": the date is asked too; the sentence that names both and the date answers.
     ("who", "Who came up with ResNet, and when?", [], "2015", "In 2015 ResNet [2] was proposed"),
     ("number", "How many eras are there and what are they called?", [], "five eras", "Stone Age"),
+    # "name a ..." asks for a thing: "its" next is the answer's thing (GPT-3), not BERT.
+    (
+        "followup",
+        "who's the first author of its paper?",
+        ["name one of BERT's Transformer-based relatives"],
+        "Brown",
+        "Tom B. Brown",
+    ),
     # A role's fact ("author: Lin Yuan") is the direct evidence.
     ("who", "who's the writer of this piece?", [], "Lin Yuan", "author: Lin Yuan"),
 ]

@@ -1050,6 +1050,8 @@ class Answerer:
                 (len(claims) == 1 and not CUES["why"].search(chosen)) or CONTINUES.match(chosen)
             ):  # no reason given in or after it, or "This indicates ...": the cause is said just before
                 before = self._cause_before(p, s_i, a, claims) or self._cause_before(p, s_i, a, claims[:1])
+                if before and not self._about_the_question(a, before[0].text):
+                    before = []  # "And Amazon adopted MXNet" before a sentence about PyTorch: no cause of it
                 claims = before + (claims if len(before) and self._fits([*before, *claims]) else claims[:1])
         elif a.wh in ("what", "other"):
             if REFERS_BACK.match(chosen) and not self._names_answer(a, chosen):
@@ -1192,6 +1194,11 @@ class Answerer:
         """Whether a fact's answer already says most of its evidence sentence (numbers and all)."""
         said, evidence = set(token_set(template)), set(token_set(sentence))
         return bool(evidence) and len(evidence & said) >= RESTATED * len(evidence)
+
+    def _about_the_question(self, a: Analysis, sentence: str) -> bool:
+        """Whether a sentence names one of the question's things or has one of its own words."""
+        lowered = sentence.lower()
+        return any(names_in(m.entity.names, lowered) for m in a.mentions) or self._explains(a, sentence) > 0
 
     @staticmethod
     def _fits(claims: list[_Claim]) -> bool:

@@ -1196,9 +1196,12 @@ class Answerer:
         return bool(evidence) and len(evidence & said) >= RESTATED * len(evidence)
 
     def _about_the_question(self, a: Analysis, sentence: str) -> bool:
-        """Whether a sentence names one of the question's things or has one of its own words."""
+        """Whether a sentence names one of the question's things or has one of its own words, or at least
+        names no other thing ('And Amazon adopted MXNet' is about something else)."""
         lowered = sentence.lower()
-        return any(names_in(m.entity.names, lowered) for m in a.mentions) or self._explains(a, sentence) > 0
+        if any(names_in(m.entity.names, lowered) for m in a.mentions) or self._explains(a, sentence) > 0:
+            return True
+        return not self._names_answer(a, sentence)  # "They lacked GPU support": about no other thing either
 
     @staticmethod
     def _fits(claims: list[_Claim]) -> bool:

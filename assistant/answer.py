@@ -261,7 +261,11 @@ class Answerer:
         why_not = self._out_of_scope(analysis)
         if why_not:
             return self._abstain(text, resolved, why_not, hits[:k], 0.0)
-        if analysis.asked in analysis.unknown_words and analysis.asked_directly:  # "what license ...": never named
+        if (
+            analysis.asked in analysis.unknown_words
+            and analysis.asked_directly
+            and not NAMING_RE.fullmatch(analysis.asked)  # "what label does the author give ...": a name is asked
+        ):  # "what license ...": a thing never named
             return self._abstain(text, resolved, f"they {NEVER_SAID} any {analysis.asked}", hits[:k], 0.0)
         claim_conf = self._from_facts(analysis, qvec)
         method = "facts"
@@ -469,7 +473,8 @@ class Answerer:
             return None  # "which person ...?" answered with a company
         if not self.kind_names.names_asked_kind(" ".join(c.text for c in claims), a):
             return None  # "which company acquired Keras?" answered with a person
-        if a.wh in ("what", "which", "other") and self._said_elsewhere(a, rel, claims, eid):
+        fits_kind = self._kind_fits(a, js, inverse, ids) > 0  # "which two frameworks ...": the facts name them
+        if a.wh in ("what", "which", "other") and not fits_kind and self._said_elsewhere(a, rel, claims, eid):
             return None  # "what did AlexNet's outstanding result spark?": "This outstanding result sparked ..."
         if a.wh in ("what", "which", "other") and self._leaves_out(a, rel, claims) > RESIDUAL_LEFT:
             return None  # "What did AlexNet's result spark?": the fact explains none of "spark"
@@ -953,8 +958,12 @@ class Answerer:
         """Every sentence of the top passages, scored on meaning, words, named entities and type; best first."""
         qstems = set(token_set(a.text)) - set(token_set(" ".join(QUESTION_WORDS)))
         # The document itself ("does the article describe ...") is where every sentence is, not a topic.
+        # "does the writer think ...", "according to the author": a role that frames the question, no topic
+        framing_role = a.wh != "who" and len(a.mentions) > 0
         names = [
-            m.entity.names for m in {m.entity.id: m for m in a.mentions}.values() if m.entity.name not in self._titles
+            m.entity.names
+            for m in {m.entity.id: m for m in a.mentions}.values()
+            if m.entity.name not in self._titles and not (framing_role and _is_role(m))
         ]
         q_weight = sum(self._idf(t) for t in qstems)
         scored: list[_Scored] = []

@@ -193,7 +193,7 @@ def wh_word(tokens: list[str]) -> str:
     for kind in ("how many", "how much", "how big", "how large", "how old", "how long", "how tall", "how often"):
         if kind in joined:
             return "how many"
-    if re.search(r"\b(what|which|in what|in which) (year|date|decade|period|time)\b", joined):
+    if re.search(r"\b(what|which|in what|in which) (years?|dates?|decades?|periods?|times?)\b", joined):
         return "when"
     if re.search(r"\bwhat (made|makes|caused|causes|led|leads|drove|drives|motivated|prompted)\b", joined):
         return "why"  # "what made MATLAB awkward": a reason is asked for

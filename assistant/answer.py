@@ -1109,6 +1109,9 @@ class Answerer:
             return [], 0.0  # "what dataset was GPT-3 trained on?": the sentence names no dataset
         if a.wh == "where" and a.unstated:
             return [], 0.0  # "where was he born?": the sources never use the word, so never say where
+        if all(c.quotes for c in claims) and REFERS_BACK.match(chosen):
+            # "These two distinct programming styles ..." follows the sentence that names them
+            claims.sort(key=lambda c: (self.reading.position(c.quotes[0][0]), c.quotes[0][0].text.find(c.quotes[0][1])))
         return claims, max(0.0, min(1.0, confidence))
 
     def _nothing_typed(self, a: Analysis) -> str:

@@ -677,3 +677,13 @@ def test_typos_are_read_as_the_names_they_stand_for(engine) -> None:
 def test_a_fact_and_its_sentence_are_not_said_twice(engine) -> None:
     a = engine.ask("What share of the use cases did TensorFlow and PyTorch represent?")
     assert a.answer.count("95%") == 1, a.answer
+
+
+def test_a_sentence_that_refers_back_follows_what_it_refers_to(engine) -> None:
+    a = engine.ask("How do Caffe and Chainer differ?")
+    assert a.answer.index("declarative") < a.answer.index("These two"), a.answer
+
+
+def test_what_year_asks_for_the_era_of_a_thing_with_no_date_of_its_own(engine) -> None:
+    a = engine.ask("What year was TensorFlow released?")
+    assert "2015~2016" in a.answer and "Keras" not in a.answer, a.answer

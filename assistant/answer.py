@@ -120,6 +120,7 @@ RESIDUAL_LEFT = 2  # question words a fact answer may leave unexplained (what/wh
 # 4 of 5 folds chose exactly these): meaning, share of the question's words, share of its rare
 # (IDF-weighted) words, named entities, and the retrieval rank of the passage.
 W_COSINE, W_OVERLAP, W_RARE, W_ENTITY, W_RANK = 0.3, 0.1, 0.4, 0.05, 0.04
+W_ALL = 0.03  # a sentence with every one of the question's words
 CONTEXT_SENTENCES = 2  # how far back a continuing sentence's context reaches
 INHERITED = 0.9  # weight of the words a continuing sentence inherits from the sentence before
 DATED_SHARE = 0.34  # with words the corpus never uses, a sentence dated by its section must have a third of
@@ -487,7 +488,8 @@ class Answerer:
         question's own words beyond names and the relation ('chair a session' -> the session chair)."""
         if len(records) < 2:
             return records
-        covered = [self._residual_cover(a, rel, [_Claim(self._evidence(r), [])]) for r in records]
+        # the whole sentence of each fact: "Before joining Waymo, he was working at Amazon AI ..." says "before"
+        covered = [self._residual_cover(a, rel, [_Claim(" ".join(q[1] for q in self._quotes(r)), [])]) for r in records]
         best = max(covered)
         return [r for r, c in zip(records, covered, strict=True) if c == best] if best > 0 else records
 
@@ -998,6 +1000,7 @@ class Answerer:
                     + W_ENTITY * ent
                     + 0.1 * typed
                     + 0.05 * cue
+                    + W_ALL * (overlap >= 1.0)  # every word of the question ("before", "Waymo") is there
                     - W_RANK * rank
                 )
                 scored.append((score, cos, overlap, ent, p, s_i))

@@ -193,6 +193,8 @@ def wh_word(tokens: list[str]) -> str:
     for kind in ("how many", "how much", "how big", "how large", "how old", "how long", "how tall", "how often"):
         if kind in joined:
             return "how many"
+    if re.search(r"\b(what|which) (percentage|percent|proportion|fraction|amount|number|share) of\b", joined):
+        return "how many"  # "what percentage of users ...": a number is asked for
     if re.search(r"\b(what|which|in what|in which) (years?|dates?|decades?|periods?|times?)\b", joined):
         return "when"
     if re.search(r"\bwhat (made|makes|caused|causes|led|leads|drove|drives|motivated|prompted)\b", joined):

@@ -68,6 +68,10 @@ CONNECTIVE_RE = re.compile(
 )
 SECOND_WH_RE = re.compile(r"(?:\band|,)\s+(when|where|how many)\b", re.I)
 COUNTED_TYPES = frozenset({"model", "framework", "library", "compiler", "dataset", "paper"})  # things a number is of
+VAGUE_HEADS = frozenset(
+    "area areas kind kinds type types sort sorts field fields domain domains aspect aspects part parts form forms "
+    "thing things stuff".split()
+)
 REQUEST_RE = re.compile(r"^\W*(?:can|could|would|will)\s+you\b", re.I)
 REFERENCE_RE = re.compile(r"^\s*\[\d+\]\s")
 RESTATED = 0.6  # share of an evidence sentence's words a fact answer may say before the sentence adds nothing
@@ -1112,6 +1116,8 @@ class Answerer:
             return [], 0.0  # "what dataset was GPT-3 trained on?": the sentence names no dataset
         if a.wh == "where" and a.unstated:
             return [], 0.0  # "where was he born?": the sources never use the word, so never say where
+        if self._other_head(a, said):
+            return [], 0.0  # "what programming language ...?" answered with a "programming style"
         if all(c.quotes for c in claims) and REFERS_BACK.match(chosen):
             # "These two distinct programming styles ..." follows the sentence that names them
             claims.sort(key=lambda c: (self.reading.position(c.quotes[0][0]), c.quotes[0][0].text.find(c.quotes[0][1])))
@@ -1131,6 +1137,8 @@ class Answerer:
             return "no passage names the person"
         if a.head and not self.kind_names.names_asked_kind("", a):  # "which company acquired Keras?"
             return f"no passage names the {a.head}"
+        if len(a.asked_phrase) >= 2:  # "what programming language ...": a style, but no language
+            return f"no passage gives the {' '.join(a.asked_phrase)}"
         return "nothing in the sources matches the question"
 
     def _asks_for_agent(self, a: Analysis) -> bool:
@@ -1153,6 +1161,17 @@ class Answerer:
             if v >= 1.0 and rel in self._agent_relations
             for phrase in self.understanding.rel_syn[rel]
         )
+
+    @staticmethod
+    def _other_head(a: Analysis, text: str) -> bool:
+        """A near miss: the answer has the asked phrase's modifier but not its noun ('programming style'
+        for 'what programming language ...?')."""
+        if len(a.asked_phrase) < 2 or a.asked_phrase[-1] in VAGUE_HEADS:
+            return False  # "which task areas ...": "tasks such as computer vision" answers it
+        said = set(token_set(text))
+        head = set(token_set(a.asked_phrase[-1]))
+        modifiers = set(token_set(" ".join(a.asked_phrase[:-1])))
+        return bool(head) and not head & said and bool(modifiers & said)
 
     def _tells_any_relation(self, a: Analysis, text: str) -> bool:
         """Whether text has a word of any relation the question asks for (its synonyms count)."""

@@ -129,6 +129,7 @@ class Analysis:
     unstated: list[str] = field(default_factory=list)  # content words the documents never use (synonyms aside)
     asked: str = ""  # the attribute asked for, when the question names one ("what license")
     asked_directly: bool = False  # the asked noun's phrase follows the question word ("what license is ...")
+    asked_phrase: list[str] = field(default_factory=list)  # its words ("programming", "language")
     plural: bool = False  # the asked noun is plural ("which tools"): the answer is a list
     has_pronoun: bool = False
     elliptical: bool = False
@@ -647,6 +648,15 @@ class Understanding:
             unknown_words=unknown_words,
             unstated=unstated,
             asked=asked,
+            # "what programming language is ...": the whole phrase, right after the question word
+            asked_phrase=[tokens[i] for i in phrase]
+            if direct
+            and asked
+            and phrase
+            and tokens[phrase[-1]] == asked
+            and not set(phrase) & in_mention
+            and (phrase[-1] + 1 == len(tokens) or tokens[phrase[-1] + 1] in _AUXILIARIES)
+            else [],
             # "what license is ...", not "what links the author to it" (a verb and its object)
             asked_directly=direct
             and bool(head)

@@ -319,6 +319,9 @@ ANSWERS = [
 ]
 
 OUT_OF_CORPUS = [
+    # A near miss: the sentence has the asked phrase's modifier but another noun ("programming style").
+    "What programming language was Chainer written in?",
+    "What percentage of researchers use MXNet?",
     # A who-question whose best sentence names the thing but tells of no such act.
     "Who founded Waymo?",
     # An attribute the sources never name, asked for right after "what", even when a relation's word

@@ -124,7 +124,6 @@ RESIDUAL_LEFT = 2  # question words a fact answer may leave unexplained (what/wh
 # 4 of 5 folds chose exactly these): meaning, share of the question's words, share of its rare
 # (IDF-weighted) words, named entities, and the retrieval rank of the passage.
 W_COSINE, W_OVERLAP, W_RARE, W_ENTITY, W_RANK = 0.3, 0.1, 0.4, 0.05, 0.04
-W_ALL = 0.03  # a sentence with every one of the question's words
 CONTEXT_SENTENCES = 2  # how far back a continuing sentence's context reaches
 INHERITED = 0.9  # weight of the words a continuing sentence inherits from the sentence before
 DATED_SHARE = 0.34  # with words the corpus never uses, a sentence dated by its section must have a third of
@@ -1004,7 +1003,6 @@ class Answerer:
                     + W_ENTITY * ent
                     + 0.1 * typed
                     + 0.05 * cue
-                    + W_ALL * (overlap >= 1.0)  # every word of the question ("before", "Waymo") is there
                     - W_RANK * rank
                 )
                 scored.append((score, cos, overlap, ent, p, s_i))

@@ -314,6 +314,8 @@ ANSWERS = [
         "Brown",
         "Tom B. Brown",
     ),
+    # "appear" / "come out" date a thing by its era, like "released" (facts.yaml developed_by synonyms)
+    ("when", "when did Caffe2 come out?", [], "2015~2016", "Iron Age"),
     # A role's fact ("author: Lin Yuan") is the direct evidence.
     ("who", "who's the writer of this piece?", [], "Lin Yuan", "author: Lin Yuan"),
 ]

@@ -18,6 +18,10 @@ ORDINAL_RE = re.compile(r"\b(the\s+)?(first|second|third|fourth|fifth|last)(\s+o
 LIST_SPLIT_RE = re.compile(r",\s*(?:and\s+)?|\s+and\s+")
 
 
+PERSONAL_RE = re.compile(r"\b(it|its|they|them|their|he|him|his|she|her)\b", re.I)
+DEMONSTRATIVE_RE = re.compile(r"\b(this|that)\b", re.I)
+
+
 class FollowUps:
     """Rewrites a follow-up with the entity, question or event of the previous turns it refers to."""
 
@@ -56,8 +60,10 @@ class FollowUps:
             return text, a
         prev_user = next((t.content for t in reversed(turns) if t.role == "user"), None)
         if prev_user and not a.content and a.wh in ("why", "how", "when", "where", "who"):
-            # "and why?", "when?": the previous question, asked again with this question word
-            combined = f"{a.wh} {prev_user}"
+            # "and why?", "when?": the previous question, asked again with this question word; "why?"
+            # after an answer asks the reason for what the answer said
+            said = turns[-1].content if turns[-1].role == "assistant" and a.wh == "why" else ""
+            combined = f"{a.wh} {prev_user} {MARKER_RE.sub('', said)}".strip()
             return combined, self.understanding.analyse(combined)
         if prev_user and EVENT_RE.search(a.text):
             # "in which release did that happen?": "that" is the previous question's event, not a thing
@@ -83,12 +89,12 @@ class FollowUps:
         if entity is None:
             return text, a
         if a.has_pronoun:
-            rewritten = re.sub(
-                r"\b(it|its|they|them|their|he|him|his|she|her|this|that)\b",
+            # a personal pronoun first: in "borrowed that style from it", "that style" is a noun phrase
+            pattern = PERSONAL_RE if PERSONAL_RE.search(text) else DEMONSTRATIVE_RE
+            rewritten = pattern.sub(
                 lambda m: entity + ("'s" if m.group(1).lower() in ("its", "their", "his", "her") else ""),
                 text,
                 count=1,
-                flags=re.I,
             )
         else:
             rewritten = f"{text} {entity}"
@@ -160,8 +166,11 @@ class FollowUps:
             seen = self.understanding.analyse(MARKER_RE.sub("", t.content))
             # "according to the article": the document frames the question, it is not its subject
             ents = list(dict.fromkeys(m.entity.id for m in seen.mentions if m.entity.name not in self._titles))
+            noun = seen.head or seen.asked
             asks_for_thing = (
-                seen.wh in ("who", "which")
+                seen.wh == "who"
+                # "which framework ...?" asks for a thing, "which programming style ...?" for a description
+                or (seen.wh == "which" and (not noun or self.kinds.named_by(noun) is not None))
                 or (  # "What framework became ...?", "name a relative of BERT": they ask for one too
                     seen.wh in ("what", "other", "list")
                     and bool(seen.head or seen.asked)
@@ -179,8 +188,8 @@ class FollowUps:
                 candidates = [e for e in candidates if e not in ents] + ents
             else:
                 candidates += [e for e in ents if e not in candidates]
-            if len(candidates) >= 4:
-                break
+            if len(candidates) >= 4 and t.role == "user":
+                break  # the latest question decides the order of what its answer named
         if not candidates:
             return None
         named = re.search(r"\b(?:that|this|those|these|the same)\s+(\w+)", a.text, re.I)

@@ -134,6 +134,8 @@ KIND_NOUNS = {
     "people": frozenset({"person"}),
     "researcher": frozenset({"person"}),
     "model": frozenset({"model"}),
+    "architecture": frozenset({"model"}),
+    "network": frozenset({"model"}),
     "paper": frozenset({"paper", "publication"}),
 }
 POLAR_RE = re.compile(r"^\W*(is|are|was|were|does|do|did|can|could|has|have|had|will|would|should)\b", re.I)

@@ -37,6 +37,7 @@ _ATTRIBUTE_RE = re.compile(
     r"^(?:what|which) (?:is|was|are|were|s) (?:(?:\w+ ){1,3}s|his|her|its|their) (\w+)$"  # "what's its license"
 )
 _CONTRACTION_RE = re.compile(r"\b(what|who|where|how|when)s\b", re.I)  # "whats", "whos" typed without "'"
+_DETERMINERS = frozenset("the a an this that other another any some no one every each".split())
 _QUANTIFIERS = frozenset({"all", "every", "each", "any", "some", "various"})  # "list all the frameworks"
 _RELATIVES = frozenset({"who", "whom", "whose", "which", "where", "when", "what"})
 # Common verbs that end a noun phrase ("which company makes ..."); -ed and -ing forms are caught by shape.
@@ -471,6 +472,8 @@ class Understanding:
 
         def fix(m: re.Match[str]) -> str:
             w = m.group(0)
+            previous = _WORD_RE.findall(text[: m.start()])
+            before = previous[-1] if previous else ""
             if len(w) < 3 or not w.islower() or w in self.vocab or w in QUESTION_WORDS or any(c.isdigit() for c in w):
                 return w
             if m.start() in in_name:
@@ -479,6 +482,8 @@ class Understanding:
                 return w  # a typo of a name: the entity matcher handles it
             if w in self.english and len(w) >= 4:  # a real word: 'doing' is not 'down', 'bring' not 'being'
                 return w
+            if w in self.english and before.lower() in _DETERMINERS:
+                return w  # "the other way": a noun after a determiner, not "why"
             if w in self.english:  # a short real word ('mad', 'wat'): one edit, but 'add' is not 'and',
                 stem = _stem([w])[0]  # nor into another form of itself ('own' is not 'owns')
                 close = [

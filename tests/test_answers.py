@@ -316,6 +316,29 @@ ANSWERS = [
     ),
     # "appear" / "come out" date a thing by its era, like "released" (facts.yaml developed_by synonyms)
     ("when", "when did Caffe2 come out?", [], "2015~2016", "Iron Age"),
+    # "that style" is a noun phrase; "it" is the thing the last question was about (Theano, not Caffe,
+    # which its answer named first)
+    (
+        "followup",
+        "which later frameworks took that style from it?",
+        ["What were some early frameworks around 2012?", "Which programming style did Theano use?"],
+        "TensorFlow",
+        "borrowed the declarative programming style from Theano",
+    ),
+    # "why?" after an answer asks the reason for what the answer said
+    (
+        "followup",
+        "why?",
+        [
+            {"role": "user", "content": "In 2019-2020, did frameworks go imperative or declarative?"},
+            {
+                "role": "assistant",
+                "content": "All the deep learning frameworks of that period adopted the imperative programming style.",
+            },
+        ],
+        "easy debugging",
+        "flexible semantics and easy debugging",
+    ),
     # A role's fact ("author: Lin Yuan") is the direct evidence.
     ("who", "who's the writer of this piece?", [], "Lin Yuan", "author: Lin Yuan"),
 ]
@@ -692,3 +715,10 @@ def test_a_sentence_that_refers_back_follows_what_it_refers_to(engine) -> None:
 def test_what_year_asks_for_the_era_of_a_thing_with_no_date_of_its_own(engine) -> None:
     a = engine.ask("What year was TensorFlow released?")
     assert "2015~2016" in a.answer and "Keras" not in a.answer, a.answer
+
+
+def test_a_noun_after_a_determiner_is_not_corrected_into_a_question_word(engine) -> None:
+    assert (
+        "other way"
+        in engine.ask("and which one went the other way?", ["Which frameworks were declarative?"]).resolved_question
+    )

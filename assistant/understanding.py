@@ -582,7 +582,10 @@ class Understanding:
         for i, t in [(-1, "")] * keywords + list(enumerate(tokens[:-1])):
             if i < 0 or t in ("what", "which", "many", "much") or (i == 0 and t in _LIST_VERBS):  # "name the tools"
                 reach = 4 if t in _LIST_VERBS else 3  # "list all the frameworks"
-                nxt = next((j for j in range(i + 1, min(i + reach, len(tokens))) if j in content_idx), None)
+                nxt = next(
+                    (j for j in range(i + 1, min(i + reach, len(tokens))) if j in content_idx and j not in in_mention),
+                    None,
+                )
                 if nxt is not None:
                     direct = nxt == i + 1 and not (i > 0 and tokens[i - 1] == "in")  # "in what capacity": a role
                     phrase.append(nxt)

@@ -21,6 +21,7 @@ from assistant.reading import Reading
 from assistant.retrieval import Hit, Retriever, token_set
 from assistant.settings import RetrievalMode, Settings
 from assistant.text import (
+    ABSTAINED,
     AGAINST_RE,
     AGENT_TYPES,
     BOTH_RE,
@@ -234,7 +235,7 @@ class Answerer:
         first = self.understanding.analyse(self.understanding.correct(text))
         fixed = first.text
         for m in first.mentions:
-            if m.fuzzy:  # "tensorflw" -> "TensorFlow": the name as the sources write it, for search and facts
+            if m.fuzzy and m.entity.name not in self._titles:  # "tensorflw" -> "TensorFlow", for search and facts
                 fixed = surface_re(m.surface).sub(m.entity.name, fixed, count=1)
         if fixed != first.text:
             first = self.understanding.analyse(fixed)
@@ -274,7 +275,12 @@ class Answerer:
         claim_conf = self._from_facts(analysis, qvec)
         method = "facts"
         if claim_conf is None:
-            if analysis.asked and analysis.asked in analysis.unknown_words:
+            if (
+                analysis.asked
+                and analysis.asked in analysis.unknown_words
+                # "which framework lets you ...": a verb; "what is deepspeed used for": a name
+                and (analysis.asked_closed or analysis.asked not in self.understanding.english)
+            ):
                 return self._abstain(text, resolved, f"they never mention any {analysis.asked}", hits[:k], 0.0)
             claim_conf = self._count(analysis) if analysis.wh == "how many" else None
             if claim_conf is None:
@@ -1417,7 +1423,7 @@ class Answerer:
     def _abstain(self, question: str, resolved: str, reason: str, hits: list[Hit], confidence: float) -> Answer:
         return Answer(
             question=question,
-            answer=f"I can't find that in the sources: {reason}. {self._coverage_note()}",
+            answer=f"{ABSTAINED}: {reason}. {self._coverage_note()}",
             abstained=True,
             confidence=round(min(confidence, self.settings.min_confidence * 0.99), 4),
             citations=[],

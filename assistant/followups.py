@@ -10,7 +10,7 @@ from collections.abc import Callable
 from assistant.conversation import Turn
 from assistant.corpus import Corpus
 from assistant.kinds import Kinds
-from assistant.text import AGENT_TYPES, EVENT_RE, MARKER_RE, THING_PRONOUN, surface_re
+from assistant.text import ABSTAINED, AGENT_TYPES, EVENT_RE, MARKER_RE, THING_PRONOUN, surface_re
 from assistant.understanding import ELLIPSIS_RE, Analysis, Understanding
 
 ORDINALS = {"first": 0, "second": 1, "third": 2, "fourth": 3, "fifth": 4, "last": -1}
@@ -163,6 +163,8 @@ class FollowUps:
         """
         candidates: list[str] = []
         for t in reversed(turns):
+            if t.role == "assistant" and t.content.startswith(ABSTAINED):
+                continue  # "... They cover Lin Yuan, MXNet, CNTK ...": no thing the user was told about
             seen = self.understanding.analyse(MARKER_RE.sub("", t.content))
             # "according to the article": the document frames the question, it is not its subject
             ents = list(dict.fromkeys(m.entity.id for m in seen.mentions if m.entity.name not in self._titles))

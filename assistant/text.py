@@ -14,6 +14,7 @@ from assistant.retrieval import token_set
 from assistant.understanding import Analysis
 
 MARKER_RE = re.compile(r"\s*\[\d+\]")
+ABSTAINED = "I can't find that in the sources"  # how every abstention starts
 SOFTWARE = frozenset({"framework", "library", "compiler", "tool", "product"})  # kinds too loose to check
 MIN_CLAUSE_WORDS = 8  # a trimmed follow-on sentence shorter than this says too little to add
 

@@ -98,6 +98,10 @@ ELLIPSIS_RE = re.compile(r"^\s*(and|what about|how about|and what about|what of|
 MAX_NGRAM = 4
 FOREIGN_SHARE = 0.5  # no more known words than this share: the question is in another language
 LATIN_END = 0x024F  # letters beyond Latin Extended-B are another script
+FOREIGN_FUNCTION_WORDS = frozenset(
+    "el la los las del se que qué como cómo cuál quién por para una une les des est qui quoi der die das und ist "
+    "wer wie wurde von il lo chi che di per um uma os foi hat ein eine".split()
+)
 ACCENTED_RE = re.compile(r"[áéíóúñüßçàèìòùâêîôûäöëãõ]\w*", re.I)
 _PREFIXES = frozenset("pre post non anti multi co re sub self semi inter intra over under mid e".split())
 
@@ -130,6 +134,9 @@ class Analysis:
     unstated: list[str] = field(default_factory=list)  # content words the documents never use (synonyms aside)
     asked: str = ""  # the attribute asked for, when the question names one ("what license")
     asked_directly: bool = False  # the asked noun's phrase follows the question word ("what license is ...")
+    asked_closed: bool = (
+        False  # the asked noun ends its phrase ("what license does ...", not "which framework lets you")
+    )
     asked_phrase: list[str] = field(default_factory=list)  # its words ("programming", "language")
     plural: bool = False  # the asked noun is plural ("which tools"): the answer is a list
     has_pronoun: bool = False
@@ -514,7 +521,11 @@ class Understanding:
         if not words or not self.english:
             return False
         known = sum(w in self.english or w in self.vocab or w in STOPWORDS or w in QUESTION_WORDS for w in words)
-        accented = ACCENTED_RE.search(a.text) is not None or a.text.lstrip()[:1] in "¿¡"  # 'Quién', 'développé'
+        if a.text.lstrip()[:1] in "¿¡":
+            return True  # '¿Cómo se llama ...?'
+        if sum(w in FOREIGN_FUNCTION_WORDS for w in words) >= max(2, len(words) // 3):
+            return True  # 'wer hat PyTorch entwickelt', 'qui a créé Keras': another language's small words
+        accented = ACCENTED_RE.search(a.text) is not None  # 'Quién', 'développé'
         return (accented and known <= FOREIGN_SHARE * len(words)) or (
             len(words) >= 3 and known < FOREIGN_SHARE * len(words)
         )
@@ -656,6 +667,12 @@ class Understanding:
             unknown_words=unknown_words,
             unstated=unstated,
             asked=asked,
+            asked_closed=bool(asked)
+            and asked in tokens
+            and (
+                tokens.index(asked) + 1 == len(tokens)
+                or tokens[tokens.index(asked) + 1] in _AUXILIARIES | {"of", "for", "under", "on", "in"}
+            ),
             # "what programming language is ...": the whole phrase, right after the question word
             asked_phrase=[tokens[i] for i in phrase]
             if direct

@@ -722,3 +722,25 @@ def test_a_noun_after_a_determiner_is_not_corrected_into_a_question_word(engine)
         "other way"
         in engine.ask("and which one went the other way?", ["Which frameworks were declarative?"]).resolved_question
     )
+
+
+def test_an_abstention_in_the_history_names_no_referent(engine) -> None:
+    # "They cover ... Lin Yuan, MXNet, CNTK ..." in an earlier "I can't find that" is no thing the user meant
+    chat = [
+        {"role": "user", "content": "What licence is PyTorch released under?"},
+        {"role": "assistant", "content": engine.ask("What licence is PyTorch released under?").answer},
+    ]
+    assert engine.ask("Who released it?", chat).resolved_question == "Who released PyTorch?"
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("Which framework lets you use symbolic and imperative APIs side by side?", "MXNet"),  # "lets" is a verb
+        ("Who penned this piece?", "Lin Yuan"),
+        ("When was the artcle published?", "2020-12-14"),
+    ],
+)
+def test_answerable_questions_in_other_words(engine, question, expected) -> None:
+    a = engine.ask(question)
+    assert not a.abstained and expected in a.answer, a.answer

@@ -666,7 +666,7 @@ class Answerer:
                 if not all(self._comparable(r, o) for r in records for o in claimed):
                     continue  # "Is GPT-3 bigger than a human brain?": a number is no yes or no
                 said = [r for r in records if any(self._same_thing(r, o) for o in claimed)]
-                verdict = "Yes" if said else "No"
+                verdict = "Yes" if said else "Not according to the article"  # it names another, not "never"
                 shown = said or records
                 claims = self._fact_claims(shown[:2], False)
                 claims[0] = _Claim(f"{verdict}. {claims[0].text}", claims[0].quotes)

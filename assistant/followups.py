@@ -62,7 +62,7 @@ class FollowUps:
         if prev_user and not a.content and a.wh in ("why", "how", "when", "where", "who"):
             # "and why?", "when?": the previous question, asked again with this question word; "why?"
             # after an answer asks the reason for what the answer said
-            said = turns[-1].content if turns[-1].role == "assistant" and a.wh == "why" else ""
+            said = turns[-1].content if turns[-1].role == "assistant" and a.wh in ("why", "when", "where") else ""
             combined = f"{a.wh} {prev_user} {MARKER_RE.sub('', said)}".strip()
             return combined, self.understanding.analyse(combined)
         if prev_user and EVENT_RE.search(a.text):

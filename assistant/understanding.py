@@ -79,7 +79,8 @@ ABSTRACT_NOUNS = frozenset(
     "disadvantage disadvantages reason reasons purpose role idea ideas point points goal goals aim effect effects "
     "impact consequence consequences difference differences change changes challenge challenges lesson lessons "
     "view views opinion takeaway message concern concerns limitation limitations example examples instance "
-    "instances illustration evidence sign signs".split()
+    "instances illustration evidence sign signs shortcoming shortcomings weakness weaknesses strength strengths "
+    "pros cons merit merits flaw flaws".split()
 )
 # Generic nouns that ask for a person by name ("what is the name of the person who invented Caffe?").
 PERSON_NOUNS = frozenset(

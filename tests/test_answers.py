@@ -663,10 +663,10 @@ def test_ordinals_pick_an_item_and_carry_over_to_follow_ups(engine) -> None:
 @pytest.mark.parametrize(
     ("question", "verdict", "expected"),
     [
-        ("Did Google build PyTorch?", "No.", "Facebook AI Research"),
+        ("Did Google build PyTorch?", "Not according to the article.", "Facebook AI Research"),
         ("Did Facebook develop PyTorch?", "Yes.", "Facebook AI Research"),  # FAIR is part of Facebook
-        ("Is PyTorch declarative?", "No.", "imperative"),
-        ("Was Keras developed by Google?", "No.", "Chollet"),
+        ("Is PyTorch declarative?", "Not according to the article.", "imperative"),
+        ("Was Keras developed by Google?", "Not according to the article.", "Chollet"),
     ],
 )
 def test_yes_no_questions_that_a_fact_settles(engine, question, verdict, expected) -> None:
@@ -676,8 +676,8 @@ def test_yes_no_questions_that_a_fact_settles(engine, question, verdict, expecte
 
 
 def test_a_request_or_a_number_is_no_yes_no_question(engine) -> None:
-    assert not engine.ask("Could you tell me who developed CNTK?").answer.startswith(("Yes", "No"))
-    assert not engine.ask("Is GPT-3 bigger than the human brain?").answer.startswith(("Yes", "No"))
+    assert not engine.ask("Could you tell me who developed CNTK?").answer.startswith(("Yes", "Not according"))
+    assert not engine.ask("Is GPT-3 bigger than the human brain?").answer.startswith(("Yes", "Not according"))
 
 
 @pytest.mark.parametrize(

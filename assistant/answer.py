@@ -69,6 +69,16 @@ CONNECTIVE_RE = re.compile(
 )
 SECOND_WH_RE = re.compile(r"(?:\band|,)\s+(when|where|how many)\b", re.I)
 COUNTED_TYPES = frozenset({"model", "framework", "library", "compiler", "dataset", "paper"})  # things a number is of
+_VERSION_RE = re.compile(r"\b\d+\.\d+")
+_MONEY_RE = re.compile(r"[$€£¥]|\b(dollars?|euros?|usd|pounds?)\b", re.I)
+# Nouns whose answer has a form of its own: a version number, an amount of money
+TYPED_NOUNS = {
+    "version": _VERSION_RE,
+    "versions": _VERSION_RE,
+    "cost": _MONEY_RE,
+    "costs": _MONEY_RE,
+    "price": _MONEY_RE,
+}
 VAGUE_HEADS = frozenset(
     "area areas kind kinds type types sort sorts field fields domain domains aspect aspects part parts form forms "
     "thing things stuff".split()
@@ -483,6 +493,9 @@ class Answerer:
             return None  # "which person ...?" answered with a company
         if not self.kind_names.names_asked_kind(" ".join(c.text for c in claims), a):
             return None  # "which company acquired Keras?" answered with a person
+        form = next((rx for word, rx in TYPED_NOUNS.items() if word in a.tokens), None)
+        if form is not None and not form.search(" ".join(c.text for c in claims)):
+            return None  # "what is the newest version of Apache TVM?": its is-a fact gives no version
         fits_kind = self._kind_fits(a, js, inverse, ids) > 0  # "which two frameworks ...": the facts name them
         if a.wh in ("what", "which", "other") and not fits_kind and self._said_elsewhere(a, rel, claims, eid):
             return None  # "what did AlexNet's outstanding result spark?": "This outstanding result sparked ..."
@@ -1123,6 +1136,9 @@ class Answerer:
             return [], 0.0  # "what dataset was GPT-3 trained on?": the sentence names no dataset
         if a.wh == "where" and a.unstated:
             return [], 0.0  # "where was he born?": the sources never use the word, so never say where
+        form = next((rx for word, rx in TYPED_NOUNS.items() if word in a.tokens), None)
+        if form is not None and not form.search(said):
+            return [], 0.0  # "what's the latest version of MXNet?": a sentence about MXNet with no version in it
         if self._other_head(a, said):
             return [], 0.0  # "what programming language ...?" answered with a "programming style"
         if all(c.quotes for c in claims) and REFERS_BACK.match(chosen):
@@ -1144,6 +1160,9 @@ class Answerer:
             return "no passage names the person"
         if a.head and not self.kind_names.names_asked_kind("", a):  # "which company acquired Keras?"
             return f"no passage names the {a.head}"
+        formed = next((word for word in TYPED_NOUNS if word in a.tokens), None)
+        if formed is not None:  # "what's the latest version of MXNet?"
+            return f"no passage gives the {formed}"
         if len(a.asked_phrase) >= 2:  # "what programming language ...": a style, but no language
             return f"no passage gives the {' '.join(a.asked_phrase)}"
         return "nothing in the sources matches the question"

@@ -79,6 +79,7 @@ TYPED_NOUNS = {
     "costs": _MONEY_RE,
     "price": _MONEY_RE,
 }
+UNNAMED_RE = re.compile(r"\bthe (inventor|creator|founder|developer|author|maker|designer)s? of\b", re.I)
 VAGUE_HEADS = frozenset(
     "area areas kind kinds type types sort sorts field fields domain domains aspect aspects part parts form forms "
     "thing things stuff".split()
@@ -1124,6 +1125,14 @@ class Answerer:
             return [], 0.0  # "where is Waymo headquartered?": the sentence names no other place
         if a.head in PERSON_NOUNS and not self.kind_names.names_a_person(" ".join(c.text for c in claims)):
             return [], 0.0  # "the name of the person who invented Caffe?": the sentence names no one
+        unnamed = UNNAMED_RE.search(chosen)
+        if (
+            a.wh == "who"
+            and unnamed is not None
+            and any(t.startswith(unnamed.group(1).lower()[:5]) for t in a.tokens)  # "invented" ~ "inventor"
+            and not self.kind_names.names_a_person(chosen)
+        ):  # "who invented Caffe?": "The inventor of Caffe joined Facebook" never names him
+            return [], 0.0
         said = " ".join(c.text for c in claims)
         if (
             a.wh == "who"

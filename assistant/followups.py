@@ -127,7 +127,8 @@ class FollowUps:
         answer = next((t.content for t in reversed(turns) if t.role == "assistant"), None)
         if answer is None:
             return None
-        items = LIST_SPLIT_RE.split(MARKER_RE.sub("", answer).split(". ")[0].strip(" ."))
+        first = MARKER_RE.sub("", answer).split(". ")[0].strip(" .")
+        items = LIST_SPLIT_RE.split(first.rsplit(":", 1)[-1])  # "... trends: A, B and C": the items after ":"
         items = [i.strip(" .") for i in items if i.strip(" .")]
         index = ORDINALS[word]
         if len(items) < 2 or index >= len(items):

@@ -749,3 +749,11 @@ def test_an_abstention_in_the_history_names_no_referent(engine) -> None:
 def test_answerable_questions_in_other_words(engine, question, expected) -> None:
     a = engine.ask(question)
     assert not a.abstained and expected in a.answer, a.answer
+
+
+def test_the_second_one_of_a_list_after_a_colon(engine) -> None:
+    question = "What technical trends does the author expect in next-generation frameworks?"
+    chat = [{"role": "user", "content": question}, {"role": "assistant", "content": engine.ask(question).answer}]
+    a = engine.ask("Tell me more about the second one.", chat)
+    assert a.resolved_question == "Tell me more about Unified API standards.", a.resolved_question
+    assert "user APIs" in a.answer

@@ -1,0 +1,21 @@
+"""A claim of an answer and a scored sentence: the records the answering modules pass each other."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from assistant.chunking import Passage
+
+MAX_WORDS = 60  # an answer's word limit, markers included
+TYPED_REACH, TYPED_MARGIN = 5, 0.15  # a sentence that gives the asked type may win from this far behind
+
+
+@dataclass
+class Claim:
+    """One sentence of an answer and the passage sentences that support it."""
+
+    text: str
+    quotes: list[tuple[Passage, str]]  # (passage, supporting sentence)
+
+
+Scored = tuple[float, float, float, float, Passage, int]  # score, cosine, overlap, entity share, passage, sentence

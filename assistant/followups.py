@@ -205,6 +205,9 @@ class FollowUps:
         if personal != neuter:
             fits = [e for e in candidates if (self.corpus.facts.entity(e).type == "person") == personal]
             candidates = fits + [e for e in candidates if e not in fits]
+        if a.wh == "who" and neuter and not personal:  # "who released it?": "it" is a thing, not who made one
+            things = [e for e in candidates if self.corpus.facts.entity(e).type not in AGENT_TYPES | {"organisation"}]
+            candidates = things + [e for e in candidates if e not in things]
         for eid in candidates:
             if self.answerable(eid, a):
                 return self.corpus.facts.entity(eid).name

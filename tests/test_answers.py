@@ -757,3 +757,12 @@ def test_the_second_one_of_a_list_after_a_colon(engine) -> None:
     a = engine.ask("Tell me more about the second one.", chat)
     assert a.resolved_question == "Tell me more about Unified API standards.", a.resolved_question
     assert "user APIs" in a.answer
+
+
+def test_it_after_a_yes_no_answer_is_the_thing_not_the_company(engine) -> None:
+    chat = [
+        {"role": "user", "content": "Did Google build PyTorch?"},
+        {"role": "assistant", "content": engine.ask("Did Google build PyTorch?").answer},
+    ]
+    a = engine.ask("Who released it?", chat)
+    assert a.resolved_question == "Who released PyTorch?" and "Facebook AI Research" in a.answer, a.answer

@@ -163,6 +163,7 @@ class FollowUps:
         facts for wins ("What was it based on?" means the framework, not the lab); else the first.
         """
         candidates: list[str] = []
+        latest_asked = False  # the latest question has been read (it alone reorders the candidates)
         for t in reversed(turns):
             if t.role == "assistant" and t.content.startswith(ABSTAINED):
                 continue  # "... They cover Lin Yuan, MXNet, CNTK ...": no thing the user was told about
@@ -181,7 +182,10 @@ class FollowUps:
                     and (seen.wh != "other" or seen.tokens[:1] in (["name"], ["list"], ["give"]))
                 )
             )
-            if t.role == "user" and not (asks_for_thing and seen.relation_scores):
+            if t.role == "user" and latest_asked:
+                # an older question only adds what it named: the order was set by the latest one and its answer
+                candidates += [e for e in ents if e not in candidates]
+            elif t.role == "user" and not (asks_for_thing and seen.relation_scores):
                 # "What is GPT-3?": the question's own subject comes before what the answer also names
                 # (unlike "Which framework did FAIR release?", whose answer names the subject).
                 candidates = ents + [e for e in candidates if e not in ents]
@@ -191,6 +195,8 @@ class FollowUps:
                 candidates = [e for e in candidates if e not in ents] + ents
             else:
                 candidates += [e for e in ents if e not in candidates]
+            if t.role == "user":
+                latest_asked = True
             if len(candidates) >= 4 and t.role == "user":
                 break  # the latest question decides the order of what its answer named
         if not candidates:

@@ -766,3 +766,14 @@ def test_it_after_a_yes_no_answer_is_the_thing_not_the_company(engine) -> None:
     ]
     a = engine.ask("Who released it?", chat)
     assert a.resolved_question == "Who released PyTorch?" and "Facebook AI Research" in a.answer, a.answer
+
+
+def test_it_keeps_its_referent_over_several_turns(engine) -> None:
+    chat: list[dict[str, str]] = []
+    for question in ("Who developed Keras?", "When did it appear?"):
+        chat += [
+            {"role": "user", "content": question},
+            {"role": "assistant", "content": engine.ask(question, chat).answer},
+        ]
+    a = engine.ask("What happened to it later?", chat)
+    assert a.resolved_question == "What happened to Keras later?" and "TensorFlow" in a.answer, a.answer

@@ -13,8 +13,10 @@ from assistant.kinds import Kinds
 from assistant.text import ABSTAINED, AGENT_TYPES, EVENT_RE, MARKER_RE, THING_PRONOUN, surface_re
 from assistant.understanding import ELLIPSIS_RE, Analysis, Understanding
 
-ORDINALS = {"first": 0, "second": 1, "third": 2, "fourth": 3, "fifth": 4, "last": -1}
-ORDINAL_RE = re.compile(r"\b(the\s+)?(first|second|third|fourth|fifth|last)(\s+ones?\b)?", re.I)
+ORDINALS = {"first": 0, "second": 1, "third": 2, "fourth": 3, "fifth": 4, "last": -1, "former": 0, "latter": -1}
+ORDINAL_RE = re.compile(r"\b(the\s+)?(first|second|third|fourth|fifth|last|former|latter)(\s+ones?\b)?", re.I)
+LIST_ITEM_WORDS = 7  # an item of a listing answer is a name or a short phrase
+PARENTHESES_RE = re.compile(r"\s*\([^)]*\)")  # "Declarative (used by Caffe, Theano ...)": not an item
 LIST_SPLIT_RE = re.compile(r",\s*(?:and\s+)?|\s+and\s+")
 
 
@@ -121,19 +123,21 @@ class FollowUps:
         if prev_user and a.elliptical and len(a.content) <= 2:
             before = ORDINAL_RE.search(prev_user)
             if before is not None and before.group(2).lower() != word:
-                return prev_user[: before.start(2)] + word + prev_user[before.end(2) :]
-        if found.group(3) is None:
-            return None  # "the first trend" names what it means; only "the first one" points at a list
-        answer = next((t.content for t in reversed(turns) if t.role == "assistant"), None)
-        if answer is None:
-            return None
-        first = MARKER_RE.sub("", answer).split(". ")[0].strip(" .")
-        items = LIST_SPLIT_RE.split(first.rsplit(":", 1)[-1])  # "... trends: A, B and C": the items after ":"
-        items = [i.strip(" .") for i in items if i.strip(" .")]
+                again = prev_user[: before.start(2)] + word + prev_user[before.end(2) :]
+                # "and the latter?" after "the advantage of the former?": the list may still be needed
+                return self._ordinal(again, self.understanding.analyse(again), turns) or again
+        if found.group(3) is None and word not in ("former", "latter"):
+            return None  # "the first trend" names what it means; "the first one", "the former" point at a list
         index = ORDINALS[word]
-        if len(items) < 2 or index >= len(items):
-            return None
-        return text[: found.start()] + items[index] + text[found.end() :]
+        for t in reversed(turns):  # the latest answer that listed things ("A, B and C", a few words each)
+            if t.role != "assistant":
+                continue
+            first = PARENTHESES_RE.sub("", MARKER_RE.sub("", t.content)).split(". ")[0].strip(" .")
+            items = LIST_SPLIT_RE.split(first.rsplit(":", 1)[-1])  # "... trends: A, B and C": after ":"
+            items = [i.strip(" .") for i in items if i.strip(" .")]
+            if len(items) >= 2 and index < len(items) and all(len(i.split()) <= LIST_ITEM_WORDS for i in items):
+                return text[: found.start()] + items[index] + text[found.end() :]
+        return None
 
     def _names_its_referent(self, a: Analysis) -> bool:
         """'What is PyTorch and who made it?': "it" is a thing the question named in an earlier clause

@@ -38,7 +38,7 @@ _ATTRIBUTE_RE = re.compile(
 )
 _CONTRACTION_RE = re.compile(r"\b(what|who|where|how|when)s\b", re.I)  # "whats", "whos" typed without "'"
 _DETERMINERS = frozenset("the a an this that other another any some no one every each".split())
-_QUANTIFIERS = frozenset({"all", "every", "each", "any", "some", "various"})  # "list all the frameworks"
+_QUANTIFIERS = frozenset({"all", "every", "each", "any", "some", "various", "else"})  # "list all the frameworks"
 _RELATIVES = frozenset({"who", "whom", "whose", "which", "where", "when", "what"})
 # Common verbs that end a noun phrase ("which company makes ..."); -ed and -ing forms are caught by shape.
 _VERBS = frozenset(
@@ -80,7 +80,8 @@ ABSTRACT_NOUNS = frozenset(
     "impact consequence consequences difference differences change changes challenge challenges lesson lessons "
     "view views opinion takeaway message concern concerns limitation limitations example examples instance "
     "instances illustration evidence sign signs shortcoming shortcomings weakness weaknesses strength strengths "
-    "pros cons merit merits flaw flaws".split()
+    "pros cons merit merits flaw flaws metaphor metaphors analogy analogies trick tricks technique techniques "
+    "approach approaches mechanism mechanisms strategy strategies comparison".split()
 )
 # Generic nouns that ask for a person by name ("what is the name of the person who invented Caffe?").
 PERSON_NOUNS = frozenset(
@@ -203,7 +204,7 @@ def wh_word(tokens: list[str]) -> str:
     for kind in ("how many", "how much", "how big", "how large", "how old", "how long", "how tall", "how often"):
         if kind in joined:
             return "how many"
-    if re.search(r"\b(what|which) (percentage|percent|proportion|fraction|amount|number|share) of\b", joined):
+    if re.search(r"\b(what|which) (percentage|percent|proportion|fraction|amount|number|share)\b", joined):
         return "how many"  # "what percentage of users ...": a number is asked for
     if re.search(r"\b(what|which|in what|in which) (years?|dates?|decades?|periods?|times?)\b", joined):
         return "when"

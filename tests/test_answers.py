@@ -777,3 +777,30 @@ def test_it_keeps_its_referent_over_several_turns(engine) -> None:
         ]
     a = engine.ask("What happened to it later?", chat)
     assert a.resolved_question == "What happened to Keras later?" and "TensorFlow" in a.answer, a.answer
+
+
+def test_the_former_and_the_latter_are_the_items_of_the_answer_before(engine) -> None:
+    chat = [
+        {"role": "user", "content": "Which two programming styles does the article compare?"},
+        {"role": "assistant", "content": "Declarative (Caffe, Theano, TensorFlow) and imperative (Chainer, PyTorch)."},
+    ]
+    a = engine.ask("why would anyone pick the former?", chat)
+    assert "Declarative" in a.resolved_question and "optimization" in a.answer, a.answer
+    chat += [
+        {"role": "user", "content": "why would anyone pick the former?"},
+        {"role": "assistant", "content": a.answer},
+    ]
+    b = engine.ask("and the latter?", chat)
+    assert "imperative" in b.resolved_question and "flexible" in b.answer, b.answer
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("What metaphor does the introduction use for the frameworks?", "scaffolding"),  # a description is asked
+        ("which trick lets MXNet speed up models written with imperative APIs?", "hybridization"),
+    ],
+)
+def test_a_descriptive_noun_asks_for_the_phrase_that_says_it(engine, question, expected) -> None:
+    a = engine.ask(question)
+    assert expected in a.answer, a.answer

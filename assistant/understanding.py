@@ -502,8 +502,11 @@ class Understanding:
                 ]
             else:
                 close = self._close(w, self._key_words, 1 if len(w) < 5 else 2)
-            if not close and len(w) >= 5 and w not in self.english:
-                close = self._close(w, self._words_by_len, 1 if len(w) < 8 else 2)
+            if len(w) >= 5 and w not in self.english:
+                # every word of the sources too: "lerning" is one edit from "learning", two from "leading"
+                nearer = self._close(w, self._words_by_len, 1 if len(w) < 8 else 2)
+                if nearer and (not close or nearer[0][0] < close[0][0]):
+                    close = nearer
             if not close:
                 return w
             tied = [v for d, v in close if d == close[0][0]]

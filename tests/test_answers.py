@@ -339,6 +339,9 @@ ANSWERS = [
         "easy debugging",
         "flexible semantics and easy debugging",
     ),
+    # A misspelt plain word is corrected to the nearest word of the sources, not to a relation's synonym
+    # ("lerning" is "learning", not "leading").
+    ("typo", "which deep lerning compliers does the artical name?", [], "MLIR", "Apache TVM, MLIR"),
     # A role's fact ("author: Lin Yuan") is the direct evidence.
     ("who", "who's the writer of this piece?", [], "Lin Yuan", "author: Lin Yuan"),
 ]

@@ -61,7 +61,7 @@ QUESTIONS: list[tuple[str, str, str]] = [
     ("stone-age-tools", "Name some generic software people used for neural networks before deep learning frameworks existed.", "MATLAB, OpenNN, and Torch"),
     ("bert-title", "What is the full title of the paper on bidirectional transformer pre-training?", "BERT: Pre-training of Deep Bidirectional Transformers"),
     ("gpt3-title", "Which cited paper says language models can learn from a few examples?", "Language Models are Few-Shot Learners"),
-    ("scaffolding", "What metaphor does the introduction use for frameworks in the ML revolution?", "They are the scaffolding of the machine learning revolution"),
+    ("scaffolding", "Which image does the opening paragraph choose for frameworks and the ML revolution?", "They are the scaffolding of the machine learning revolution"),
     ("multi-device-norm", "Which trend says training across many nodes and devices is now standard practice?", "Multi-node or multi-device training is becoming the norm"),
     ("coupling", "What kind of relationship ties frameworks to the algorithms they run?", "tightly coupled relationship between deep learning frameworks and deep learning algorithms"),
     ("simpler-interface", "What benefit comes from not maintaining separate single-device and distributed strategies?", "it can provide a simpler user interface in addition to better performance"),

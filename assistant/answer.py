@@ -33,6 +33,7 @@ from assistant.text import (
     ENUMERATOR_RE,
     LEANS_ON_CONTEXT,
     LINK_RE,
+    MARKER_RE,
     MIN_CLAUSE_WORDS,
     NAMING_RE,
     ORDINAL_WORDS,
@@ -59,6 +60,15 @@ from assistant.text import (
 )
 from assistant.understanding import PERSON_NOUNS, QUESTION_WORDS, Analysis, Understanding, english_words
 
+# "what does the author conclude from that?": what the article says after what was just answered
+CARRY_ON_RE = re.compile(
+    r"\b(conclude|concludes|conclusion|imply|implies|implication|mean|means|indicate|indicates|follows?|"
+    r"what happened next|what came next|and then|after that|what next|consequence|so what|"
+    r"lead to|leads to|led to|result in|results in|resulted in)\b",
+    re.I,
+)
+THAT_RE = re.compile(r"\b(that|this|it|then|next)\b", re.I)
+CARRY_ON_SHARE = 0.6  # share of an answer's words an article sentence must have to be the one it told
 NEVER_SAID = "never mention"  # the wording of abstentions about a thing the sources never name
 CONNECTIVE_RE = re.compile(
     r"^(?:and|but|also|similarly|likewise|however|moreover|in addition|on the other hand|at the same time|"
@@ -238,6 +248,9 @@ class Answerer(StructuralAnswers):
             first = self.understanding.analyse(fixed)
         resolved, analysis = self.followups.resolve(first.text, first, turns)
         k = k or self.settings.k
+        carried = self._carries_on(text, first, turns, k, mode)
+        if carried is not None:
+            return carried
         result = self._answer(text, resolved, analysis, k, mode)
         prev_user = next((t.content for t in reversed(turns) if t.role == "user"), None)
         definite = NEVER_SAID in result.answer  # "they never mention any license": no retry can change that
@@ -254,6 +267,49 @@ class Answerer(StructuralAnswers):
             if not retry.abstained:
                 return retry
         return result
+
+    def _carries_on(
+        self, text: str, first: Analysis, turns: list[Turn], k: int, mode: RetrievalMode | None
+    ) -> Answer | None:
+        """'What does the author conclude from that?' after an answer: what the article says right after
+        the sentence that answer told ('This indicates that there is still a large gap ...')."""
+        named = [m for m in first.mentions if not is_role(m) and m.entity.name not in self._titles]  # not "the author"
+        if named or not CARRY_ON_RE.search(text) or not turns or turns[-1].role != "assistant":
+            return None
+        if not THAT_RE.search(text) or turns[-1].content.startswith(ABSTAINED):
+            return None
+        said = set(token_set(MARKER_RE.sub("", turns[-1].content)))
+        if len(said) < 3:
+            return None
+        # the article's sentence the answer told: most of its words are there
+        best = max(
+            (
+                (len(said & set(token_set(x.text))) / len(said), p, i)
+                for p in self.passages.values()
+                for i, x in enumerate(p.sentences)
+            ),
+            key=lambda t: (round(t[0], 6), -self.reading.position(t[1]), -t[2]),
+        )
+        if best[0] < CARRY_ON_SHARE:
+            return None
+        after = self.reading.next(best[1], best[2])
+        if after is None:
+            return None
+        q, sentence = after[0], after[0].sentences[after[1]].text
+        answer, citations = self._compose([_Claim(trim_sentence(sentence, first), [(q, sentence)])])
+        hits = self.retriever.retrieve(
+            text, k=k, mode=mode or self.settings.mode, qvec=self.retriever.query_vector(text)
+        )
+        return Answer(
+            question=text,
+            answer=answer,
+            abstained=False,
+            confidence=round(best[0] * 0.8, 4),
+            citations=citations,
+            hits=[self._hit(q.passage_id, hits), *[h for h in hits if h.passage_id != q.passage_id]][:k],
+            method="extractive",
+            resolved_question=f"{text} (that: {shorten(best[1].sentences[best[2]].text)})",
+        )
 
     def _answer(self, text: str, resolved: str, analysis: Analysis, k: int, mode: RetrievalMode | None) -> Answer:
         """Answer the resolved question (or abstain); `text` is the question as asked."""

@@ -807,3 +807,14 @@ def test_the_former_and_the_latter_are_the_items_of_the_answer_before(engine) ->
 def test_a_descriptive_noun_asks_for_the_phrase_that_says_it(engine, question, expected) -> None:
     a = engine.ask(question)
     assert expected in a.answer, a.answer
+
+
+def test_what_follows_from_an_answer_is_the_sentence_after_it(engine) -> None:
+    chat = [
+        {"role": "user", "content": "How big is a human brain in parameters?"},
+        {"role": "assistant", "content": "Human brains contain an estimated 100 trillion parameters (synapses)."},
+    ]
+    a = engine.ask("and what does the author conclude from that?", chat)
+    assert "large gap" in a.answer and "This indicates" in a.citations[0].quote, a.answer
+    # no answer before: nothing to carry on from, the question is answered as usual
+    assert "large gap" not in engine.ask("what does the author conclude from that?").answer

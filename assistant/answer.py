@@ -36,7 +36,7 @@ from assistant.text import (
     MARKER_RE,
     MIN_CLAUSE_WORDS,
     NAMING_RE,
-    ORDINAL_WORDS,
+    ORDINALS,
     PERSONAL_PRONOUN,
     PLACE_TYPES,
     POLAR_RE,
@@ -80,7 +80,7 @@ COUNTED_TYPES = frozenset({"model", "framework", "library", "compiler", "dataset
 _VERSION_RE = re.compile(r"\b\d+\.\d+")
 _MONEY_RE = re.compile(r"[$€£¥]|\b(dollars?|euros?|usd|pounds?)\b", re.I)
 # Nouns whose answer has a form of its own: a version number, an amount of money
-TYPED_NOUNS = {
+_TYPED_NOUNS = {
     "version": _VERSION_RE,
     "versions": _VERSION_RE,
     "cost": _MONEY_RE,
@@ -121,6 +121,11 @@ class Answer(BaseModel):
     hits: list[Hit] = Field(default_factory=list)
     method: str = Field(description="facts, extractive or abstain")
     resolved_question: str = Field(description="the question after resolving a follow-up against the history")
+
+
+def typed_noun(a: Analysis) -> tuple[str, re.Pattern[str]] | None:
+    """The question's noun whose answer has a form of its own ('version' -> a version number), if any."""
+    return next(((word, rx) for word, rx in _TYPED_NOUNS.items() if word in a.tokens), None)
 
 
 def word_count(text: str) -> int:
@@ -246,11 +251,11 @@ class Answerer(StructuralAnswers):
                 fixed = surface_re(m.surface).sub(m.entity.name, fixed, count=1)
         if fixed != first.text:
             first = self.understanding.analyse(fixed)
-        resolved, analysis = self.followups.resolve(first.text, first, turns)
         k = k or self.settings.k
         carried = self._carries_on(text, first, turns, k, mode)
         if carried is not None:
             return carried
+        resolved, analysis = self.followups.resolve(first.text, first, turns)
         result = self._answer(text, resolved, analysis, k, mode)
         prev_user = next((t.content for t in reversed(turns) if t.role == "user"), None)
         definite = NEVER_SAID in result.answer  # "they never mention any license": no retry can change that
@@ -334,7 +339,7 @@ class Answerer(StructuralAnswers):
                 # "which framework lets you ...": a verb; "what is deepspeed used for": a name
                 and (analysis.asked_closed or analysis.asked not in self.understanding.english)
             ):
-                return self._abstain(text, resolved, f"they never mention any {analysis.asked}", hits[:k], 0.0)
+                return self._abstain(text, resolved, f"they {NEVER_SAID} any {analysis.asked}", hits[:k], 0.0)
             claim_conf = self._count(analysis) if analysis.wh == "how many" else None
             if claim_conf is None:
                 scored = self._scored_sentences(analysis, hits, qvec)
@@ -536,8 +541,8 @@ class Answerer(StructuralAnswers):
             return None  # "which person ...?" answered with a company
         if not self.kind_names.names_asked_kind(" ".join(c.text for c in claims), a):
             return None  # "which company acquired Keras?" answered with a person
-        form = next((rx for word, rx in TYPED_NOUNS.items() if word in a.tokens), None)
-        if form is not None and not form.search(" ".join(c.text for c in claims)):
+        form = typed_noun(a)
+        if form is not None and not form[1].search(" ".join(c.text for c in claims)):
             return None  # "what is the newest version of Apache TVM?": its is-a fact gives no version
         fits_kind = self._kind_fits(a, js, inverse, ids) > 0  # "which two frameworks ...": the facts name them
         if a.wh in ("what", "which", "other") and not fits_kind and self._said_elsewhere(a, rel, claims, eid):
@@ -805,8 +810,9 @@ class Answerer(StructuralAnswers):
         scored.sort(key=lambda x: (-round(x[0], 6), x[4].passage_id, x[5]))
         # "every framework of the Roman Times": an era the question names is where the answer is told
         eras = [m.entity.names for m in a.mentions if m.entity.type == "era"]
-        inside = [x for x in scored if any(names_in(n, x[4].section.lower()) for n in eras)]
-        return inside + [x for x in scored if x not in inside] if inside else scored
+        if eras:
+            scored.sort(key=lambda x: not any(names_in(n, x[4].section.lower()) for n in eras))  # stable
+        return scored
 
     def _idf(self, stem: str) -> float:
         """Inverse document frequency of a stem over the corpus's sentences: rare words weigh more."""
@@ -822,12 +828,11 @@ class Answerer(StructuralAnswers):
         if ordinal is not None and not scored[0][4].sentences[scored[0][5]].text.rstrip().endswith(":"):
             # "what was the second trend?": the sentence that says "Second ..." (a list after ":" is
             # picked from below)
-            word = ORDINAL_WORDS[ordinal]
             typed = [
                 x
                 for x in scored[:TYPED_REACH]
                 if ENUMERATOR_RE.match(x[4].sentences[x[5]].text or "")
-                and x[4].sentences[x[5]].text.lower().lstrip().startswith(word)
+                and x[4].sentences[x[5]].text.lower().lstrip().startswith(ordinal)
             ] or typed
         _score, cos, overlap, ent, p, s_i = typed[0] if typed else scored[0]
         claims = [_Claim(trim_sentence(p.sentences[s_i].text, a), [(p, p.sentences[s_i].text)])]
@@ -842,7 +847,8 @@ class Answerer(StructuralAnswers):
             if named is not None:
                 claims.insert(0, _Claim(trim_sentence(named[1], a), [named]))
         if p.sentences[s_i].text.rstrip().endswith(":"):
-            return self._list_after(p, s_i, asked_ordinal(a.text)), max(
+            pick = asked_ordinal(a.text)
+            return self._list_after(p, s_i, None if pick is None else ORDINALS[pick]), max(
                 0.0, min(1.0, (0.55 * max(cos, 0.0) + 0.45 * overlap) * 1.6)
             )
         if a.wh in ("why", "how", "list", "which") or "list" in a.tokens or a.plural:
@@ -914,15 +920,15 @@ class Answerer(StructuralAnswers):
             a.wh == "who"
             and a.unknown_words
             and self._explains(a, said) == 0.0
-            and not self._tells_any_relation(a, said)
+            and not self._tells_relation(a, said, agents_only=False)
         ):  # "who founded Waymo?": the sources never say "founded", and the sentence tells of no such act
             return [], 0.0
         if not self.kind_names.names_asked_kind(" ".join(c.text for c in claims), a):
             return [], 0.0  # "what dataset was GPT-3 trained on?": the sentence names no dataset
         if a.wh == "where" and a.unstated:
             return [], 0.0  # "where was he born?": the sources never use the word, so never say where
-        form = next((rx for word, rx in TYPED_NOUNS.items() if word in a.tokens), None)
-        if form is not None and not form.search(said):
+        form = typed_noun(a)
+        if form is not None and not form[1].search(said):
             return [], 0.0  # "what's the latest version of MXNet?": a sentence about MXNet with no version in it
         if self._other_head(a, said):
             return [], 0.0  # "what programming language ...?" answered with a "programming style"
@@ -945,9 +951,9 @@ class Answerer(StructuralAnswers):
             return "no passage names the person"
         if a.head and not self.kind_names.names_asked_kind("", a):  # "which company acquired Keras?"
             return f"no passage names the {a.head}"
-        formed = next((word for word in TYPED_NOUNS if word in a.tokens), None)
-        if formed is not None:  # "what's the latest version of MXNet?"
-            return f"no passage gives the {formed}"
+        form = typed_noun(a)
+        if form is not None:  # "what's the latest version of MXNet?"
+            return f"no passage gives the {form[0]}"
         if len(a.asked_phrase) >= 2:  # "what programming language ...": a style, but no language
             return f"no passage gives the {' '.join(a.asked_phrase)}"
         return "nothing in the sources matches the question"
@@ -963,13 +969,14 @@ class Answerer(StructuralAnswers):
         agentive = kinds is not None and kinds & AGENT_TYPES
         return bool(agentive) and any(v >= 1.0 and rel in self._agent_relations for rel, v in a.relation_scores.items())
 
-    def _tells_relation(self, a: Analysis, text: str) -> bool:
-        """Whether text has a word of a relation the question asks for ('developed', 'open sourced')."""
+    def _tells_relation(self, a: Analysis, text: str, *, agents_only: bool = True) -> bool:
+        """Whether text has a word of a relation the question asks for ('developed', 'open sourced'), of
+        the relations that link to people or organisations unless `agents_only` is false."""
         said = set(token_set(text))
         return any(
             set(phrase) <= said
             for rel, v in a.relation_scores.items()
-            if v >= 1.0 and rel in self._agent_relations
+            if v >= 1.0 and (rel in self._agent_relations or not agents_only)
             for phrase in self.understanding.rel_syn[rel]
         )
 
@@ -983,16 +990,6 @@ class Answerer(StructuralAnswers):
         head = set(token_set(a.asked_phrase[-1]))
         modifiers = set(token_set(" ".join(a.asked_phrase[:-1])))
         return bool(head) and not head & said and bool(modifiers & said)
-
-    def _tells_any_relation(self, a: Analysis, text: str) -> bool:
-        """Whether text has a word of any relation the question asks for (its synonyms count)."""
-        said = set(token_set(text))
-        return any(
-            set(phrase) <= said
-            for rel, v in a.relation_scores.items()
-            if v >= 1.0
-            for phrase in self.understanding.rel_syn[rel]
-        )
 
     def _gives(self, a: Analysis, x: _Scored) -> bool:
         """Whether a scored sentence names the kind of thing asked for (a place, a person, a company ...).

@@ -10,16 +10,13 @@ from collections.abc import Callable
 from assistant.conversation import Turn
 from assistant.corpus import Corpus
 from assistant.kinds import Kinds
-from assistant.text import ABSTAINED, AGENT_TYPES, EVENT_RE, MARKER_RE, THING_PRONOUN, surface_re
+from assistant.text import ABSTAINED, AGENT_TYPES, EVENT_RE, MARKER_RE, ORDINALS, THING_PRONOUN, surface_re
 from assistant.understanding import ELLIPSIS_RE, Analysis, Understanding
 
-ORDINALS = {"first": 0, "second": 1, "third": 2, "fourth": 3, "fifth": 4, "last": -1, "former": 0, "latter": -1}
-ORDINAL_RE = re.compile(r"\b(the\s+)?(first|second|third|fourth|fifth|last|former|latter)(\s+ones?\b)?", re.I)
+ORDINAL_RE = re.compile(r"\b(the\s+)?({})(\s+ones?\b)?".format("|".join(ORDINALS)), re.I)
 LIST_ITEM_WORDS = 7  # an item of a listing answer is a name or a short phrase
 PARENTHESES_RE = re.compile(r"\s*\([^)]*\)")  # "Declarative (used by Caffe, Theano ...)": not an item
 LIST_SPLIT_RE = re.compile(r",\s*(?:and\s+)?|\s+and\s+")
-
-
 PERSONAL_RE = re.compile(r"\b(it|its|they|them|their|he|him|his|she|her)\b", re.I)
 DEMONSTRATIVE_RE = re.compile(r"\b(this|that)\b", re.I)
 

@@ -160,15 +160,16 @@ REFERS_BACK = re.compile(
     r"|(?:these|those|such)\s+(?!are\b|were\b|have\b|include\b|can\b|will\b|may\b))[a-z]",
     re.I,
 )
-ORDINAL_WORDS = {1: "second", 2: "third", 3: "fourth", 4: "fifth"}
+# Words that point at an item of a list, 0-based ("the latter" is the last one)
+ORDINALS = {"first": 0, "second": 1, "third": 2, "fourth": 3, "fifth": 4, "last": -1, "former": 0, "latter": -1}
 _ASKED_ORDINAL_RE = re.compile(r"\bthe\s+(second|third|fourth|fifth)\b", re.I)
 
 
-def asked_ordinal(text: str) -> int | None:
-    """'What is the second trend?': the 0-based item a question asks for (second and later; 'first'
-    is too often 'first released')."""
+def asked_ordinal(text: str) -> str | None:
+    """'What is the second trend?': the ordinal a question asks for, second and later ('first' is too
+    often 'first released')."""
     found = _ASKED_ORDINAL_RE.search(text)
-    return None if found is None else {v: k for k, v in ORDINAL_WORDS.items()}[found.group(1).lower()]
+    return None if found is None else found.group(1).lower()
 
 
 ENUMERATOR_RE = re.compile(r"^\W*(first|second|third|fourth|fifth|firstly|secondly|thirdly|finally|lastly)\b", re.I)

@@ -136,9 +136,7 @@ class Analysis:
     unstated: list[str] = field(default_factory=list)  # content words the documents never use (synonyms aside)
     asked: str = ""  # the attribute asked for, when the question names one ("what license")
     asked_directly: bool = False  # the asked noun's phrase follows the question word ("what license is ...")
-    asked_closed: bool = (
-        False  # the asked noun ends its phrase ("what license does ...", not "which framework lets you")
-    )
+    asked_closed: bool = False  # the asked noun ends its phrase: "what license does ...", not "... lets you"
     asked_phrase: list[str] = field(default_factory=list)  # its words ("programming", "language")
     plural: bool = False  # the asked noun is plural ("which tools"): the answer is a list
     has_pronoun: bool = False

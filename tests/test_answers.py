@@ -309,7 +309,7 @@ ANSWERS = [
     # "name a ..." asks for a thing: "its" next is the answer's thing (GPT-3), not BERT.
     (
         "followup",
-        "who's the first author of its paper?",
+        "who's the lead author of its paper?",
         ["name one of BERT's Transformer-based relatives"],
         "Brown",
         "Tom B. Brown",
@@ -320,7 +320,7 @@ ANSWERS = [
     # which its answer named first)
     (
         "followup",
-        "which later frameworks took that style from it?",
+        "which newer frameworks adopted that style from it?",
         ["What were some early frameworks around 2012?", "Which programming style did Theano use?"],
         "TensorFlow",
         "borrowed the declarative programming style from Theano",
@@ -341,7 +341,7 @@ ANSWERS = [
     ),
     # A misspelt plain word is corrected to the nearest word of the sources, not to a relation's synonym
     # ("lerning" is "learning", not "leading").
-    ("typo", "which deep lerning compliers does the artical name?", [], "MLIR", "Apache TVM, MLIR"),
+    ("typo", "name the deep lerning compilers given in the artical", [], "MLIR", "Apache TVM, MLIR"),
     # A role's fact ("author: Lin Yuan") is the direct evidence.
     ("who", "who's the writer of this piece?", [], "Lin Yuan", "author: Lin Yuan"),
 ]
@@ -350,13 +350,13 @@ OUT_OF_CORPUS = [
     # "The inventor of Caffe joined Facebook": the article tells of him but never names him.
     "Who invented the Caffe framework?",
     # A version or a price has a form of its own, which the sentence about the thing lacks.
-    "What is the newest version of Apache TVM?",
+    "Which Apache TVM version is the most recent one?",
     "How much did it cost to train GPT-3?",
     # A near miss: the sentence has the asked phrase's modifier but another noun ("programming style").
-    "What programming language was Chainer written in?",
+    "Which programming language is Chainer coded in?",
     "What percentage of researchers use MXNet?",
     # A who-question whose best sentence names the thing but tells of no such act.
-    "Who founded Waymo?",
+    "Who was Waymo's founder?",
     # An attribute the sources never name, asked for right after "what", even when a relation's word
     # ("released") would let a fact answer something else.
     "What license is MXNet released under?",
@@ -638,12 +638,16 @@ def test_the_era_whose_dates_hold_a_year(engine, question, era) -> None:
 def test_every_thing_of_a_kind_is_listed_with_its_source(engine, question, names) -> None:
     a = engine.ask(question)
     assert not a.abstained and all(n in a.answer for n in names), a.answer
-    assert "University" not in engine.ask("which companies does the article mention?").answer
     assert a.citations and all(c.quote for c in a.citations)
 
 
+def test_a_university_is_no_company(engine) -> None:
+    a = engine.ask("which companies does the article mention?")
+    assert "Google" in a.answer and "University" not in a.answer, a.answer
+
+
 @pytest.mark.parametrize(
-    ("question", "expected"), [("who is Kaiming He?", "proposed ResNet"), ("Who is Tom Brown?", "first author")]
+    ("question", "expected"), [("tell me who Kaiming He is", "proposed ResNet"), ("Who is Tom Brown?", "first author")]
 )
 def test_a_person_known_from_others_facts_is_described_by_them(engine, question, expected) -> None:
     a = engine.ask(question)
@@ -707,7 +711,7 @@ def test_typos_are_read_as_the_names_they_stand_for(engine) -> None:
     assert "TensorFlow" in a.answer and "most popular" in a.answer, a.answer
     assert "TensorFlow" in a.resolved_question
     # two plain words are no typo of a two-word name ("deal in" is not "Devlin")
-    assert "Devlin" not in engine.ask("why is resnet a big deal in this history?").resolved_question
+    assert "Devlin" not in engine.ask("is resnet a big deal in image classification?").resolved_question
 
 
 def test_a_fact_and_its_sentence_are_not_said_twice(engine) -> None:
@@ -727,8 +731,8 @@ def test_what_year_asks_for_the_era_of_a_thing_with_no_date_of_its_own(engine) -
 
 def test_a_noun_after_a_determiner_is_not_corrected_into_a_question_word(engine) -> None:
     assert (
-        "other way"
-        in engine.ask("and which one went the other way?", ["Which frameworks were declarative?"]).resolved_question
+        "another way"
+        in engine.ask("and the one that went another way?", ["Which frameworks were declarative?"]).resolved_question
     )
 
 
@@ -746,7 +750,7 @@ def test_an_abstention_in_the_history_names_no_referent(engine) -> None:
     [
         ("Which framework lets you use symbolic and imperative APIs side by side?", "MXNet"),  # "lets" is a verb
         ("Who penned this piece?", "Lin Yuan"),
-        ("When was the artcle published?", "2020-12-14"),
+        ("what's the publication date of the artcle?", "2020-12-14"),
     ],
 )
 def test_answerable_questions_in_other_words(engine, question, expected) -> None:
@@ -814,7 +818,7 @@ def test_what_follows_from_an_answer_is_the_sentence_after_it(engine) -> None:
         {"role": "user", "content": "How big is a human brain in parameters?"},
         {"role": "assistant", "content": "Human brains contain an estimated 100 trillion parameters (synapses)."},
     ]
-    a = engine.ask("and what does the author conclude from that?", chat)
+    a = engine.ask("what does that imply, in the author's view?", chat)
     assert "large gap" in a.answer and "This indicates" in a.citations[0].quote, a.answer
     # no answer before: nothing to carry on from, the question is answered as usual
-    assert "large gap" not in engine.ask("what does the author conclude from that?").answer
+    assert "large gap" not in engine.ask("what does that imply, in the author's view?").answer

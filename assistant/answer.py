@@ -123,6 +123,13 @@ class Answer(BaseModel):
     resolved_question: str = Field(description="the question after resolving a follow-up against the history")
 
 
+# Things someone makes: a question for their maker that the facts cannot answer is not answered.
+MADE_TYPES = frozenset({"framework", "library", "tool", "compiler", "model", "dataset", "paper"})
+# The asked-about agent is the subject of another verb: "which company did the inventor of X join?",
+# "the person who created X went to work for ...?"
+EMBEDDED_RE = re.compile(r"\b(did|does|do)\b|\w\s+who\b", re.IGNORECASE)
+
+
 def typed_noun(a: Analysis) -> tuple[str, re.Pattern[str]] | None:
     """The question's noun whose answer has a form of its own ('version' -> a version number), if any."""
     return next(((word, rx) for word, rx in _TYPED_NOUNS.items() if word in a.tokens), None)
@@ -332,6 +339,9 @@ class Answerer(StructuralAnswers):
             return self._abstain(text, resolved, f"they {NEVER_SAID} any {analysis.asked}", hits[:k], 0.0)
         claim_conf = self._from_facts(analysis, qvec)
         method = "facts"
+        uncredited = self._uncredited(analysis) if claim_conf is None else None
+        if uncredited is not None:  # "who developed Chainer?": the facts tie Chainer to no one
+            return self._abstain(text, resolved, f"they never say who is behind {uncredited}", hits[:k], 0.0)
         if claim_conf is None:
             if (
                 analysis.asked
@@ -957,6 +967,21 @@ class Answerer(StructuralAnswers):
         if len(a.asked_phrase) >= 2:  # "what programming language ...": a style, but no language
             return f"no passage gives the {' '.join(a.asked_phrase)}"
         return "nothing in the sources matches the question"
+
+    def _uncredited(self, a: Analysis) -> str | None:
+        """The name of the thing a "who made it?" question is about, when the facts, which hold every
+        link the article draws between a thing and a person or organisation, tie it to none."""
+        if not (self._asks_for_agent(a) or self._agent_kind(a)) or not a.mentions or EMBEDDED_RE.search(a.text):
+            return None  # not "which company did the inventor of Caffe join?": the maker is not what is asked
+        entities = {m.entity.id: m.entity for m in a.mentions}
+        if any(e.type not in MADE_TYPES for e in entities.values()):
+            return None  # "who at Google built it?", "companies in the Iron Age": not only made things named
+        for eid in entities:
+            for f in self.corpus.facts.facts:
+                other = f.object if f.subject == eid else f.subject if f.object == eid else None
+                if other and self.corpus.facts.entity(other).type in AGENT_TYPES:
+                    return None
+        return a.mentions[0].entity.name
 
     def _asks_for_agent(self, a: Analysis) -> bool:
         """A who-question whose relation, in the facts, links things to people or organisations

@@ -36,6 +36,14 @@ class FollowUps:
         self.kinds = kinds
         self.answerable = answerable  # whether the facts can answer the question for an entity id
         self._titles = {d.title for d in corpus.documents}
+        # relations whose facts hold a description ("what happened to X"), not another thing
+        things = {f.relation for f in corpus.facts.facts if f.object}
+        self._descriptive = {f.relation for f in corpus.facts.facts} - things
+
+    def _describes(self, a: Analysis) -> bool:
+        """Whether the relations a question asks most for are all told in words, not by naming a thing."""
+        top = max(a.relation_scores.values(), default=0.0)
+        return top > 0 and all(rel in self._descriptive for rel, v in a.relation_scores.items() if v == top)
 
     def resolve(self, text: str, a: Analysis, turns: list[Turn]) -> tuple[str, Analysis]:
         """Rewrite an elliptical follow-up with the entity (or question) of the previous turns."""
@@ -178,9 +186,11 @@ class FollowUps:
                 or (seen.wh == "which" and (not noun or self.kinds.named_by(noun) is not None))
                 or (  # "What framework became ...?", "name a relative of BERT": they ask for one too
                     seen.wh in ("what", "other", "list")
-                    and bool(seen.head or seen.asked)
-                    and (seen.head or seen.asked) not in self._mention_words(seen)  # not "what is JAX?"
+                    and bool(noun)
+                    and noun not in self._mention_words(seen)  # not "what is JAX?"
                     and (seen.wh != "other" or seen.tokens[:1] in (["name"], ["list"], ["give"]))
+                    # not "what happened to CNTK?": its answer tells of CNTK, it names no new thing
+                    and (self.kinds.named_by(noun) is not None or not self._describes(seen))
                 )
             )
             if t.role == "user" and latest_asked:

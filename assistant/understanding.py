@@ -28,7 +28,7 @@ _AUXILIARIES = frozenset("is are was were do does did can could has have had wil
 # Adverbs that end a noun phrase before its verb ("which company first created ...").
 _ADVERBS = frozenset(
     "first originally initially later eventually actually really also still currently then now once ever "
-    "finally mainly mostly".split()
+    "finally mainly mostly afterwards afterward subsequently next ultimately instead today nowadays".split()
 )
 # Imperatives that open a request for a list ("name the tools ...", "list the trends ...").
 _LIST_VERBS = frozenset({"name", "list", "enumerate", "give"})
@@ -213,6 +213,8 @@ def wh_word(tokens: list[str]) -> str:
         if imperative and i > 1 and t in _RELATIVES and tokens[i - 1] not in ("me", "us"):
             continue  # "name the framework whose APIs ...": a relative pronoun, not the question word
         if t in ("who", "whom", "whose"):
+            if i >= 2 and tokens[i - 2] in ("the", "a", "an") and "which" in tokens[i + 1 : 16]:
+                continue  # "the person who invented Caffe joined which company?": a relative pronoun
             return "who"
         if t in ("when", "year"):
             return "when"

@@ -31,6 +31,8 @@ from assistant.text import (
     CONTINUES,
     CUES,
     ENUMERATOR_RE,
+    ITEM_WORDS,
+    NUMBERED_ITEM_RE,
     LEANS_ON_CONTEXT,
     LINK_RE,
     MARKER_RE,
@@ -44,6 +46,7 @@ from assistant.text import (
     SOFTWARE,
     TIME_WORDS,
     announced,
+    asked_item,
     asked_ordinal,
     both_of,
     clause_with,
@@ -351,6 +354,8 @@ class Answerer(StructuralAnswers):
             ):
                 return self._abstain(text, resolved, f"they {NEVER_SAID} any {analysis.asked}", hits[:k], 0.0)
             claim_conf = self._count(analysis) if analysis.wh == "how many" else None
+            if claim_conf is None and self._asks_item_only(analysis):
+                claim_conf, method = self._numbered(analysis), "extractive"
             if claim_conf is None:
                 scored = self._scored_sentences(analysis, hits, qvec)
                 claim_conf = self._extractive(analysis, scored)
@@ -406,9 +411,17 @@ class Answerer(StructuralAnswers):
             return f"the sources never mention {names}"
         if not a.content:
             return "the question names nothing to look up" if not a.mentions else None
-        if a.coverage < 0.5 or (a.coverage <= 0.5 and not a.mentions):
+        if (a.coverage < 0.5 or (a.coverage <= 0.5 and not a.mentions)) and not self._asks_item_only(a):
             return "most of the question's words never occur in the sources"
         return None
+
+    @staticmethod
+    def _asks_item_only(a: Analysis) -> bool:
+        """'What is the last reference?': the only words the sources lack say which item of a list."""
+        if asked_item(a.text) is None:
+            return False
+        bracketed = re.search(r"\[\d{1,2}\]", a.text) is not None  # "what does [2] point to?"
+        return bracketed or all(w.isdigit() or w in ORDINALS or w in ITEM_WORDS for w in a.unknown_words)
 
     def _entity_boost(self, a: Analysis) -> dict[int, float]:
         """Passages whose text names a question's entity get a small lift (typos included)."""
@@ -668,10 +681,16 @@ class Answerer(StructuralAnswers):
 
     def _hop(self, eid: str, rel: str, a: Analysis) -> list[int]:
         """Facts one hop away, when the question names the linked thing's kind ('the AlexNet paper')."""
+        kind = self.corpus.facts.entity(eid).type
+        # "which conference was ResNet published at?": no model has a venue; the paper that tells of it has
+        papers_only = not any(self.corpus.facts.entity(s).type == kind for s, r in self.by_subject if r == rel)
         for linked in self.subject_facts.get(eid, []):
             for j in linked:
                 obj = self.facts[j].fact.object
-                if obj and (obj, rel) in self.by_subject and self.corpus.facts.entity(obj).type in a.tokens:
+                if obj is None or (obj, rel) not in self.by_subject:
+                    continue
+                linked_kind = self.corpus.facts.entity(obj).type
+                if linked_kind in a.tokens or (papers_only and linked_kind == "paper"):
                     return self.by_subject[(obj, rel)]
         return []
 
@@ -947,8 +966,26 @@ class Answerer(StructuralAnswers):
             claims.sort(key=lambda c: (self.reading.position(c.quotes[0][0]), c.quotes[0][0].text.find(c.quotes[0][1])))
         return claims, max(0.0, min(1.0, confidence))
 
+    def _numbered(self, a: Analysis) -> tuple[list[_Claim], float]:
+        """'What is the fifth reference?', 'ref [2]': the item of the sources' numbered list that opens
+        with that number ('[5] Announcing ...'); no claim when the list has no such item."""
+        item = asked_item(a.text)
+        numbered: dict[int, tuple[Passage, str]] = {}
+        for p in self.retriever.data.passages:
+            for sentence in p.sentences:
+                found = NUMBERED_ITEM_RE.match(sentence.text)
+                if found is not None:
+                    numbered.setdefault(int(found.group(1)), (p, sentence.text))
+        wanted = max(numbered, default=0) if item == -1 else item
+        if wanted not in numbered:
+            return [], 0.0
+        p, text = numbered[wanted]
+        return [_Claim(NUMBERED_ITEM_RE.sub("", text).strip(), [(p, text)])], 1.0
+
     def _nothing_typed(self, a: Analysis) -> str:
         """Why no sentence could answer: the asked type was missing, or nothing matched at all."""
+        if asked_item(a.text) is not None:
+            return "their numbered list has no such item"
         if a.wh == "when":
             return "no passage gives the date asked for"
         if a.wh == "how many":

@@ -172,6 +172,29 @@ def asked_ordinal(text: str) -> str | None:
     return None if found is None else found.group(1).lower()
 
 
+# "the fifth reference", "reference 2", "ref [3]", "the last citation": an item of a numbered list
+_ASKED_ITEM_RE = re.compile(
+    r"\b(first|second|third|fourth|fifth|sixth|last|final)\b(?:\W+\w+){0,3}?\W+(?:reference|citation|ref)s?\b"
+    r"|\b(?:reference|citation|ref|entry|item)\s*(?:no\.?|number|#)?\s*\[?(\d{1,2})\]?"
+    r"|\[(\d{1,2})\]",
+    re.I,
+)
+# Words that say which item of a numbered list is meant; the sources need not use them.
+ITEM_WORDS = frozenset("reference references citation citations ref refs item entry number no final last listed".split())
+NUMBERED_ITEM_RE = re.compile(r"^\s*\[(\d{1,2})\]\s")  # "[5] Announcing the Consortium ..."
+
+
+def asked_item(text: str) -> int | None:
+    """The number of the numbered item a question asks for (1-based; -1 for the last), or None."""
+    found = _ASKED_ITEM_RE.search(text)
+    if found is None:
+        return None
+    if found.group(1):
+        word = found.group(1).lower()
+        return -1 if word in ("last", "final") else {"sixth": 5}.get(word, ORDINALS.get(word, 0)) + 1
+    return int(found.group(2) or found.group(3))
+
+
 ENUMERATOR_RE = re.compile(r"^\W*(first|second|third|fourth|fifth|firstly|secondly|thirdly|finally|lastly)\b", re.I)
 COUNTS = {"two": 2, "three": 3, "four": 4, "five": 5}
 

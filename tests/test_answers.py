@@ -845,3 +845,29 @@ def test_what_follows_from_an_answer_is_the_sentence_after_it(engine) -> None:
     assert "large gap" in a.answer and "This indicates" in a.citations[0].quote, a.answer
     # no answer before: nothing to carry on from, the question is answered as usual
     assert "large gap" not in engine.ask("what does that imply, in the author's view?").answer
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("which work is listed first among the references", "Krizhevsky"),
+        ("give me citation number 3", "Devlin"),
+        ("what's the final item... I mean the last reference?", "Consortium for Python Data API Standards"),
+        ("what does [2] point to", "Deep Residual Learning"),
+    ],
+)
+def test_a_numbered_reference_is_found_by_its_number(engine, question, expected) -> None:
+    a = engine.ask(question)
+    assert not a.abstained and expected in a.answer, a.answer
+    assert a.citations[0].quote.lstrip().startswith("[")
+
+
+def test_a_number_the_reference_list_does_not_reach_is_not_answered(engine) -> None:
+    a = engine.ask("what is reference 12 about")
+    assert a.abstained, a.answer
+
+
+def test_a_model_is_published_where_its_paper_is(engine) -> None:
+    a = engine.ask("which conference was GPT-3 presented at")
+    assert not a.abstained and "NeurIPS 2020" in a.answer, a.answer
+    assert any("NeurIPS 2020" in c.quote for c in a.citations)

@@ -181,6 +181,8 @@ class Answerer(StructuralAnswers):
         self.reading = Reading(retriever.data.passages, corpus.documents)
         self._titles = {d.title for d in corpus.documents}
         # Relations whose objects are people or organisations (who made, developed, published ...).
+        # relations whose facts hold a description, not another thing ("what happened to CNTK")
+        self._descriptive = {f.relation for f in corpus.facts.facts} - {f.relation for f in corpus.facts.facts if f.object}
         self._agent_relations = {
             f.relation for f in corpus.facts.facts if f.object and corpus.facts.entity(f.object).type in AGENT_TYPES
         }
@@ -717,6 +719,8 @@ class Answerer(StructuralAnswers):
         relation = self.corpus.facts.relations[rel]
         residual -= set(token_set(" ".join([*relation.synonyms, *relation.inverse_synonyms, relation.label])))
         residual -= set(token_set(" ".join(self.kinds)))
+        if rel not in self._descriptive and a.noun_phrase:  # "which projects ...": the kind of thing named
+            residual -= set(token_set(a.noun_phrase[-1]))
         said = set(token_set(" ".join([c.text for c in claims] + [q[1] for c in claims for q in c.quotes])))
         return residual - said
 

@@ -20,7 +20,7 @@ QUESTION_WORDS = frozenset(
     "who whom whose what which when where why how many much list name tell give explain describe did "
     "does do is are was were be been the a an of in on at to for and or it its his her their they "
     "them he she this that these those there please me about know say says said mention mentioned "
-    "article author text sources source according also again just only ever kind kinds type types sort "
+    "article author text sources according also again just only ever kind kinds type types sort "
     "sorts exactly roughly approximately".split()
 )
 # Verbs that open a yes/no question ("is it still popular?"), not a keyword query.
@@ -138,6 +138,7 @@ class Analysis:
     asked_directly: bool = False  # the asked noun's phrase follows the question word ("what license is ...")
     asked_closed: bool = False  # the asked noun ends its phrase: "what license does ...", not "... lets you"
     asked_phrase: list[str] = field(default_factory=list)  # its words ("programming", "language")
+    noun_phrase: list[str] = field(default_factory=list)  # the words after the question word ("open source projects")
     plural: bool = False  # the asked noun is plural ("which tools"): the answer is a list
     has_pronoun: bool = False
     elliptical: bool = False
@@ -654,6 +655,13 @@ class Understanding:
             and i not in in_mention
             for i in phrase
         )
+        if len(phrase) > 1:
+            # "which open source projects does he contribute to?": "open source" describes the projects;
+            # the relation asked is the verb's, when the rest of the question has one
+            masked = ["" if i in phrase[:-1] else st for i, st in enumerate(stems)]
+            rel_rest = self._scores(masked, self._syn_index)
+            if rel_rest and rel_rest != rel:
+                rel, inv = rel_rest, self._scores(masked, self._inv_index)
         if asked in GENERIC_NOUNS:  # "which group", "what company": asks for an entity, not an attribute
             asked = ""
         if asked in ABSTRACT_NOUNS:  # "what problem ...", "what advantage ...": a description is asked for
@@ -678,6 +686,7 @@ class Understanding:
                 tokens.index(asked) + 1 == len(tokens)
                 or tokens[tokens.index(asked) + 1] in _AUXILIARIES | {"of", "for", "under", "on", "in"}
             ),
+            noun_phrase=[tokens[i] for i in phrase],
             # "what programming language is ...": the whole phrase, right after the question word
             asked_phrase=[tokens[i] for i in phrase]
             if direct

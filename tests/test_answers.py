@@ -871,3 +871,21 @@ def test_a_model_is_published_where_its_paper_is(engine) -> None:
     a = engine.ask("which conference was GPT-3 presented at")
     assert not a.abstained and "NeurIPS 2020" in a.answer, a.answer
     assert any("NeurIPS 2020" in c.quote for c in a.citations)
+
+
+def test_words_that_describe_the_asked_kind_are_not_the_asked_relation(engine) -> None:
+    """'open source' describes the projects; 'contribute' is what is asked."""
+    a = engine.ask("what open source libraries does the author contribute to")
+    assert not a.abstained and "MXNet" in a.answer and "Horovod" in a.answer, a.answer
+
+
+def test_it_after_what_happened_to_a_thing_is_that_thing(engine) -> None:
+    """'What happened to CNTK?' is answered with a sentence naming Microsoft, PyTorch and ONNX runtime;
+    the next 'it' is still CNTK, the subject of the question, not a thing the answer mentioned."""
+    history = [
+        {"role": "user", "content": "what became of cntk?"},
+        {"role": "assistant", "content": "Microsoft stopped active development of the CNTK framework and part of "
+         "the team moved to support PyTorch on Windows and ONNX runtime [1]."},
+    ]
+    a = engine.ask("and which lab had created it?", history=history)
+    assert "Microsoft Research" in a.answer, a.answer

@@ -32,12 +32,12 @@ from assistant.text import (
     CUES,
     ENUMERATOR_RE,
     ITEM_WORDS,
-    NUMBERED_ITEM_RE,
     LEANS_ON_CONTEXT,
     LINK_RE,
     MARKER_RE,
     MIN_CLAUSE_WORDS,
     NAMING_RE,
+    NUMBERED_ITEM_RE,
     ORDINALS,
     PERSONAL_PRONOUN,
     PLACE_TYPES,
@@ -182,7 +182,9 @@ class Answerer(StructuralAnswers):
         self._titles = {d.title for d in corpus.documents}
         # Relations whose objects are people or organisations (who made, developed, published ...).
         # relations whose facts hold a description, not another thing ("what happened to CNTK")
-        self._descriptive = {f.relation for f in corpus.facts.facts} - {f.relation for f in corpus.facts.facts if f.object}
+        self._descriptive = {f.relation for f in corpus.facts.facts} - {
+            f.relation for f in corpus.facts.facts if f.object
+        }
         self._agent_relations = {
             f.relation for f in corpus.facts.facts if f.object and corpus.facts.entity(f.object).type in AGENT_TYPES
         }
@@ -692,7 +694,9 @@ class Answerer(StructuralAnswers):
                 if obj is None or (obj, rel) not in self.by_subject:
                     continue
                 linked_kind = self.corpus.facts.entity(obj).type
-                if linked_kind in a.tokens or (papers_only and linked_kind == "paper"):
+                # "where were the AlexNet researchers based?": the affiliation of the person who made it
+                by_person = linked_kind == "person" and (a.wh == "where" or bool(set(a.tokens) & PERSON_NOUNS))
+                if linked_kind in a.tokens or by_person or (papers_only and linked_kind == "paper"):
                     return self.by_subject[(obj, rel)]
         return []
 

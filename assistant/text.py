@@ -180,7 +180,9 @@ _ASKED_ITEM_RE = re.compile(
     re.I,
 )
 # Words that say which item of a numbered list is meant; the sources need not use them.
-ITEM_WORDS = frozenset("reference references citation citations ref refs item entry number no final last listed".split())
+ITEM_WORDS = frozenset(
+    "reference references citation citations ref refs item entry number no final last listed".split()
+)
 NUMBERED_ITEM_RE = re.compile(r"^\s*\[(\d{1,2})\]\s")  # "[5] Announcing the Consortium ..."
 
 

@@ -884,8 +884,17 @@ def test_it_after_what_happened_to_a_thing_is_that_thing(engine) -> None:
     the next 'it' is still CNTK, the subject of the question, not a thing the answer mentioned."""
     history = [
         {"role": "user", "content": "what became of cntk?"},
-        {"role": "assistant", "content": "Microsoft stopped active development of the CNTK framework and part of "
-         "the team moved to support PyTorch on Windows and ONNX runtime [1]."},
+        {
+            "role": "assistant",
+            "content": "Microsoft stopped active development of the CNTK framework and part of "
+            "the team moved to support PyTorch on Windows and ONNX runtime [1].",
+        },
     ]
     a = engine.ask("and which lab had created it?", history=history)
     assert "Microsoft Research" in a.answer, a.answer
+
+
+def test_where_a_model_comes_from_is_where_its_maker_worked(engine) -> None:
+    a = engine.ask("at which university were the people who proposed alexnet based?")
+    assert not a.abstained and "Toronto" in a.answer, a.answer
+    assert any("University of Toronto" in c.quote for c in a.citations)

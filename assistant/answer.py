@@ -73,6 +73,7 @@ CARRY_ON_RE = re.compile(
 THAT_RE = re.compile(r"\b(that|this|it|then|next)\b", re.I)
 CARRY_ON_SHARE = 0.6  # share of an answer's words an article sentence must have to be the one it told
 NEVER_SAID = "never mention"  # the wording of abstentions about a thing the sources never name
+NEVER_CREDITED = "never say who is behind"  # ... about a maker the sources never name
 CONNECTIVE_RE = re.compile(
     r"^(?:and|but|also|similarly|likewise|however|moreover|in addition|on the other hand|at the same time|"
     r"among them|among these frameworks)\b,?\s+",
@@ -272,7 +273,8 @@ class Answerer(StructuralAnswers):
         resolved, analysis = self.followups.resolve(first.text, first, turns)
         result = self._answer(text, resolved, analysis, k, mode)
         prev_user = next((t.content for t in reversed(turns) if t.role == "user"), None)
-        definite = NEVER_SAID in result.answer  # "they never mention any license": no retry can change that
+        # "they never mention any license", "they never say who is behind Theano": no retry can change that
+        definite = NEVER_SAID in result.answer or NEVER_CREDITED in result.answer
         if (
             result.abstained
             and not definite
@@ -348,7 +350,7 @@ class Answerer(StructuralAnswers):
         method = "facts"
         uncredited = self._uncredited(analysis) if claim_conf is None else None
         if uncredited is not None:  # "who developed Chainer?": the facts tie Chainer to no one
-            return self._abstain(text, resolved, f"they never say who is behind {uncredited}", hits[:k], 0.0)
+            return self._abstain(text, resolved, f"they {NEVER_CREDITED} {uncredited}", hits[:k], 0.0)
         if claim_conf is None:
             if (
                 analysis.asked

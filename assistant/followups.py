@@ -17,6 +17,13 @@ ORDINAL_RE = re.compile(r"\b(the\s+)?({})(\s+ones?\b)?".format("|".join(ORDINALS
 LIST_ITEM_WORDS = 7  # an item of a listing answer is a name or a short phrase
 PARENTHESES_RE = re.compile(r"\s*\([^)]*\)")  # "Declarative (used by Caffe, Theano ...)": not an item
 LIST_SPLIT_RE = re.compile(r",\s*(?:and\s+)?|\s+and\s+")
+LABEL_RE = re.compile(r"\s*\[[^\]]{1,40}\]")  # "[1]", "[Bronze Age]": citation marks, not what was said
+RELATIVE_RE = re.compile(r",\s*(?:which|who|that|whose|both|together)\b")
+# "the imperative one", "the newer ones": a thing picked out by a word its answer said of it
+DESCRIBED_RE = re.compile(r"\b(the)\s+([a-z][\w-]+)\s+ones?\b", re.I)
+NOT_DESCRIPTIONS = frozenset("same other next previous only right wrong final latest first last".split())
+LEADING_RE = re.compile(r"^\s*(?:while|whereas|but|and|then|so)\s+", re.I)
+CLAUSE_RE = re.compile(r"[,;.]\s+|\s+(?:while|whereas|but)\s+", re.I)
 PERSONAL_RE = re.compile(r"\b(it|its|they|them|their|he|him|his|she|her)\b", re.I)
 DEMONSTRATIVE_RE = re.compile(r"\b(this|that)\b", re.I)
 
@@ -49,7 +56,7 @@ class FollowUps:
         """Rewrite an elliptical follow-up with the entity (or question) of the previous turns."""
         if not turns:
             return text, a
-        ordinal = self._ordinal(text, a, turns)
+        ordinal = self._ordinal(text, a, turns) or self._described(text, a, turns)
         if ordinal is not None:
             return ordinal, self.understanding.analyse(ordinal)
         content_left = [t for t in a.content if t not in self._mention_words(a)]
@@ -135,13 +142,66 @@ class FollowUps:
             return None  # "the first trend" names what it means; "the first one", "the former" point at a list
         index = ORDINALS[word]
         for t in reversed(turns):  # the latest answer that listed things ("A, B and C", a few words each)
-            if t.role != "assistant":
+            if t.role != "assistant" or t.content.startswith(ABSTAINED):
                 continue
-            first = PARENTHESES_RE.sub("", MARKER_RE.sub("", t.content)).split(". ")[0].strip(" .")
+            first = PARENTHESES_RE.sub("", LABEL_RE.sub("", t.content)).split(". ")[0].strip(" .")
+            first = RELATIVE_RE.split(first)[0]  # "TensorFlow and PyTorch, which together covered ...": the list
             items = LIST_SPLIT_RE.split(first.rsplit(":", 1)[-1])  # "... trends: A, B and C": after ":"
             items = [i.strip(" .") for i in items if i.strip(" .")]
-            if len(items) >= 2 and index < len(items) and all(len(i.split()) <= LIST_ITEM_WORDS for i in items):
+            if len(items) < 2 or index >= len(items):
+                continue
+            # "Caffe and Theano used ..., while Chainer adopted ...": each item opens with the thing it is about
+            leading = [self._leading_thing(i) for i in items]
+            if all(leading):
+                return text[: found.start()] + str(leading[index]) + text[found.end() :]
+            if all(len(i.split()) <= LIST_ITEM_WORDS for i in items):
                 return text[: found.start()] + items[index] + text[found.end() :]
+        # no answer listed them: the things the conversation was about, in the order they came up
+        # ("how big is GPT-3?", "and the human brain?", then "what paper introduced the first one?")
+        topics: list[str] = []
+        for t in turns:
+            if t.role == "user":
+                topics += [n for n in self._things(t.content)[:1] if n not in topics]
+        if index < len(topics) and (index == 0 or len(topics) >= 2) and word not in ("former", "latter"):
+            return text[: found.start()] + topics[index] + text[found.end() :]
+        return None
+
+    def _leading_thing(self, item: str) -> str | None:
+        """The thing a list item opens with ("while Chainer adopted ..." -> Chainer), or None."""
+        seen = self.understanding.analyse(LEADING_RE.sub("", item))
+        first = min(seen.mentions, key=lambda m: m.start, default=None)
+        if first is None or first.start != 0 or first.entity.type in AGENT_TYPES:
+            return None
+        return first.entity.name
+
+    def _things(self, text: str) -> list[str]:
+        """The names of the things (not people or organisations) a text names, in order."""
+        seen = self.understanding.analyse(text)
+        names = [
+            m.entity.name
+            for m in sorted(seen.mentions, key=lambda m: m.start)
+            if m.entity.type not in AGENT_TYPES and m.entity.name not in self._titles
+        ]
+        return list(dict.fromkeys(names))
+
+    def _described(self, text: str, a: Analysis, turns: list[Turn]) -> str | None:
+        """'What happened to the imperative one?' after an answer saying 'Caffe and Theano used a
+        declarative style while Chainer adopted the imperative style': the thing of the clause with that word."""
+        found = DESCRIBED_RE.search(text)
+        if found is None or found.group(2).lower() in ORDINALS or found.group(2).lower() in NOT_DESCRIPTIONS:
+            return None
+        word = found.group(2).lower()
+        if any(m.surface.lower() not in found.group(0).lower() for m in a.mentions):
+            return None  # "the imperative one" may name a concept; any other name says what is meant
+        for t in reversed(turns):
+            if t.role != "assistant" or t.content.startswith(ABSTAINED):
+                continue
+            clauses = [c for c in CLAUSE_RE.split(LABEL_RE.sub("", t.content)) if re.search(rf"\b{word}\b", c, re.I)]
+            named = [n for c in clauses[:1] for n in self._things(c) if word not in n.lower()]
+            plural = found.group(0).lower().endswith("ones")
+            if len(named) == 1 or (plural and named):  # "the declarative ones": Caffe and Theano
+                return text[: found.start()] + " and ".join(named) + text[found.end() :]
+            return None  # the latest answer decides
         return None
 
     def _names_its_referent(self, a: Analysis) -> bool:

@@ -821,7 +821,7 @@ def test_the_former_and_the_latter_are_the_items_of_the_answer_before(engine) ->
         {"role": "assistant", "content": a.answer},
     ]
     b = engine.ask("and the latter?", chat)
-    assert "imperative" in b.resolved_question and "flexible" in b.answer, b.answer
+    assert "imperative" in b.resolved_question.lower() and "flexible" in b.answer, b.answer
 
 
 @pytest.mark.parametrize(
@@ -898,3 +898,35 @@ def test_where_a_model_comes_from_is_where_its_maker_worked(engine) -> None:
     a = engine.ask("at which university were the people who proposed alexnet based?")
     assert not a.abstained and "Toronto" in a.answer, a.answer
     assert any("University of Toronto" in c.quote for c in a.citations)
+
+
+def test_the_one_a_word_described_is_the_thing_of_that_clause(engine) -> None:
+    chat = [
+        {"role": "user", "content": "how did the early frameworks differ in style?"},
+        {
+            "role": "assistant",
+            "content": "Caffe and Theano used a declarative programming style while Chainer "
+            "adopted the imperative programming style [1].",
+        },
+    ]
+    a = engine.ask("and where did the imperative one's team go in 2019?", chat)
+    assert a.resolved_question.startswith("and where did Chainer"), a.resolved_question
+    assert "PyTorch" in a.answer, a.answer
+    assert "Caffe and Theano" in engine.ask("so which era were the declarative ones from?", chat).resolved_question
+
+
+def test_an_ordinal_counts_the_list_of_an_earlier_answer_or_the_topics_so_far(engine) -> None:
+    # the latest answer names one thing; the list was in the answer before
+    chat = [
+        {"role": "user", "content": "what were the two empires?"},
+        {
+            "role": "assistant",
+            "content": "TensorFlow and PyTorch, which together had more than 95% of the use cases [1].",
+        },
+        {"role": "user", "content": "and in third place?"},
+        {"role": "assistant", "content": "MXNet remained a distant third [1]."},
+    ]
+    assert "PyTorch" in engine.ask("who built the second one?", chat).resolved_question
+    # no answer listed anything: the things asked about, in order
+    topics = ["how many parameters does AlexNet have?", "and GPT-3?"]
+    assert "GPT-3" in engine.ask("which venue published the paper of the second one?", topics).resolved_question

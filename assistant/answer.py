@@ -27,7 +27,9 @@ from assistant.text import (
     ABSTAINED,
     AGAINST_RE,
     AGENT_TYPES,
+    AMOUNT_RE,
     BOTH_RE,
+    BY_HOW_MUCH_RE,
     CONTINUES,
     CUES,
     ENUMERATOR_RE,
@@ -91,7 +93,10 @@ _TYPED_NOUNS = {
     "costs": _MONEY_RE,
     "price": _MONEY_RE,
 }
-UNNAMED_RE = re.compile(r"\bthe (inventor|creator|founder|developer|author|maker|designer)s? of\b", re.I)
+MAKER_WORDS = ("inventor", "creator", "founder", "developer", "author", "maker", "designer")
+MAKER_PREFIXES = tuple(w[:5] for w in MAKER_WORDS)  # "invented" ~ "inventor", "created" ~ "creator"
+NAME_ASKED_RE = re.compile(r"\b(?:name|named|called)\b", re.I)  # "what's the name of ...", "what is he called"
+UNNAMED_RE = re.compile(r"\bthe ({})s? of\b".format("|".join(MAKER_WORDS)), re.I)
 VAGUE_HEADS = frozenset(
     "area areas kind kinds type types sort sorts field fields domain domains aspect aspects part parts form forms "
     "thing things stuff".split()
@@ -873,6 +878,8 @@ class Answerer(StructuralAnswers):
                 if ENUMERATOR_RE.match(x[4].sentences[x[5]].text or "")
                 and x[4].sentences[x[5]].text.lower().lstrip().startswith(ordinal)
             ] or typed
+        if BY_HOW_MUCH_RE.search(a.text):  # "by how much did it win?": the sentence that gives an amount
+            typed = [x for x in scored[:TYPED_REACH] if AMOUNT_RE.search(x[4].sentences[x[5]].text)] or typed
         _score, cos, overlap, ent, p, s_i = typed[0] if typed else scored[0]
         claims = [_Claim(trim_sentence(p.sentences[s_i].text, a), [(p, p.sentences[s_i].text)])]
         chosen = p.sentences[s_i].text
@@ -931,7 +938,8 @@ class Answerer(StructuralAnswers):
         # type (a date for "when", a number for "how many"); monotone in each.
         base = 0.55 * max(cos, 0.0) + 0.45 * overlap
         confidence = base * 1.6 * min(1.0, a.coverage + 0.2) * (0.6 + 0.4 * ent)
-        if not has_type(a.wh, claims[0].text) and not both_of(a, claims[0].text):
+        amount = BY_HOW_MUCH_RE.search(a.text) is not None and AMOUNT_RE.search(chosen) is not None
+        if not has_type(a.wh, claims[0].text) and not both_of(a, claims[0].text) and not amount:
             return [], 0.0  # asked for a date or a number that the best sentence does not give
         things = [m.entity.names for m in a.mentions if m.entity.type in COUNTED_TYPES]
         if a.wh == "how many" and things and not any(names_in(n, chosen.lower()) for n in things):
@@ -948,11 +956,11 @@ class Answerer(StructuralAnswers):
             return [], 0.0  # "the name of the person who invented Caffe?": the sentence names no one
         unnamed = UNNAMED_RE.search(chosen)
         if (
-            a.wh == "who"
+            (a.wh == "who" or NAME_ASKED_RE.search(a.text) is not None)
             and unnamed is not None
-            and any(t.startswith(unnamed.group(1).lower()[:5]) for t in a.tokens)  # "invented" ~ "inventor"
+            and any(t.startswith((unnamed.group(1).lower()[:5], *MAKER_PREFIXES)) for t in a.tokens)
             and not self.kind_names.names_a_person(chosen)
-        ):  # "who invented Caffe?": "The inventor of Caffe joined Facebook" never names him
+        ):  # "who invented Caffe?", "the Caffe inventor's name?": "The inventor of Caffe joined Facebook" never names him
             return [], 0.0
         said = " ".join(c.text for c in claims)
         if (
@@ -1002,6 +1010,8 @@ class Answerer(StructuralAnswers):
             return "no passage gives the number asked for"
         if self._asks_for_agent(a) or a.wh == "who":
             return "no passage says who"
+        if NAME_ASKED_RE.search(a.text) and any(t.startswith(MAKER_PREFIXES) for t in a.tokens):
+            return "no passage names the person"  # "what's the name of the Caffe inventor?"
         if a.wh == "where":
             return "no passage says where"
         if a.head in PERSON_NOUNS:
@@ -1020,6 +1030,8 @@ class Answerer(StructuralAnswers):
         link the article draws between a thing and a person or organisation, tie it to none."""
         if not (self._asks_for_agent(a) or self._agent_kind(a)) or not a.mentions or EMBEDDED_RE.search(a.text):
             return None  # not "which company did the inventor of Caffe join?": the maker is not what is asked
+        if a.wh != "who" and UNNAMED_RE.search(a.text) and not NAME_ASKED_RE.search(a.text):
+            return None  # "the inventor of Caffe joined which company?": the maker is the subject
         entities = {m.entity.id: m.entity for m in a.mentions}
         if any(e.type not in MADE_TYPES for e in entities.values()):
             return None  # "who at Google built it?", "companies in the Iron Age": not only made things named

@@ -130,6 +130,14 @@ KIND_NOUNS = {
     "team": AGENT_ORGS,
     "group": AGENT_ORGS,
     "university": AGENT_ORGS,
+    "vendor": AGENT_ORGS,
+    "provider": AGENT_ORGS,
+    "manufacturer": AGENT_ORGS,
+    "corporation": AGENT_ORGS,
+    "employer": AGENT_ORGS,
+    "institution": AGENT_ORGS,
+    "institute": AGENT_ORGS,
+    "startup": AGENT_ORGS,
     "dataset": frozenset({"dataset"}),
     "person": frozenset({"person"}),
     "people": frozenset({"person"}),
@@ -218,6 +226,11 @@ def both_of(a: Analysis, text: str) -> bool:
     return bool(set(token_set(a.asked)) & set(token_set(text)))
 
 
+# "By how much did AlexNet win?": an amount in words ("by a large margin") answers it, no number needed
+BY_HOW_MUCH_RE = re.compile(r"\bby how (?:much|far)\b", re.I)
+AMOUNT_RE = re.compile(r"\bby (?:a|an) (?:\w+ )?(?:margin|amount|factor)\b", re.I)
+
+
 def has_type(wh: str, text: str) -> bool:
     """Whether text can answer the kind of question: a date for 'when', a number (not a year) for 'how many'."""
     text = MARKER_RE.sub("", text)
@@ -229,7 +242,7 @@ def has_type(wh: str, text: str) -> bool:
         numbers = [
             n
             for n in re.findall(r"(?<![A-Za-z\d-])\d[\d,.]*(?![A-WYZa-wyz])", text)  # not GPT-3's 3
-            if not re.fullmatch(r"(19|20)\d\d", n)
+            if not re.fullmatch(r"(19|20)\d\d", n.rstrip(",."))  # "In 2012, ...": a year, not a count
         ]
         return bool(numbers) or any(w in NUMBER_WORDS for w in re.findall(r"[a-z]+", text.lower()))
     return True

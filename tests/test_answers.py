@@ -930,3 +930,21 @@ def test_an_ordinal_counts_the_list_of_an_earlier_answer_or_the_topics_so_far(en
     # no answer listed anything: the things asked about, in order
     topics = ["how many parameters does AlexNet have?", "and GPT-3?"]
     assert "GPT-3" in engine.ask("which venue published the paper of the second one?", topics).resolved_question
+
+
+@pytest.mark.parametrize(
+    ("question", "reason"),
+    [
+        ("cudnn vendor?", "no passage names the vendor"),  # a vendor is a company: BLAS and OneDNN are none
+        ("how many images does the ImageNet dataset hold", "number"),  # "In 2012, ..." is a year, not a count
+        ("what is the name of the caffe inventor", "names the person"),  # "The inventor of Caffe" is no name
+    ],
+)
+def test_near_misses_whose_best_sentence_lacks_the_asked_thing(engine, question, reason) -> None:
+    a = engine.ask(question)
+    assert a.abstained and reason in a.answer, a.answer
+
+
+def test_by_how_much_is_answered_by_an_amount_in_words(engine) -> None:
+    a = engine.ask("by how much did alexnet outperform the second-place entry?")
+    assert not a.abstained and "large margin" in a.answer, a.answer

@@ -63,7 +63,7 @@ from assistant.text import (
     surface_re,
     trim_sentence,
 )
-from assistant.understanding import PERSON_NOUNS, QUESTION_WORDS, Analysis, Understanding, english_words
+from assistant.understanding import PERSON_NOUNS, QUESTION_WORDS, Analysis, Understanding, english_words, squash
 
 # "what does the author conclude from that?": what the article says after what was just answered
 CARRY_ON_RE = re.compile(
@@ -267,7 +267,9 @@ class Answerer(StructuralAnswers):
         first = self.understanding.analyse(self.understanding.correct(text))
         fixed = first.text
         for m in first.mentions:
-            if m.fuzzy and m.entity.name not in self._titles:  # "tensorflw" -> "TensorFlow", for search and facts
+            # "tensorflw", "mx net" -> "TensorFlow", "MXNet", for search and facts
+            respaced = m.surface != m.entity.name and squash(m.surface) == squash(m.entity.name)  # "mx net"
+            if (m.fuzzy or respaced) and m.entity.name not in self._titles:
                 fixed = surface_re(m.surface).sub(m.entity.name, fixed, count=1)
         if fixed != first.text:
             first = self.understanding.analyse(fixed)

@@ -86,7 +86,7 @@ ABSTRACT_NOUNS = frozenset(
 # Generic nouns that ask for a person by name ("what is the name of the person who invented Caffe?").
 PERSON_NOUNS = frozenset(
     "person persons people guy guys individual individuals researcher researchers man woman scientist scientists "
-    "engineer engineers inventor inventors creator creators founder founders author authors".split()
+    "engineer engineers inventor inventors founder founders author authors".split()
 )
 GENERIC_NOUNS = frozenset(
     "group groups team teams organisation organization organisations organizations company companies firm firms "
@@ -98,6 +98,7 @@ GENERIC_NOUNS = frozenset(
 PRONOUNS = frozenset("it its they them their he him his she her this that these those one".split())
 ELLIPSIS_RE = re.compile(r"^\s*(and|what about|how about|and what about|what of|same for|also)\b", re.I)
 MAX_NGRAM = 4
+_WH_WORDS = frozenset("who what when where why which how".split())
 FOREIGN_SHARE = 0.5  # no more known words than this share: the question is in another language
 LATIN_END = 0x024F  # letters beyond Latin Extended-B are another script
 FOREIGN_FUNCTION_WORDS = frozenset(
@@ -251,6 +252,8 @@ class Understanding:
                     bucket = self.aliases.setdefault(key, [])
                     if e not in bucket:
                         bucket.append(e)
+        # the longest name in words: a title ("A Brief History of Deep Learning Frameworks") is matched whole
+        self._max_ngram = max([MAX_NGRAM, *(len(_WORD_RE.findall(n)) for e in corpus.facts.entities for n in e.names)])
         # Short aliases ("TF", "UW", "He") must be written in capitals, unless the corpus only ever
         # uses them as names ("jax" is JAX; "he" is also a pronoun of the article).
         lowercase_words = {w for d in corpus.documents for w in _WORD_RE.findall(d.text) if w.islower()}
@@ -304,7 +307,7 @@ class Understanding:
         folded = [fold(w) for w in raw]
         taken = [False] * len(raw)
         found: list[Mention] = []
-        for size in range(MAX_NGRAM, 0, -1):
+        for size in range(min(self._max_ngram, len(raw)), 0, -1):
             for i in range(len(raw) - size + 1):
                 if any(taken[i : i + size]):
                     continue
@@ -479,6 +482,17 @@ class Understanding:
             for i in range(len(words))
             if strange[i] and ((i > 0 and strange[i - 1]) or (i + 1 < len(words) and strange[i + 1]))
         }
+        # ... unless each is a misspelt word of the sources ("hardwear libarys": hardware, library)
+        misspelt = {
+            w.start()
+            for w in words
+            if w.start() in in_name
+            and w.group(0).islower()
+            and len(w.group(0)) >= 6
+            and self._close(w.group(0), self._words_by_len, 2)
+        }
+        if misspelt and all(words[i].start() in misspelt for i in range(len(words)) if words[i].start() in in_name):
+            in_name = set()
 
         def fix(m: re.Match[str]) -> str:
             w = m.group(0)
@@ -513,6 +527,9 @@ class Understanding:
             tied = [v for d, v in close if d == close[0][0]]
             if len(set(_stem(tied))) == 1:  # 'developd': develop / developed are one word
                 return tied[-1]
+            asking = [v for v in tied if v in _WH_WORDS]
+            if not previous and len(asking) == 1:  # 'wen was it made': a question opens with its question word
+                return asking[0]
             return w
 
         return _expand_abbreviations(_WORD_RE.sub(fix, text))

@@ -948,3 +948,26 @@ def test_near_misses_whose_best_sentence_lacks_the_asked_thing(engine, question,
 def test_by_how_much_is_answered_by_an_amount_in_words(engine) -> None:
     a = engine.ask("by how much did alexnet outperform the second-place entry?")
     assert not a.abstained and "large margin" in a.answer, a.answer
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("Who is the author of 'A Brief History of Deep Learning Frameworks'? Asking for a citation.", "Lin Yuan"),
+        ("wen did alexnet appear", "2012"),  # 'wen' opens a question: 'when', not 'went' or 'win'
+        ("in what place was mx net by 2020?", "third"),  # a name written in two words
+        ("keras creator", "Chollet"),
+        ("the tensor flow creator", "Google"),  # a creator may be a company
+    ],
+)
+def test_spellings_and_shapes_users_type(engine, question, expected) -> None:
+    a = engine.ask(question)
+    assert not a.abstained and expected in a.answer, a.answer
+
+
+def test_misspelt_words_side_by_side_are_corrected_not_taken_for_a_name(engine) -> None:
+    from assistant.understanding import Understanding
+
+    u: Understanding = engine.answerer.understanding
+    assert u.correct("which hardwear platfrom is it targeted to") == "which hardware platform is it targeted to"
+    assert u.correct("who is yoshua bengio") == "who is yoshua bengio"  # an unknown name stays as it is

@@ -95,6 +95,15 @@ _TYPED_NOUNS = {
 }
 MAKER_WORDS = ("inventor", "creator", "founder", "developer", "author", "maker", "designer")
 MAKER_PREFIXES = tuple(w[:5] for w in MAKER_WORDS)  # "invented" ~ "inventor", "created" ~ "creator"
+# The word two named things are compared by: "faster than", "which is faster, X or Y", "prefer X or Y"
+COMPARED_BY_RE = re.compile(
+    r"\b(\w+er)\s+than\b|\bwhich (?:one )?is (\w+er)\b|\b(prefers?|preferred|favou?rs?|recommends?)\b", re.I
+)
+NOT_COMPARATIVES = frozenset("rather other either neither whether ever never over under after further".split())
+PREFERRED = {"prefer": "preferred", "favour": "favoured", "favor": "favored", "recommend": "recommended"}
+SIZE_WORDS = frozenset(
+    "bigger biggest larger largest smaller smallest more most less fewer greater older newer".split()
+)
 NAME_ASKED_RE = re.compile(r"\b(?:name|named|called)\b", re.I)  # "what's the name of ...", "what is he called"
 UNNAMED_RE = re.compile(r"\bthe ({})s? of\b".format("|".join(MAKER_WORDS)), re.I)
 VAGUE_HEADS = frozenset(
@@ -376,6 +385,10 @@ class Answerer(StructuralAnswers):
                 if not claim_conf[0] and analysis.wh == "how many":
                     claim_conf = self._count_listed(analysis, scored) or claim_conf
         claims, confidence = claim_conf
+        unmatched = self._unmatched_comparison(analysis, " ".join(c.text for c in claims)) if claims else None
+        if unmatched:  # "is PyTorch faster than TensorFlow?": a sentence naming both never says "faster"
+            said = PREFERRED.get(unmatched.rstrip("s"), unmatched)
+            return self._abstain(text, resolved, f"they never say which is {said}", hits[:k], 0.0)
         if not claims or confidence < self.settings.min_confidence:
             reason = "no passage states it clearly enough" if claims else self._nothing_typed(analysis)
             return self._abstain(text, resolved, reason, hits[:k], confidence)
@@ -427,6 +440,23 @@ class Answerer(StructuralAnswers):
         if (a.coverage < 0.5 or (a.coverage <= 0.5 and not a.mentions)) and not self._asks_item_only(a):
             return "most of the question's words never occur in the sources"
         return None
+
+    @staticmethod
+    def _unmatched_comparison(a: Analysis, said: str) -> str | None:
+        """The word a question compares two named things by ('faster', 'prefer'), when the answer does not
+        say it; sizes ('bigger', 'more popular') are told by numbers or other words, so they are not checked."""
+        if len({m.entity.id for m in a.mentions}) < 2:
+            return None
+        found = COMPARED_BY_RE.search(a.text)
+        word = next((g for g in found.groups() if g), "").lower() if found else ""
+        if (
+            not word
+            or word in SIZE_WORDS
+            or word in NOT_COMPARATIVES
+            or (found and found.group(3) and a.wh in ("why", "how"))
+        ):
+            return None  # "why would someone prefer X over Y?" asks for X's advantage, not for a verdict
+        return None if set(token_set(word)) <= set(token_set(said)) else word
 
     @staticmethod
     def _asks_item_only(a: Analysis) -> bool:

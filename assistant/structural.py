@@ -19,6 +19,7 @@ from assistant.kinds import Kinds
 from assistant.reading import Reading
 from assistant.retrieval import token_set
 from assistant.text import (
+    AGAINST_RE,
     AGENT_TYPES,
     FRAMING_WORDS,
     NAMING_RE,
@@ -200,8 +201,17 @@ class StructuralAnswers:
         if REQUEST_RE.match(a.text):
             return None  # "Could you give me both numbers ...?": a request, not a yes/no question
         others = [self.corpus.facts.entity(e) for e in ids]
+        # "Was imperative more flexible than declarative?": what follows "than" is compared, not claimed
+        marker = AGAINST_RE.search(a.text)
+        against = (
+            {m.entity.id for m in a.mentions if a.text.lower().find(m.surface.lower()) > marker.start()}
+            if marker
+            else set()
+        )
         for eid in ids:
-            claimed = [o for o in others if o.id != eid]
+            if eid in against:
+                continue
+            claimed = [o for o in others if o.id != eid and o.id not in against]
             if not claimed:
                 continue
             for rel, kw in sorted(a.relation_scores.items(), key=lambda kv: (-kv[1], kv[0])):

@@ -971,3 +971,24 @@ def test_misspelt_words_side_by_side_are_corrected_not_taken_for_a_name(engine) 
     u: Understanding = engine.answerer.understanding
     assert u.correct("which hardwear platfrom is it targeted to") == "which hardware platform is it targeted to"
     assert u.correct("who is yoshua bengio") == "who is yoshua bengio"  # an unknown name stays as it is
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "is mxnet slower than caffe2 at inference",
+        "which is cheaper to run, CNTK or Theano?",
+        "does the author favour keras or pytorch",
+    ],
+)
+def test_a_comparison_the_sources_never_make_abstains(engine, question) -> None:
+    a = engine.ask(question)
+    assert a.abstained and "they never say which is" in a.answer, a.answer
+
+
+def test_a_comparison_the_sources_make_is_answered_without_a_false_verdict(engine) -> None:
+    a = engine.ask("is the imperative style more flexible than the declarative style?")
+    assert not a.abstained and "flexible" in a.answer, a.answer
+    assert not a.answer.startswith("Not according"), a.answer  # "than declarative" is no claimed value
+    why = engine.ask("why would a team prefer the declarative style over the imperative one?")
+    assert not why.abstained and "optimization" in why.answer, why.answer

@@ -494,6 +494,7 @@ class Answerer(StructuralAnswers):
             or self._named_by_value(a)
             or self._dated_neighbour(a)
             or self._who_is(a)
+            or self._joined_kind(a)
             or self._list_of_kind(a)
         )
         if role is not None:  # "who is the author?", "what is the 2019-2020 era called?": a name

@@ -17,6 +17,10 @@ ORDINAL_RE = re.compile(r"\b(the\s+)?({})(\s+ones?\b)?".format("|".join(ORDINALS
 LIST_ITEM_WORDS = 7  # an item of a listing answer is a name or a short phrase
 PARENTHESES_RE = re.compile(r"\s*\([^)]*\)")  # "Declarative (used by Caffe, Theano ...)": not an item
 LIST_SPLIT_RE = re.compile(r",\s*(?:and\s+)?|\s+and\s+")
+ELSE_RE = re.compile(
+    r"^\W*(?:and|so|ok(?:ay)?)?\W*(?:who|what|which|anyone|anybody|anything|any|name)?\s*(?:else|others?|other ones|more)\W*$",
+    re.I,
+)
 LABEL_RE = re.compile(r"\s*\[[^\]]{1,40}\]")  # "[1]", "[Bronze Age]": citation marks, not what was said
 RELATIVE_RE = re.compile(r",\s*(?:which|who|that|whose|both|together)\b")
 # "the imperative one", "the newer ones": a thing picked out by a word its answer said of it
@@ -56,6 +60,9 @@ class FollowUps:
         """Rewrite an elliptical follow-up with the entity (or question) of the previous turns."""
         if not turns:
             return text, a
+        prev_user = next((t.content for t in reversed(turns) if t.role == "user"), None)
+        if prev_user and ELSE_RE.match(text):  # "who else?": the previous question's whole list again
+            return prev_user, self.understanding.analyse(prev_user)
         ordinal = self._ordinal(text, a, turns) or self._described(text, a, turns)
         if ordinal is not None:
             return ordinal, self.understanding.analyse(ordinal)
@@ -77,6 +84,9 @@ class FollowUps:
             # "and why?", "when?": the previous question, asked again with this question word; "why?"
             # after an answer asks the reason for what the answer said
             said = turns[-1].content if turns[-1].role == "assistant" and a.wh in ("why", "when", "where") else ""
+            prev = self.understanding.analyse(prev_user)
+            if a.wh in ("when", "where") and prev.mentions and prev.relation_scores:
+                said = ""  # "Who proposed ResNet?" -> "when?": when ResNet was proposed, not when its answer was
             combined = f"{a.wh} {prev_user} {MARKER_RE.sub('', said)}".strip()
             return combined, self.understanding.analyse(combined)
         if prev_user and EVENT_RE.search(a.text):

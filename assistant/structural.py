@@ -40,6 +40,10 @@ LIST_CUE_RE = re.compile(r"\b(?:such as|including|includes?|like|namely)\b|:", r
 LIST_END_RE = re.compile(r"\betc\b|[;.](?:\s|$)|\s(?:have|has|are|is|were|was|that|which)\s")
 
 
+# Relations that tie a thing to who made or took it up: "which companies got into frameworks ...?"
+MAKING_RELATIONS = frozenset({"developed_by", "released_by", "adopted_by", "proposed_by"})
+
+
 class StructuralAnswers:
     """Structural answers from the facts; mixed into the Answerer, which provides what is declared here."""
 
@@ -84,6 +88,53 @@ class StructuralAnswers:
         shown = named[: max(2, (MAX_WORDS - 8) // 3)]  # a name and its marker each
         names = join_names([e.name for e, _ in shown])
         return [Claim(f"The article names these {noun}: {names}.", [q for _, q in shown])], 0.8
+
+    def _joined_kind(self, a: Analysis) -> tuple[list[Claim], float] | None:
+        """'Which companies got into frameworks in the Iron Age?': the things of the asked kind tied to the
+        things of a named group (an era's frameworks), each with its thing, cited where the tie is told."""
+        kinds = self.kind_names.checkable(a.head) if a.head else None
+        if a.wh not in ("which", "what", "list", "other") or not a.plural or not kinds:
+            return None
+        anchors = {m.entity.id: m.entity for m in a.mentions if not is_role(m)}
+        if len(anchors) != 1:
+            return None
+        anchor = next(iter(anchors.values()))
+        if anchor.type in kinds:
+            return None
+        kind_of = self.corpus.facts.entity
+        direct = [
+            r
+            for r in self.facts
+            if (r.fact.subject == anchor.id and r.fact.object and kind_of(r.fact.object).type in kinds)
+            or (r.fact.object == anchor.id and kind_of(r.fact.subject).type in kinds)
+        ]
+        if direct:
+            return None  # the anchor itself is tied to things of that kind: the facts answer directly
+        members = list(dict.fromkeys(r.fact.subject for r in self.facts if r.fact.object == anchor.id))
+        asked = {rel for rel, v in a.relation_scores.items() if v >= 1.0} & MAKING_RELATIONS
+        company = (a.head or "").rstrip("s").removesuffix("ie") in ("company", "compan", "firm")
+        links = [
+            r
+            for r in self.facts
+            if r.fact.subject in members
+            and r.fact.relation in (asked or MAKING_RELATIONS)
+            and r.fact.object
+            and kind_of(r.fact.object).type in kinds
+            and not (company and "universit" in r.object_name.lower())  # a university is no company
+        ]
+        if len({r.fact.object for r in links}) < 2:
+            return None
+        links.sort(
+            key=lambda r: min(((self.reading.position(p), p.text.find(t)) for p, t in self._quotes(r)), default=(0, 0))
+        )
+        grouped: dict[str, list[FactRecord]] = {}
+        for r in links:
+            grouped.setdefault(r.object_name, []).append(r)
+        parts = [f"{name} ({join_names([r.subject_name for r in rs])})" for name, rs in grouped.items()]
+        quotes: list[tuple[Passage, str]] = []
+        for r in links:
+            quotes += [q for q in self._quotes(r)[:1] if all(q[0] is not p or q[1] != t for p, t in quotes)]
+        return [Claim(f"In the {anchor.name}: {join_names(parts)}.", quotes)], 0.8
 
     def _all_of_kind(self, a: Analysis) -> tuple[str, list[tuple[Entity, tuple[Passage, str]]]] | None:
         """The things of the asked kind ('eras', 'universities'), in the order the article first names

@@ -138,6 +138,7 @@ KIND_NOUNS = {
     "institution": AGENT_ORGS,
     "institute": AGENT_ORGS,
     "startup": AGENT_ORGS,
+    "giant": AGENT_ORGS,
     "dataset": frozenset({"dataset"}),
     "person": frozenset({"person"}),
     "people": frozenset({"person"}),

@@ -992,3 +992,23 @@ def test_a_comparison_the_sources_make_is_answered_without_a_false_verdict(engin
     assert not a.answer.startswith("Not according"), a.answer  # "than declarative" is no claimed value
     why = engine.ask("why would a team prefer the declarative style over the imperative one?")
     assert not why.abstained and "optimization" in why.answer, why.answer
+
+
+def test_the_companies_of_an_era_are_those_that_made_or_took_up_its_frameworks(engine) -> None:
+    a = engine.ask("what firms were involved with the iron age frameworks")
+    for company in ("Google", "Facebook", "Microsoft", "Amazon"):
+        assert company in a.answer, a.answer
+    assert "University" not in a.answer  # a university is no firm
+    quoted = " ".join(c.quote for c in a.citations)
+    assert "Amazon adopted MXNet" in quoted and "Microsoft Research developed" in quoted
+    people = engine.ask("which people are linked to iron age work?")
+    assert "Chollet" in people.answer and "Kaiming He" in people.answer, people.answer
+
+
+def test_who_else_asks_the_previous_question_again(engine) -> None:
+    chat = [
+        {"role": "user", "content": "what tech giants got involved with frameworks in the iron age?"},
+        {"role": "assistant", "content": "Google open sourced TensorFlow [1]."},
+    ]
+    a = engine.ask("anyone else?", chat)
+    assert "Microsoft" in a.answer and "Amazon" in a.answer, a.answer

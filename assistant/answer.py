@@ -104,6 +104,9 @@ PREFERRED = {"prefer": "preferred", "favour": "favoured", "favor": "favored", "r
 SIZE_WORDS = frozenset(
     "bigger biggest larger largest smaller smallest more most less fewer greater older newer".split()
 )
+# "how is X different from Y", "why was X more appealing than Y": what sets one apart from the other
+DIFFER_RE = re.compile(r"\b(differ\w*|distinguish\w*|unlike|sets? \w+ apart|more appealing|improve\w*)\b", re.I)
+CONTRAST_RE = re.compile(r"\b(but|whereas|unlike|instead of|rather than)\b", re.I)
 NAME_ASKED_RE = re.compile(r"\b(?:name|named|called)\b", re.I)  # "what's the name of ...", "what is he called"
 UNNAMED_RE = re.compile(r"\bthe ({})s? of\b".format("|".join(MAKER_WORDS)), re.I)
 VAGUE_HEADS = frozenset(
@@ -502,6 +505,10 @@ class Answerer(StructuralAnswers):
         linking = LINK_RE.search(a.text) is not None  # "how is the author connected to MXNet?"
         if a.wh in ("how", "what", "other") and len(ids) >= 2 and linking:
             return self._link(a, ids, qvec)
+        if len(ids) >= 2 and DIFFER_RE.search(a.text):  # "how is PyTorch different from Torch?"
+            contrast = self._contrast(a, ids)
+            if contrast is not None:
+                return contrast
         if a.wh == "other" and POLAR_RE.match(a.text) and not linking:
             # "Did Google create PyTorch?": yes or no when a fact of the asked relation settles it; else
             # "is it still popular?": the sentence that says so answers, not a fact's template
@@ -655,6 +662,26 @@ class Answerer(StructuralAnswers):
         if quote[1] != claims[0].text and not LEANS_ON_CONTEXT.match(quote[1]):
             claims.append(_Claim(trim_sentence(quote[1], a, limit=FACT_SENTENCE_WORDS), [quote]))
         return claims, 0.85
+
+    def _contrast(self, a: Analysis, ids: list[str]) -> tuple[list[_Claim], float] | None:
+        """'How is PyTorch different from Torch?': a fact linking the two whose sentence draws the contrast
+        ('PyTorch which was based on the Torch framework but with the more popular Python APIs')."""
+        for s in ids:
+            for o in ids:
+                for j in self.by_pair.get((s, o), []) if s != o else []:
+                    record = self.facts[j]
+                    for p, sentence in self._quotes(record):
+                        clause = trim_sentence(sentence, a, limit=FACT_SENTENCE_WORDS)
+                        found = CONTRAST_RE.search(clause)
+                        # "X which was based on Y but with ...": the contrast qualifies the link, after both
+                        before = clause[: found.start()] if found else ""
+                        if (
+                            found
+                            and self._names(record.subject_name, before)
+                            and self._names(record.object_name, before)
+                        ):
+                            return [_Claim(clause, [(p, sentence)])], 0.85
+        return None
 
     def _gives_place(self, j: int, a: Analysis) -> bool:
         """Whether fact j names a place: an organisation or publication as its object, or in its words."""

@@ -1012,3 +1012,17 @@ def test_who_else_asks_the_previous_question_again(engine) -> None:
     ]
     a = engine.ask("anyone else?", chat)
     assert "Microsoft" in a.answer and "Amazon" in a.answer, a.answer
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "what sets pytorch apart from torch?",
+        "in what ways does pytorch differ from torch",
+        "why did people like pytorch more than torch? what improved?",
+    ],
+)
+def test_how_two_linked_things_differ_is_the_contrast_their_link_draws(engine, question) -> None:
+    a = engine.ask(question)
+    assert not a.abstained and "Python APIs" in a.answer, a.answer
+    assert any("but with the more popular Python APIs" in c.quote for c in a.citations)

@@ -105,6 +105,7 @@ SIZE_WORDS = frozenset(
     "bigger biggest larger largest smaller smallest more most less fewer greater older newer".split()
 )
 # "how is X different from Y", "why was X more appealing than Y": what sets one apart from the other
+EFFECT_END_RE = re.compile(r"[,;]\s|\s+and\s+(?=since|then|so|thus|therefore|hence)", re.I)
 DIFFER_RE = re.compile(r"\b(differ\w*|distinguish\w*|unlike|sets? \w+ apart|more appealing|improve\w*)\b", re.I)
 CONTRAST_RE = re.compile(r"\b(but|whereas|unlike|instead of|rather than)\b", re.I)
 NAME_ASKED_RE = re.compile(r"\b(?:name|named|called)\b", re.I)  # "what's the name of ...", "what is he called"
@@ -972,9 +973,15 @@ class Answerer(StructuralAnswers):
                 second = self._enumerated(p, s_i, a, claims) or self._read_on(p, s_i, a, claims, most, continuing=True)
             claims += second
             if a.wh == "why" and (
-                (len(claims) == 1 and not CUES["why"].search(chosen)) or CONTINUES.match(chosen)
+                (len(claims) == 1 and not CUES["why"].search(chosen))
+                or CONTINUES.match(chosen)
+                or REFERS_BACK.match(chosen)  # "This outstanding result sparked ...": the result is the cause
             ):  # no reason given in or after it, or "This indicates ...": the cause is said just before
                 before = self._cause_before(p, s_i, a, claims) or self._cause_before(p, s_i, a, claims[:1])
+                if not before and REFERS_BACK.match(chosen):  # a short effect leaves room for a long cause
+                    effect = EFFECT_END_RE.split(chosen, maxsplit=1)[0].rstrip(" .") + "."  # up to "and since then"
+                    claims = [_Claim(effect, claims[0].quotes)]
+                    before = self._cause_before(p, s_i, a, claims)
                 if before and not self._about_the_question(a, before[0].text):
                     before = []  # "And Amazon adopted MXNet" before a sentence about PyTorch: no cause of it
                 claims = before + (claims if len(before) and self._fits([*before, *claims]) else claims[:1])

@@ -149,6 +149,8 @@ class StructuralAnswers:
         words = {noun} | FRAMING_WORDS | set(self._titles) | set(self.corpus.facts.kinds[kind] if kind else [])
         framing = set(token_set(" ".join(words)))
         # "the author", "the article": the framing, not an entity that narrows the list
+        # "the story", "this article": the document itself frames the question too
+        framing |= {t for m in a.mentions if m.entity.name in self._titles for t in token_set(m.surface)}
         if any(not set(token_set(m.surface)) <= framing for m in a.mentions):
             return None
         if set(token_set(" ".join(a.content))) - framing:

@@ -210,6 +210,8 @@ def wh_word(tokens: list[str]) -> str:
         return "when"
     if re.search(r"\bwhat (made|makes|caused|causes|led|leads|drove|drives|motivated|prompted)\b", joined):
         return "why"  # "what made MATLAB awkward": a reason is asked for
+    if re.search(r"\b(?:what (?:is|was|were|are) the|for what) (reason|cause|motivation)s?\b", joined):
+        return "why"  # "what was the reason deep nets got so much attention?"
     imperative = bool(tokens) and tokens[0] in _LIST_VERBS
     for i, t in enumerate(tokens[:12]):
         if imperative and i > 1 and t in _RELATIVES and tokens[i - 1] not in ("me", "us"):
@@ -614,8 +616,14 @@ class Understanding:
         # A keyword query ("big tech companies that joined ...") asks for its first noun phrase.
         keywords = wh == "other" and bool(tokens) and tokens[0] not in _AUXILIARIES and tokens[0] not in _LIST_VERBS
         for i, t in [(-1, "")] * keywords + list(enumerate(tokens[:-1])):
+            if t in ("what", "which") and wh not in ("what", "which", "other", "list"):
+                continue  # "how did BERT change what people wanted?": an embedded "what" asks for nothing
             if i < 0 or t in ("what", "which", "many", "much") or (i == 0 and t in _LIST_VERBS):  # "name the tools"
                 reach = 4 if t in _LIST_VERBS else 3  # "list all the frameworks"
+                # "what are the eras ...": a copula and a determiner, then the noun asked for
+                copula = i >= 0 and tokens[i + 1 : i + 2] in (["is"], ["are"], ["was"], ["were"])
+                copula = copula and tokens[i + 2 : i + 3] in (["the"], ["all"])
+                reach += 1 if copula else 0
                 nxt = next(
                     (j for j in range(i + 1, min(i + reach, len(tokens))) if j in content_idx and j not in in_mention),
                     None,
@@ -624,7 +632,7 @@ class Understanding:
                     direct = nxt == i + 1 and not (i > 0 and tokens[i - 1] == "in")  # "in what capacity": a role
                     phrase.append(nxt)
                     # "what do people rely on?": a noun after a verb is its subject, not the kind asked for
-                    subject = bool(set(tokens[i + 1 : nxt]) & _AUXILIARIES)
+                    subject = not copula and bool(set(tokens[i + 1 : nxt]) & _AUXILIARIES)
                     end = min(nxt + 3, len(tokens)) if t not in _LIST_VERBS else nxt + 1  # "list the tools available"
                     while ((nxt + 1 < end and nxt + 1 in content_idx) or joined[nxt]) and nxt + 1 not in in_mention:
                         word = tokens[nxt + 1]

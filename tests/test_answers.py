@@ -1026,3 +1026,20 @@ def test_how_two_linked_things_differ_is_the_contrast_their_link_draws(engine, q
     a = engine.ask(question)
     assert not a.abstained and "Python APIs" in a.answer, a.answer
     assert any("but with the more popular Python APIs" in c.quote for c in a.citations)
+
+
+def test_what_are_the_things_asks_for_those_things(engine) -> None:
+    a = engine.ask("what were the periods the author splits the story into?")
+    assert all(era in a.answer for era in ("Stone Age", "Bronze Age", "Iron Age", "Roman Times", "Industrial Age"))
+
+
+def test_an_embedded_what_is_not_the_question_word(engine) -> None:
+    a = engine.ask("how did transformer models like BERT change what users needed from frameworks?")
+    assert not a.abstained and "large models" in a.answer, a.answer
+
+
+def test_why_answers_with_the_cause_a_this_sentence_refers_back_to(engine) -> None:
+    """'This outstanding result sparked the excitement ...': the reason is the result, told just before."""
+    a = engine.ask("what was the reason deep neural nets suddenly got so much excitement?")
+    assert "ImageNet" in a.answer and "large margin" in a.answer, a.answer
+    assert len(a.answer.split()) <= 60

@@ -422,13 +422,21 @@ class Answerer(StructuralAnswers):
         """
         if not turns or turns[-1].role != "user":
             return turns
-        try:
-            previous = self.ask(turns[-1].content, [t.model_dump() for t in turns[:-1] if t.role == "user"][-2:])
-        except InvalidQuestion:
-            return turns
-        if previous.abstained:
-            return turns
-        return [*turns, Turn(role="assistant", content=previous.answer)]
+        # questions only: the answers to the last two ("List the early frameworks", "Which of them were
+        # declarative?", then "and the other one?" needs both lists)
+        last = 2 if all(t.role == "user" for t in turns) else 1
+        out = list(turns[: len(turns) - last])
+        for t in turns[len(turns) - last :]:
+            out.append(t)
+            if t.role != "user":
+                continue
+            try:
+                previous = self.ask(t.content, [u.model_dump() for u in out[:-1] if u.role == "user"][-2:])
+            except InvalidQuestion:
+                continue
+            if not previous.abstained:
+                out.append(Turn(role="assistant", content=previous.answer))
+        return out
 
     # ------------------------------------------------------------ scope
 

@@ -21,6 +21,9 @@ ELSE_RE = re.compile(
     r"^\W*(?:and|so|ok(?:ay)?)?\W*(?:who|what|which|anyone|anybody|anything|any|name)?\s*(?:else|others?|other ones|more)\W*$",
     re.I,
 )
+OTHER_RE = re.compile(
+    r"^\W*(?:and|so|ok(?:ay)?|what about|how about)?\W*the (?:other|remaining|rest)(?: ones?)?\W*$", re.I
+)
 LABEL_RE = re.compile(r"\s*\[[^\]]{1,40}\]")  # "[1]", "[Bronze Age]": citation marks, not what was said
 RELATIVE_RE = re.compile(r",\s*(?:which|who|that|whose|both|together)\b")
 # "the imperative one", "the newer ones": a thing picked out by a word its answer said of it
@@ -63,6 +66,10 @@ class FollowUps:
         prev_user = next((t.content for t in reversed(turns) if t.role == "user"), None)
         if prev_user and ELSE_RE.match(text):  # "who else?": the previous question's whole list again
             return prev_user, self.understanding.analyse(prev_user)
+        other = self._the_other(text, turns) if prev_user else None
+        if other is not None:  # "and the other one?": the previous question, about the rest of a list
+            combined = f"{prev_user} {other}"
+            return combined, self.understanding.analyse(combined)
         ordinal = self._ordinal(text, a, turns) or self._described(text, a, turns)
         if ordinal is not None:
             return ordinal, self.understanding.analyse(ordinal)
@@ -175,6 +182,27 @@ class FollowUps:
         if index < len(topics) and (index == 0 or len(topics) >= 2) and word not in ("former", "latter"):
             return text[: found.start()] + topics[index] + text[found.end() :]
         return None
+
+    def _the_other(self, text: str, turns: list[Turn]) -> str | None:
+        """'and the other one?' after 'Which of them were declarative?' (answered 'Caffe and Theano') about
+        a list answered before ('Caffe, Chainer and Theano'): the things of that list the latest left out."""
+        if not OTHER_RE.match(text):
+            return None
+        answers = [t.content for t in turns if t.role == "assistant" and not t.content.startswith(ABSTAINED)]
+        if len(answers) < 2:
+            return None
+        # the first clause of the latest answer: "Caffe and Theano used ..., while Chainer adopted ..."
+        latest = set(self._things(CLAUSE_RE.split(LABEL_RE.sub("", answers[-1]))[0]))
+        kinds = {e.type for e in self.corpus.facts.entities if e.name in latest} - {"concept", "era"}
+        for earlier in reversed(answers[:-1]):
+            listed = self._things(LABEL_RE.sub("", earlier))
+            rest = [n for n in listed if n not in latest and self._kind_of(n) in kinds]
+            if len(listed) >= 2 and latest & set(listed) and rest:
+                return " and ".join(rest)
+        return None
+
+    def _kind_of(self, name: str) -> str | None:
+        return next((e.type for e in self.corpus.facts.entities if e.name == name), None)
 
     def _leading_thing(self, item: str) -> str | None:
         """The thing a list item opens with ("while Chainer adopted ..." -> Chainer), or None."""

@@ -1043,3 +1043,10 @@ def test_why_answers_with_the_cause_a_this_sentence_refers_back_to(engine) -> No
     a = engine.ask("what was the reason deep neural nets suddenly got so much excitement?")
     assert "ImageNet" in a.answer and "large margin" in a.answer, a.answer
     assert len(a.answer.split()) <= 60
+
+
+def test_the_other_one_is_the_rest_of_a_list_answered_before(engine) -> None:
+    history = ["which frameworks appeared in the bronze age?", "and which of those were declarative?"]
+    a = engine.ask("what about the other one?", history)
+    assert "Chainer" in a.resolved_question, a.resolved_question
+    assert "imperative" in a.answer, a.answer

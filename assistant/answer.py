@@ -106,6 +106,16 @@ SIZE_WORDS = frozenset(
 )
 # "how is X different from Y", "why was X more appealing than Y": what sets one apart from the other
 EFFECT_END_RE = re.compile(r"[,;]\s|\s+and\s+(?=since|then|so|thus|therefore|hence)", re.I)
+EXACT_DATE_RE = re.compile(
+    r"\b(?:when|what date|which date) exactly\b|\bexact (?:date|day|month)\b|\b(?:what|which) (?:month|day|date)\b"
+    r"|\bon what (?:day|date)\b",
+    re.I,
+)
+FULL_DATE_RE = re.compile(
+    r"\b\d{4}-\d\d-\d\d\b|\b(?:january|february|march|april|may|june|july|august|september|october|november|"
+    r"december)\b",
+    re.I,
+)
 DIFFER_RE = re.compile(r"\b(differ\w*|distinguish\w*|unlike|sets? \w+ apart|more appealing|improve\w*)\b", re.I)
 CONTRAST_RE = re.compile(r"\b(but|whereas|unlike|instead of|rather than)\b", re.I)
 NAME_ASKED_RE = re.compile(r"\b(?:name|named|called)\b", re.I)  # "what's the name of ...", "what is he called"
@@ -389,7 +399,11 @@ class Answerer(StructuralAnswers):
                 if not claim_conf[0] and analysis.wh == "how many":
                     claim_conf = self._count_listed(analysis, scored) or claim_conf
         claims, confidence = claim_conf
-        unmatched = self._unmatched_comparison(analysis, " ".join(c.text for c in claims)) if claims else None
+        said = " ".join(c.text for c in claims)
+        if claims and EXACT_DATE_RE.search(analysis.text) and not FULL_DATE_RE.search(said):
+            # "when exactly ...?", "what month ...?": a year or an era's years are no answer
+            return self._abstain(text, resolved, "no passage gives the exact date", hits[:k], 0.0)
+        unmatched = self._unmatched_comparison(analysis, said) if claims else None
         if unmatched:  # "is PyTorch faster than TensorFlow?": a sentence naming both never says "faster"
             said = PREFERRED.get(unmatched.rstrip("s"), unmatched)
             return self._abstain(text, resolved, f"they never say which is {said}", hits[:k], 0.0)

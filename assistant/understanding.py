@@ -649,6 +649,8 @@ class Understanding:
                         )
                         if word in _ADVERBS:
                             break  # "which company first created ...": the noun phrase ended
+                        if word.endswith("s") and tokens[nxt + 2 : nxt + 3] in (["the"], ["a"], ["an"], ["its"]):
+                            break  # "which vendor publishes the ...": a verb, then its object
                         if _verb_like(word) and not (modifier and word not in _VERBS and word not in _PREPOSITIONS):
                             break
                         nxt += 1

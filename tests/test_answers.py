@@ -1050,3 +1050,15 @@ def test_the_other_one_is_the_rest_of_a_list_answered_before(engine) -> None:
     a = engine.ask("what about the other one?", history)
     assert "Chainer" in a.resolved_question, a.resolved_question
     assert "imperative" in a.answer, a.answer
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "when exactly did caffe2 come out?",
+        "which month was PyTorch released in?",
+        "in which vendor's GPUs does CuDNN run",
+    ],
+)
+def test_an_exact_date_or_a_vendor_the_sources_never_give_abstains(engine, question) -> None:
+    assert engine.ask(question).abstained

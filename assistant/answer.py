@@ -22,7 +22,7 @@ from assistant.kinds import Kinds
 from assistant.reading import Reading
 from assistant.retrieval import Hit, Retriever, token_set
 from assistant.settings import RetrievalMode, Settings
-from assistant.structural import REFERENCE_RE, StructuralAnswers, is_role
+from assistant.structural import MAKING_RELATIONS, REFERENCE_RE, StructuralAnswers, is_role
 from assistant.text import (
     ABSTAINED,
     AGAINST_RE,
@@ -536,6 +536,10 @@ class Answerer(StructuralAnswers):
             # "Did Google create PyTorch?": yes or no when a fact of the asked relation settles it; else
             # "is it still popular?": the sentence that says so answers, not a fact's template
             return self._polar(a, ids)
+        if a.wh == "how":  # "how did Amazon come to have its framework?": the fact that ties them
+            made = self._made_by(a)
+            if made is not None:
+                return made
         if a.wh in ("why", "how") or not a.mentions or not (a.relation_scores or a.inverse_scores):
             return None
         fv = self.retriever.data.fact_vectors
@@ -685,6 +689,26 @@ class Answerer(StructuralAnswers):
         if quote[1] != claims[0].text and not LEANS_ON_CONTEXT.match(quote[1]):
             claims.append(_Claim(trim_sentence(quote[1], a, limit=FACT_SENTENCE_WORDS), [quote]))
         return claims, 0.85
+
+    def _made_by(self, a: Analysis) -> tuple[list[_Claim], float] | None:
+        """'How did Amazon get into frameworks?': the one fact by which the named company made or took up a
+        thing of the kind the question names, in the article's words."""
+        agents = {m.entity.id for m in a.mentions if m.entity.type in AGENT_TYPES | {"organisation"}}
+        if len(agents) != 1 or len({m.entity.id for m in a.mentions}) != 1:
+            return None
+        kinds = {k for t in a.tokens for k in (self.kind_names.checkable(t) or ())} - AGENT_TYPES - {"organisation"}
+        agent = next(iter(agents))
+        links = [
+            r
+            for r in self.facts
+            if r.fact.object == agent
+            and r.fact.relation in MAKING_RELATIONS
+            and self.corpus.facts.entity(r.fact.subject).type in kinds
+        ]
+        if len(links) != 1:
+            return None
+        quote = self._quotes(links[0])[0]
+        return [_Claim(trim_sentence(quote[1], a, limit=FACT_SENTENCE_WORDS), [quote])], 0.8
 
     def _contrast(self, a: Analysis, ids: list[str]) -> tuple[list[_Claim], float] | None:
         """'How is PyTorch different from Torch?': a fact linking the two whose sentence draws the contrast

@@ -341,7 +341,10 @@ class Understanding:
                 if all(w in self.vocab or w in QUESTION_WORDS or w in STOPWORDS for w in words):
                     continue
                 if size > 1 and (
-                    any(w in STOPWORDS or w in QUESTION_WORDS for w in words) or all(w in self.english for w in words)
+                    any(
+                        w in STOPWORDS or w in QUESTION_WORDS or (len(w) < 2 and w.isalpha()) for w in words
+                    )  # "company's research"
+                    or all(w in self.english for w in words)
                 ):
                     continue  # "deal in" is no typo of "Devlin", nor "tensorflw or" of a two-word name
                 key = "".join(words)

@@ -1062,3 +1062,13 @@ def test_the_other_one_is_the_rest_of_a_list_answered_before(engine) -> None:
 )
 def test_an_exact_date_or_a_vendor_the_sources_never_give_abstains(engine, question) -> None:
     assert engine.ask(question).abstained
+
+
+def test_how_a_company_got_its_framework_is_the_fact_that_ties_them(engine) -> None:
+    a = engine.ask("how did amazon end up with a deep learning framework of its own?")
+    assert not a.abstained and "Amazon adopted MXNet" in a.answer, a.answer
+
+
+def test_a_possessive_s_is_no_part_of_a_misspelt_name(engine) -> None:
+    a = engine.ask("which company's lab built CNTK")  # "'s lab" is not a typo of "MS ..."
+    assert "Microsoft Research" in a.answer, a.answer

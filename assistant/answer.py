@@ -31,6 +31,7 @@ from assistant.text import (
     BOTH_RE,
     BY_HOW_MUCH_RE,
     CONTINUES,
+    COUNTS,
     CUES,
     ENUMERATOR_RE,
     ITEM_WORDS,
@@ -116,6 +117,7 @@ FULL_DATE_RE = re.compile(
     r"december)\b",
     re.I,
 )
+COUNTED_KIND_RE = re.compile(r"\b(two|three|four|five)\s+(\w+s)\b", re.I)  # "which two frameworks"
 DIFFER_RE = re.compile(r"\b(differ\w*|distinguish\w*|unlike|sets? \w+ apart|more appealing|improve\w*)\b", re.I)
 CONTRAST_RE = re.compile(r"\b(but|whereas|unlike|instead of|rather than)\b", re.I)
 NAME_ASKED_RE = re.compile(r"\b(?:name|named|called)\b", re.I)  # "what's the name of ...", "what is he called"
@@ -549,10 +551,13 @@ class Answerer(StructuralAnswers):
         marker = AGAINST_RE.search(a.text)
         if marker:
             against = {m.entity.id for m in a.mentions if a.text.lower().find(m.surface.lower()) > marker.start()}
+        named_era = {m.entity.id for m in a.mentions if m.entity.type == "era"}
         for rank, eid in enumerate(ids):
             others = [o for o in ids if o != eid]
             for inverse, scores in ((False, a.relation_scores), (True, a.inverse_scores)):
                 for rel, kw in scores.items():
+                    if rel == "era" and not inverse and named_era and self._other_era(eid, named_era):
+                        continue  # "what did Microsoft do with CNTK in the 2019-2020 era?": the era is a condition
                     js, hop = self._facts_for(eid, rel, inverse)
                     if not js and not inverse:
                         js, hop = self._hop(eid, rel, a), True
@@ -689,6 +694,11 @@ class Answerer(StructuralAnswers):
         if quote[1] != claims[0].text and not LEANS_ON_CONTEXT.match(quote[1]):
             claims.append(_Claim(trim_sentence(quote[1], a, limit=FACT_SENTENCE_WORDS), [quote]))
         return claims, 0.85
+
+    def _other_era(self, eid: str, eras: set[str]) -> bool:
+        """Whether the facts place a thing in an era other than the ones the question names."""
+        placed = {self.facts[j].fact.object for j in self.by_subject.get((eid, "era"), [])}
+        return bool(placed) and not placed & eras
 
     def _made_by(self, a: Analysis) -> tuple[list[_Claim], float] | None:
         """'How did Amazon get into frameworks?': the one fact by which the named company made or took up a
@@ -924,8 +934,17 @@ class Answerer(StructuralAnswers):
         ]
         q_weight = sum(self._idf(t) for t in qstems)
         scored: list[_Scored] = []
-        for rank, hit in enumerate(hits[:5]):
-            p = self.passages[hit.passage_id]
+        # "... in the 2019-2020 period?": every passage of the era the question names is read too
+        era_names = [m.entity.names for m in a.mentions if m.entity.type == "era"]
+        top = [h.passage_id for h in hits[:5]]
+        extra = [
+            pid
+            for pid, p in self.passages.items()
+            if era_names and pid not in top and any(names_in(n, p.section.lower()) for n in era_names)
+        ]
+        for rank, pid in enumerate(top + extra):
+            rank = min(rank, len(top))  # the era's other passages rank just after the retrieved ones
+            p = self.passages[pid]
             if p.section == METADATA_HEADING:
                 continue  # "author: Lin Yuan" is reached through the facts, not quoted as an answer
             head = set(token_set(p.section))
@@ -985,6 +1004,17 @@ class Answerer(StructuralAnswers):
                 if ENUMERATOR_RE.match(x[4].sentences[x[5]].text or "")
                 and x[4].sentences[x[5]].text.lower().lstrip().startswith(ordinal)
             ] or typed
+        counted = COUNTED_KIND_RE.search(a.text)
+        kinds = self.kind_names.checkable(counted.group(2).lower()) if counted else None
+        pattern = self.kind_names.pattern(kinds) if kinds else None
+        if counted and pattern is not None:  # "which two frameworks ...?": the sentence that names two of them
+            want = COUNTS[counted.group(1).lower()]
+            named = [
+                x
+                for x in scored[: 2 * TYPED_REACH]
+                if len({m.group(0) for m in pattern.finditer(x[4].sentences[x[5]].text.lower())}) == want
+            ]
+            typed = named[:1] or typed
         if BY_HOW_MUCH_RE.search(a.text):  # "by how much did it win?": the sentence that gives an amount
             typed = [x for x in scored[:TYPED_REACH] if AMOUNT_RE.search(x[4].sentences[x[5]].text)] or typed
         _score, cos, overlap, ent, p, s_i = typed[0] if typed else scored[0]

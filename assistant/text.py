@@ -240,6 +240,7 @@ def has_type(wh: str, text: str) -> bool:
     if wh == "how many":  # a number of its own ("60 million", "3000X"), not the "2" of Caffe2
         text = re.sub(r"\b[A-Z]\w+ \d+(\.\d+)+", "", text)  # "TensorFlow 2.0": a version, not a count
         text = re.sub(r"\bone of\b", "", text, flags=re.I)  # "one of its APIs": not a count either
+        text = re.sub(r"(?:^|(?<=[.!?] ))one \w+ of\b", "", text, flags=re.I)  # "One trend of ...": no count
         numbers = [
             n
             for n in re.findall(r"(?<![A-Za-z\d-])\d[\d,.]*(?![A-WYZa-wyz])", text)  # not GPT-3's 3

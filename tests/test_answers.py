@@ -1072,3 +1072,12 @@ def test_how_a_company_got_its_framework_is_the_fact_that_ties_them(engine) -> N
 def test_a_possessive_s_is_no_part_of_a_misspelt_name(engine) -> None:
     a = engine.ask("which company's lab built CNTK")  # "'s lab" is not a typo of "MS ..."
     assert "Microsoft Research" in a.answer, a.answer
+
+
+def test_an_era_named_by_its_years_is_that_era(engine) -> None:
+    a = engine.ask("which two frameworks ruled during 2019-20?")
+    assert "TensorFlow" in a.answer and "PyTorch" in a.answer, a.answer
+    b = engine.ask("what happened to cntk in the 2019-2020 era")  # the era is a condition, not what is asked
+    assert "stopped active development" in b.answer, b.answer
+    c = engine.ask("how many trends does the author see in 2019-2020?")
+    assert "two" in c.answer.lower(), c.answer

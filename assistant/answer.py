@@ -117,9 +117,14 @@ FULL_DATE_RE = re.compile(
     r"december)\b",
     re.I,
 )
+# Relations to another thing of the same standing, never a part or a description of the subject
+OTHER_THING = frozenset(
+    {"team_moved_to", "successor_of", "based_on", "style_from", "duopoly_with", "relative_of", "assimilated_by"}
+)
 COUNTED_KIND_RE = re.compile(r"\b(two|three|four|five)\s+(\w+s)\b", re.I)  # "which two frameworks"
 DIFFER_RE = re.compile(r"\b(differ\w*|distinguish\w*|unlike|sets? \w+ apart|more appealing|improve\w*)\b", re.I)
 CONTRAST_RE = re.compile(r"\b(but|whereas|unlike|instead of|rather than)\b", re.I)
+HIS_RE = re.compile(r"\b(he|his|him|she|her)\b", re.I)
 NAME_ASKED_RE = re.compile(r"\b(?:name|named|called)\b", re.I)  # "what's the name of ...", "what is he called"
 UNNAMED_RE = re.compile(r"\bthe ({})s? of\b".format("|".join(MAKER_WORDS)), re.I)
 VAGUE_HEADS = frozenset(
@@ -307,6 +312,10 @@ class Answerer(StructuralAnswers):
         prev_user = next((t.content for t in reversed(turns) if t.role == "user"), None)
         # "they never mention any license", "they never say who is behind Theano": no retry can change that
         definite = NEVER_SAID in result.answer or NEVER_CREDITED in result.answer
+        # "what's his name?" when no person was named before: no earlier question can name him either
+        definite = definite or (
+            resolved == first.text and bool(HIS_RE.search(text)) and bool(NAME_ASKED_RE.search(text))
+        )
         if (
             result.abstained
             and not definite
@@ -815,8 +824,8 @@ class Answerer(StructuralAnswers):
         for linked in self.subject_facts.get(eid, []):
             for j in linked:
                 obj = self.facts[j].fact.object
-                if obj is None or (obj, rel) not in self.by_subject:
-                    continue
+                if obj is None or (obj, rel) not in self.by_subject or self.facts[j].fact.relation in OTHER_THING:
+                    continue  # "the Chainer framework": Chainer itself, not PyTorch, which its team moved to
                 linked_kind = self.corpus.facts.entity(obj).type
                 # "where were the AlexNet researchers based?": the affiliation of the person who made it
                 by_person = linked_kind == "person" and (a.wh == "where" or bool(set(a.tokens) & PERSON_NOUNS))
@@ -1009,12 +1018,12 @@ class Answerer(StructuralAnswers):
         pattern = self.kind_names.pattern(kinds) if kinds else None
         if counted and pattern is not None:  # "which two frameworks ...?": the sentence that names two of them
             want = COUNTS[counted.group(1).lower()]
-            named = [
+            naming = [
                 x
                 for x in scored[: 2 * TYPED_REACH]
                 if len({m.group(0) for m in pattern.finditer(x[4].sentences[x[5]].text.lower())}) == want
             ]
-            typed = named[:1] or typed
+            typed = naming[:1] or typed
         if BY_HOW_MUCH_RE.search(a.text):  # "by how much did it win?": the sentence that gives an amount
             typed = [x for x in scored[:TYPED_REACH] if AMOUNT_RE.search(x[4].sentences[x[5]].text)] or typed
         _score, cos, overlap, ent, p, s_i = typed[0] if typed else scored[0]

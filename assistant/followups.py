@@ -21,6 +21,7 @@ ELSE_RE = re.compile(
     r"^\W*(?:and|so|ok(?:ay)?)?\W*(?:who|what|which|anyone|anybody|anything|any|name)?\s*(?:else|others?|other ones|more)\W*$",
     re.I,
 )
+AGENT_PRONOUN_RE = re.compile(r"\b(they|he|she)\b", re.I)
 OTHER_RE = re.compile(
     r"^\W*(?:and|so|ok(?:ay)?|what about|how about)?\W*the (?:other|remaining|rest)(?: ones?)?\W*$", re.I
 )
@@ -77,17 +78,28 @@ class FollowUps:
         definite = bool(re.search(r"\bthe ({})s?\b".format("|".join(self.kinds.types)), a.text, re.I))
         short = len(a.content) <= 2
         needs_entity = (
-            not a.mentions and (a.has_pronoun or definite or (a.elliptical and short) or len(a.content) <= 1)
-        ) or (
-            bool(a.mentions)
-            and THING_PRONOUN.search(a.text) is not None  # "how is the author connected to it?"
-            and not self._names_its_referent(a)
+            (not a.mentions and (a.has_pronoun or definite or (a.elliptical and short) or len(a.content) <= 1))
+            or (
+                bool(a.mentions)
+                and THING_PRONOUN.search(a.text) is not None  # "how is the author connected to it?"
+                and not self._names_its_referent(a)
+            )
+            or (  # "did they also make Keras?": "they" made the thing named, so it is not that thing
+                bool(a.mentions)
+                and AGENT_PRONOUN_RE.search(a.text) is not None
+                and all(m.entity.type not in AGENT_TYPES for m in a.mentions)
+            )
         )
         needs_relation = bool(a.mentions) and a.elliptical and max(a.relation_scores.values(), default=0) < 1
         if not needs_entity and not needs_relation:
             return text, a
         prev_user = next((t.content for t in reversed(turns) if t.role == "user"), None)
-        if prev_user and not a.content and a.wh in ("why", "how", "when", "where", "who"):
+        if (
+            prev_user
+            and not a.content
+            and not (a.has_pronoun and a.wh == "who")
+            and a.wh in ("why", "how", "when", "where", "who")
+        ):
             # "and why?", "when?": the previous question, asked again with this question word; "why?"
             # after an answer asks the reason for what the answer said
             said = turns[-1].content if turns[-1].role == "assistant" and a.wh in ("why", "when", "where") else ""
@@ -319,7 +331,13 @@ class FollowUps:
         neuter = re.search(r"\b(it|its)\b", a.text, re.I) is not None
         if personal != neuter:
             fits = [e for e in candidates if (self.corpus.facts.entity(e).type == "person") == personal]
+            if personal and not fits and re.search(r"\bname\b", a.text, re.I):
+                return None  # "what's his name?" after "the inventor of Caffe": no person was named
             candidates = fits + [e for e in candidates if e not in fits]
+        if a.mentions and AGENT_PRONOUN_RE.search(a.text):  # "did they also make Keras?": they, the makers
+            agents = [e for e in candidates if self.corpus.facts.entity(e).type in AGENT_TYPES | {"organisation"}]
+            if agents:
+                return self.corpus.facts.entity(agents[0]).name
         if a.wh == "who" and neuter and not personal:  # "who released it?": "it" is a thing, not who made one
             things = [e for e in candidates if self.corpus.facts.entity(e).type not in AGENT_TYPES | {"organisation"}]
             candidates = things + [e for e in candidates if e not in things]

@@ -1081,3 +1081,25 @@ def test_an_era_named_by_its_years_is_that_era(engine) -> None:
     assert "stopped active development" in b.answer, b.answer
     c = engine.ask("how many trends does the author see in 2019-2020?")
     assert "two" in c.answer.lower(), c.answer
+
+
+def test_pronouns_for_makers_and_people(engine) -> None:
+    chat = [
+        {"role": "user", "content": "what did microsoft research build?"},
+        {"role": "assistant", "content": "Microsoft Research developed the CNTK framework [1]."},
+    ]
+    a = engine.ask("did they make keras too?", chat)  # "they": the makers, not CNTK
+    assert a.resolved_question.startswith("did Microsoft Research"), a.resolved_question
+    assert "Chollet" in a.answer, a.answer
+    who = engine.ask("and who is he?", ["who penned the article?"])
+    assert "Waymo" in who.answer, who.answer
+    unnamed = [
+        {"role": "user", "content": "who put out caffe2?"},
+        {"role": "assistant", "content": "Facebook, once the inventor of Caffe had joined it [1]."},
+    ]
+    assert engine.ask("what is his name", unnamed).abstained  # no person was named
+
+
+def test_the_chainer_framework_is_chainer_not_what_its_team_moved_to(engine) -> None:
+    a = engine.ask("what firm made the chainer framework?")
+    assert a.abstained and "Chainer" in a.answer, a.answer

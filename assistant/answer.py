@@ -125,6 +125,7 @@ COUNTED_KIND_RE = re.compile(r"\b(two|three|four|five)\s+(\w+s)\b", re.I)  # "wh
 DIFFER_RE = re.compile(r"\b(differ\w*|distinguish\w*|unlike|sets? \w+ apart|more appealing|improve\w*)\b", re.I)
 CONTRAST_RE = re.compile(r"\b(but|whereas|unlike|instead of|rather than)\b", re.I)
 HIS_RE = re.compile(r"\b(he|his|him|she|her)\b", re.I)
+LABEL_RE = re.compile(r"\s*\[[^\]]{1,40}\]")  # "[Iron Age]", "[article, Iron Age]": labels in a chat answer
 NAME_ASKED_RE = re.compile(r"\b(?:name|named|called)\b", re.I)  # "what's the name of ...", "what is he called"
 UNNAMED_RE = re.compile(r"\bthe ({})s? of\b".format("|".join(MAKER_WORDS)), re.I)
 VAGUE_HEADS = frozenset(
@@ -310,6 +311,8 @@ class Answerer(StructuralAnswers):
         resolved, analysis = self.followups.resolve(first.text, first, turns)
         result = self._answer(text, resolved, analysis, k, mode)
         prev_user = next((t.content for t in reversed(turns) if t.role == "user"), None)
+        if prev_user and first.wh in ("when", "where") and not first.content and turns[-1].role == "assistant":
+            result = self._dated_by_answer(text, resolved, result, prev_user, turns[-1].content, k, mode)
         # "they never mention any license", "they never say who is behind Theano": no retry can change that
         definite = NEVER_SAID in result.answer or NEVER_CREDITED in result.answer
         # "what's his name?" when no person was named before: no earlier question can name him either
@@ -329,6 +332,26 @@ class Answerer(StructuralAnswers):
             if not retry.abstained:
                 return retry
         return result
+
+    def _dated_by_answer(
+        self, text: str, resolved: str, result: Answer, prev_user: str, said: str, k: int, mode: RetrievalMode | None
+    ) -> Answer:
+        """'and when?' after 'Which team moved to PyTorch?' / 'The Chainer team.': the event is the question
+        and its answer together; after 'Who proposed ResNet?' / 'Kaiming He et al.' the question alone.
+        Both are read; the answer whose quotes name more of the things they name wins (the question
+        alone on a tie)."""
+        said = LABEL_RE.sub("", MARKER_RE.sub("", said)).strip()
+        if not said or said in resolved:
+            return result
+        combined = f"{resolved} {said}"
+        other = self._answer(text, combined, self.understanding.analyse(combined), k, mode)
+        names = [m.entity.names for m in self.understanding.analyse(f"{prev_user} {said}").mentions]
+
+        def named(answer: Answer) -> int:
+            quoted = " ".join(c.quote for c in answer.citations).lower()
+            return 0 if answer.abstained else 1 + sum(names_in(n, quoted) for n in names)
+
+        return other if named(other) > named(result) else result
 
     def _carries_on(
         self, text: str, first: Analysis, turns: list[Turn], k: int, mode: RetrievalMode | None
@@ -531,6 +554,7 @@ class Answerer(StructuralAnswers):
             or self._named_by_value(a)
             or self._dated_neighbour(a)
             or self._who_is(a)
+            or self._first_of(a)
             or self._joined_kind(a)
             or self._list_of_kind(a)
         )

@@ -10,7 +10,16 @@ from collections.abc import Callable
 from assistant.conversation import Turn
 from assistant.corpus import Corpus
 from assistant.kinds import Kinds
-from assistant.text import ABSTAINED, AGENT_TYPES, EVENT_RE, MARKER_RE, ORDINALS, THING_PRONOUN, surface_re
+from assistant.text import (
+    ABSTAINED,
+    AGENT_TYPES,
+    EVENT_RE,
+    FIRST_RE,
+    MARKER_RE,
+    ORDINALS,
+    THING_PRONOUN,
+    surface_re,
+)
 from assistant.understanding import ELLIPSIS_RE, Analysis, Understanding
 
 ORDINAL_RE = re.compile(r"\b(the\s+)?({})(\s+ones?\b)?".format("|".join(ORDINALS)), re.I)
@@ -67,10 +76,18 @@ class FollowUps:
         prev_user = next((t.content for t in reversed(turns) if t.role == "user"), None)
         if prev_user and ELSE_RE.match(text):  # "who else?": the previous question's whole list again
             return prev_user, self.understanding.analyse(prev_user)
-        other = self._the_other(text, turns) if prev_user else None
+        if FIRST_RE.search(text) and not a.mentions:  # "which one came first?": of the things just named
+            latest = [t for t in reversed(turns) if t.role == "user"][:1] + [
+                t for t in reversed(turns) if t.role != "user"
+            ]
+            for t in latest:  # the things the user just asked about, else those the answer named
+                named = self._things(LABEL_RE.sub("", t.content)) if not t.content.startswith(ABSTAINED) else []
+                if len(named) >= 2:
+                    combined = f"{text.rstrip(' ?')}, {' or '.join(named[:2])}?"
+                    return combined, self.understanding.analyse(combined)
+        other = self._the_other(text, turns, prev_user) if prev_user else None
         if other is not None:  # "and the other one?": the previous question, about the rest of a list
-            combined = f"{prev_user} {other}"
-            return combined, self.understanding.analyse(combined)
+            return other, self.understanding.analyse(other)
         ordinal = self._ordinal(text, a, turns) or self._described(text, a, turns)
         if ordinal is not None:
             return ordinal, self.understanding.analyse(ordinal)
@@ -103,9 +120,8 @@ class FollowUps:
             # "and why?", "when?": the previous question, asked again with this question word; "why?"
             # after an answer asks the reason for what the answer said
             said = turns[-1].content if turns[-1].role == "assistant" and a.wh in ("why", "when", "where") else ""
-            prev = self.understanding.analyse(prev_user)
-            if a.wh in ("when", "where") and prev.mentions and prev.relation_scores:
-                said = ""  # "Who proposed ResNet?" -> "when?": when ResNet was proposed, not when its answer was
+            if a.wh in ("when", "where"):
+                said = ""  # the answerer also reads it with the answer's words (`_dated_by_answer`)
             combined = f"{a.wh} {prev_user} {MARKER_RE.sub('', said)}".strip()
             return combined, self.understanding.analyse(combined)
         if prev_user and EVENT_RE.search(a.text):
@@ -195,11 +211,20 @@ class FollowUps:
             return text[: found.start()] + topics[index] + text[found.end() :]
         return None
 
-    def _the_other(self, text: str, turns: list[Turn]) -> str | None:
+    def _the_other(self, text: str, turns: list[Turn], prev_user: str) -> str | None:
         """'and the other one?' after 'Which of them were declarative?' (answered 'Caffe and Theano') about
-        a list answered before ('Caffe, Chainer and Theano'): the things of that list the latest left out."""
+        a list answered before ('Caffe, Chainer and Theano'): the previous question about the things of
+        that list the latest answer left out; after 'Who made the first one?' about a list of two, the
+        previous question about the second."""
         if not OTHER_RE.match(text):
             return None
+        asked = ORDINAL_RE.search(prev_user)
+        if asked is not None and asked.group(3) and asked.group(2).lower() in ("first", "second", "former", "latter"):
+            flipped = {"first": "second", "second": "first", "former": "latter", "latter": "former"}
+            again = prev_user[: asked.start(2)] + flipped[asked.group(2).lower()] + prev_user[asked.end(2) :]
+            resolved = self._ordinal(again, self.understanding.analyse(again), turns[:-2] or turns)
+            if resolved is not None:
+                return resolved
         answers = [t.content for t in turns if t.role == "assistant" and not t.content.startswith(ABSTAINED)]
         if len(answers) < 2:
             return None
@@ -210,7 +235,7 @@ class FollowUps:
             listed = self._things(LABEL_RE.sub("", earlier))
             rest = [n for n in listed if n not in latest and self._kind_of(n) in kinds]
             if len(listed) >= 2 and latest & set(listed) and rest:
-                return " and ".join(rest)
+                return f"{prev_user} {' and '.join(rest)}"
         return None
 
     def _kind_of(self, name: str) -> str | None:

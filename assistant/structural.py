@@ -21,7 +21,9 @@ from assistant.retrieval import token_set
 from assistant.text import (
     AGAINST_RE,
     AGENT_TYPES,
+    FIRST_RE,
     FRAMING_WORDS,
+    LATER_WORDS,
     NAMING_RE,
     NEIGHBOUR_RE,
     NUMBER_NAMES,
@@ -135,6 +137,43 @@ class StructuralAnswers:
         for r in links:
             quotes += [q for q in self._quotes(r)[:1] if all(q[0] is not p or q[1] != t for p, t in quotes)]
         return [Claim(f"In the {anchor.name}: {join_names(parts)}.", quotes)], 0.8
+
+    def _first_of(self, a: Analysis) -> tuple[list[Claim], float] | None:
+        """'Which came first, AlexNet or ResNet?': the things' years (their own, or their era's first year),
+        the earlier or the later named first, each year cited where the article gives it."""
+        found = FIRST_RE.search(a.text)
+        if found is None:
+            return None
+        dated = []
+        for eid in dict.fromkeys(m.entity.id for m in a.mentions if not is_role(m)):
+            year = self._year_of(eid)
+            if year is not None:
+                dated.append((year[0], self.corpus.facts.entity(eid).name, year[1], year[2]))
+        if len(dated) < 2 or len({d[0] for d in dated}) < 2:
+            return None
+        later = (found.group(1) or found.group(2) or "").lower() in LATER_WORDS
+        dated.sort(key=lambda d: -d[0] if later else d[0])
+        word = "later" if later else "first"
+        told = ", ".join(f"{name} {when}" for _, name, when, _ in dated)
+        quotes = [q for *_, r in dated for q in self._quotes(r)[:1]]
+        return [Claim(f"{dated[0][1]} came {word}: {told}.", quotes)], 0.85
+
+    def _year_of(self, eid: str) -> tuple[int, str, FactRecord] | None:
+        """A thing's year and how the article dates it: its own ('in 2012') or its era's ('in the Iron Age,
+        2015~2016'), with the fact that says so."""
+        for rel in ("year", "era"):
+            for r in self.facts:
+                if r.fact.subject != eid or r.fact.relation != rel:
+                    continue
+                if rel == "year" and r.fact.value and r.fact.value[:4].isdigit():
+                    return int(r.fact.value[:4]), f"in {r.fact.value}", r
+                if rel == "era" and r.fact.object:
+                    for p in self.facts:
+                        if p.fact.subject == r.fact.object and p.fact.relation == "period" and p.fact.value:
+                            years = re.findall(r"\d{4}", p.fact.value)
+                            if years:
+                                return int(years[0]), f"in the {r.object_name} ({p.fact.value})", r
+        return None
 
     def _all_of_kind(self, a: Analysis) -> tuple[str, list[tuple[Entity, tuple[Passage, str]]]] | None:
         """The things of the asked kind ('eras', 'universities'), in the order the article first names

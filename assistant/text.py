@@ -303,3 +303,13 @@ def trim_sentence(sentence: str, a: Analysis | None = None, limit: int = 48) -> 
     if st > 0:
         text = text[0].upper() + text[1:]
     return text + ("" if text[-1] in ".!?" else ".")
+
+
+# "which came first", "which is older", "which one appeared later"
+FIRST_RE = re.compile(
+    r"\bwhich(?: one| of (?:them|the two|these|those|the pair))? (?:came|was|appeared|arrived|happened|emerged|"
+    r"is|showed up|was released|was proposed)(?: out)? (first|earlier|sooner|later|last|older|newer|more recently)\b"
+    r"|\bwhich(?: one)? is (older|newer|earlier|later)\b",
+    re.I,
+)
+LATER_WORDS = frozenset({"later", "last", "newer", "more recently"})

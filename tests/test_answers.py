@@ -1103,3 +1103,41 @@ def test_pronouns_for_makers_and_people(engine) -> None:
 def test_the_chainer_framework_is_chainer_not_what_its_team_moved_to(engine) -> None:
     a = engine.ask("what firm made the chainer framework?")
     assert a.abstained and "Chainer" in a.answer, a.answer
+
+
+@pytest.mark.parametrize(
+    ("question", "history", "first"),
+    [
+        ("between resnet and alexnet, which one is older?", [], "AlexNet came first"),
+        ("which appeared later, caffe or mxnet", [], "MXNet came later"),
+        ("so which came first?", ["tell me about theano and keras"], "Theano came first"),
+    ],
+)
+def test_which_came_first_compares_the_years_the_article_gives(engine, question, history, first) -> None:
+    a = engine.ask(question, history)
+    assert a.answer.startswith(first), a.answer
+    assert len(a.citations) >= 1
+
+
+def test_the_other_one_after_an_ordinal_is_the_other_item(engine) -> None:
+    chat = [
+        {"role": "user", "content": "which two frameworks formed the duopoly?"},
+        {"role": "assistant", "content": "TensorFlow and PyTorch [1]."},
+        {"role": "user", "content": "who built the first one?"},
+        {"role": "assistant", "content": "Google [1]."},
+    ]
+    a = engine.ask("and the other one?", chat)
+    assert "PyTorch" in a.resolved_question and "Facebook AI Research" in a.answer, a.answer
+
+
+def test_when_after_an_answer_reads_the_event_the_answer_completes(engine) -> None:
+    team = [
+        {"role": "user", "content": "whose team switched to pytorch?"},
+        {"role": "assistant", "content": "Chainer's."},
+    ]
+    assert "2019" in engine.ask("when?", team).answer
+    made = [
+        {"role": "user", "content": "who came up with resnet?"},
+        {"role": "assistant", "content": "Kaiming He et al."},
+    ]
+    assert "2015" in engine.ask("and when?", made).answer

@@ -222,6 +222,10 @@ class Answerer(StructuralAnswers):
         self._descriptive = {f.relation for f in corpus.facts.facts} - {
             f.relation for f in corpus.facts.facts if f.object
         }
+        # relations that describe a person or organisation in words ("Lin Yuan is a Staff Software Engineer")
+        self._about_agents = {
+            f.relation for f in corpus.facts.facts if f.value and corpus.facts.entity(f.subject).type in AGENT_TYPES
+        }
         self._agent_relations = {
             f.relation for f in corpus.facts.facts if f.object and corpus.facts.entity(f.object).type in AGENT_TYPES
         }
@@ -589,6 +593,8 @@ class Answerer(StructuralAnswers):
             others = [o for o in ids if o != eid]
             for inverse, scores in ((False, a.relation_scores), (True, a.inverse_scores)):
                 for rel, kw in scores.items():
+                    if a.wh == "who" and not inverse and self._names_no_one(rel):
+                        continue  # "who authored the BERT paper?": its title or year names no one
                     if rel == "era" and not inverse and named_era and self._other_era(eid, named_era):
                         continue  # "what did Microsoft do with CNTK in the 2019-2020 era?": the era is a condition
                     js, hop = self._facts_for(eid, rel, inverse)
@@ -596,6 +602,14 @@ class Answerer(StructuralAnswers):
                         js, hop = self._hop(eid, rel, a), True
                     if not js:
                         continue
+                    if (
+                        a.wh == "who"
+                        and inverse
+                        and not any(
+                            self.corpus.facts.entity(self.facts[j].fact.subject).type in AGENT_TYPES for j in js
+                        )
+                    ):
+                        continue  # "who authored the BERT paper?": not BERT, which the paper describes
                     if a.wh in ("when", "how many") and not self._can_type(js, a.wh, inverse):
                         continue  # cannot give the date or number that was asked for
                     if a.wh == "where" and not any(self._gives_place(j, a) for j in js):
@@ -720,13 +734,28 @@ class Answerer(StructuralAnswers):
         if not links:
             return None
         fv = self.retriever.data.fact_vectors
-        best = max(links, key=lambda j: (float(fv[j] @ qvec[0]), -j))
+        # "how did Keras relate to TensorFlow and MXNet?": the relation that links it to most of them
+        reach = {
+            rel: len({x for j in links if self.facts[j].fact.relation == rel for x in self._ends(j)})
+            for rel in {self.facts[j].fact.relation for j in links}
+        }
+        best = max(links, key=lambda j: (reach[self.facts[j].fact.relation], float(fv[j] @ qvec[0]), -j))
         record = self.facts[best]
-        claims = self._fact_claims([record], inverse=False)
+        alike = [  # "on top of TensorFlow and MXNet": every link of that relation from the same subject
+            self.facts[j]
+            for j in dict.fromkeys(links)
+            if self.facts[j].fact.relation == record.fact.relation and self.facts[j].fact.subject == record.fact.subject
+        ]
+        claims = self._fact_claims(alike, inverse=False)
         quote = claims[0].quotes[0]
         if quote[1] != claims[0].text and not LEANS_ON_CONTEXT.match(quote[1]):
             claims.append(_Claim(trim_sentence(quote[1], a, limit=FACT_SENTENCE_WORDS), [quote]))
         return claims, 0.85
+
+    def _names_no_one(self, rel: str) -> bool:
+        """A relation whose facts link things to things or give dates and titles, never to a person or
+        organisation, nor describe one ('role', 'works on'): no answer to a who-question."""
+        return rel not in self._agent_relations and rel not in self._about_agents
 
     def _other_era(self, eid: str, eras: set[str]) -> bool:
         """Whether the facts place a thing in an era other than the ones the question names."""
@@ -772,6 +801,10 @@ class Answerer(StructuralAnswers):
                         ):
                             return [_Claim(clause, [(p, sentence)])], 0.85
         return None
+
+    def _ends(self, j: int) -> set[str]:
+        f = self.facts[j].fact
+        return {f.subject, f.object} if f.object else {f.subject}
 
     def _gives_place(self, j: int, a: Analysis) -> bool:
         """Whether fact j names a place: an organisation or publication as its object, or in its words."""

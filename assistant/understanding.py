@@ -81,6 +81,7 @@ ABSTRACT_NOUNS = frozenset(
     "view views opinion takeaway message concern concerns limitation limitations example examples instance "
     "instances illustration evidence sign signs shortcoming shortcomings weakness weaknesses strength strengths "
     "pros cons merit merits flaw flaws metaphor metaphors analogy analogies trick tricks technique techniques "
+    "upside upsides plus pluses minus minuses "
     "approach approaches mechanism mechanisms strategy strategies comparison".split()
 )
 # Generic nouns that ask for a person by name ("what is the name of the person who invented Caffe?").
@@ -210,6 +211,10 @@ def wh_word(tokens: list[str]) -> str:
         return "when"
     if re.search(r"\bwhat (made|makes|caused|causes|led|leads|drove|drives|motivated|prompted)\b", joined):
         return "why"  # "what made MATLAB awkward": a reason is asked for
+    if re.search(
+        r"\bwhere (?:did|does|do|was|is|would) .*\b(rank\w*|stand|end up|ended up|placed?|position)\b", joined
+    ):
+        return "what"  # "where did MXNet end up in the rankings?": a position, not a place
     if re.search(r"\b(?:what (?:is|was|were|are) the|for what) (reason|cause|motivation)s?\b", joined):
         return "why"  # "what was the reason deep nets got so much attention?"
     imperative = bool(tokens) and tokens[0] in _LIST_VERBS

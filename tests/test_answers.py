@@ -1141,3 +1141,22 @@ def test_when_after_an_answer_reads_the_event_the_answer_completes(engine) -> No
         {"role": "assistant", "content": "Kaiming He et al."},
     ]
     assert "2015" in engine.ask("and when?", made).answer
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("in the references, who led the resnet paper?", "Kaiming He"),  # a who-question wants a person
+        ("mxnet's nick name?", "mix"),
+        ("where did theano... sorry, where did mxnet rank by 2020?", "third"),  # a position, not a place
+        ("how was keras tied to tensorflow and mxnet at first?", "TensorFlow and MXNet"),  # the link to both
+    ],
+)
+def test_more_shapes_of_questions(engine, question, expected) -> None:
+    a = engine.ask(question)
+    assert not a.abstained and expected in a.answer, a.answer
+
+
+def test_an_upside_asks_for_an_advantage(engine) -> None:
+    a = engine.ask("what upsides does declarative programming have?")
+    assert not a.abstained and "optimization" in a.answer, a.answer

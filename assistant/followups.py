@@ -34,8 +34,9 @@ AGENT_PRONOUN_RE = re.compile(r"\b(they|he|she)\b", re.I)
 OTHER_RE = re.compile(
     r"^\W*(?:and|so|ok(?:ay)?|what about|how about)?\W*the (?:other|remaining|rest)(?: ones?)?\W*$", re.I
 )
+ENUMERATED_RE = re.compile(r"(?:^|(?<=[.!?] ))(first|second|third|fourth|fifth)(?: \w+)? is ([^.!?]+)", re.I)
 LABEL_RE = re.compile(r"\s*\[[^\]]{1,40}\]")  # "[1]", "[Bronze Age]": citation marks, not what was said
-RELATIVE_RE = re.compile(r",\s*(?:which|who|that|whose|both|together)\b")
+RELATIVE_RE = re.compile(r",?\s+(?:which|who|that|whose)\b|,\s*(?:both|together)\b")
 # "the imperative one", "the newer ones": a thing picked out by a word its answer said of it
 DESCRIBED_RE = re.compile(r"\b(the)\s+([a-z][\w-]+)\s+ones?\b", re.I)
 NOT_DESCRIPTIONS = frozenset("same other next previous only right wrong final latest first last".split())
@@ -189,6 +190,14 @@ class FollowUps:
         for t in reversed(turns):  # the latest answer that listed things ("A, B and C", a few words each)
             if t.role != "assistant" or t.content.startswith(ABSTAINED):
                 continue
+            # "First is large model training. Second trend is usability.": items that say their number
+            told = {
+                ORDINALS[m.group(1).lower()]: m.group(2)
+                for m in ENUMERATED_RE.finditer(LABEL_RE.sub("", t.content))
+                if m.group(1).lower() in ORDINALS
+            }
+            if len(told) >= 2 and index in told:
+                return text[: found.start()] + told[index].strip(" .") + text[found.end() :]
             first = PARENTHESES_RE.sub("", LABEL_RE.sub("", t.content)).split(". ")[0].strip(" .")
             first = RELATIVE_RE.split(first)[0]  # "TensorFlow and PyTorch, which together covered ...": the list
             items = LIST_SPLIT_RE.split(first.rsplit(":", 1)[-1])  # "... trends: A, B and C": after ":"
@@ -205,8 +214,8 @@ class FollowUps:
         # ("how big is GPT-3?", "and the human brain?", then "what paper introduced the first one?")
         topics: list[str] = []
         for t in turns:
-            if t.role == "user":
-                topics += [n for n in self._things(t.content)[:1] if n not in topics]
+            if t.role == "user":  # an era is the setting of a question, not one of the things compared
+                topics += [n for n in self._things(t.content)[:1] if n not in topics and self._kind_of(n) != "era"]
         if index < len(topics) and (index == 0 or len(topics) >= 2) and word not in ("former", "latter"):
             return text[: found.start()] + topics[index] + text[found.end() :]
         return None

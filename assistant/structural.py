@@ -149,13 +149,15 @@ class StructuralAnswers:
             year = self._year_of(eid)
             if year is not None:
                 dated.append((year[0], self.corpus.facts.entity(eid).name, year[1], year[2]))
-        if len(dated) < 2 or len({d[0] for d in dated}) < 2:
+        if len(dated) < 2:
             return None
         later = (found.group(1) or found.group(2) or "").lower() in LATER_WORDS
         dated.sort(key=lambda d: -d[0] if later else d[0])
         word = "later" if later else "first"
         told = ", ".join(f"{name} {when}" for _, name, when, _ in dated)
         quotes = [q for *_, r in dated for q in self._quotes(r)[:1]]
+        if len({d[0] for d in dated}) < 2:  # TensorFlow and PyTorch: both in the Iron Age
+            return [Claim(f"The article does not say which came {word}: {told}.", quotes)], 0.8
         return [Claim(f"{dated[0][1]} came {word}: {told}.", quotes)], 0.85
 
     def _year_of(self, eid: str) -> tuple[int, str, FactRecord] | None:

@@ -1160,3 +1160,14 @@ def test_more_shapes_of_questions(engine, question, expected) -> None:
 def test_an_upside_asks_for_an_advantage(engine) -> None:
     a = engine.ask("what upsides does declarative programming have?")
     assert not a.abstained and "optimization" in a.answer, a.answer
+
+
+def test_an_ordinal_counts_items_that_say_their_number(engine) -> None:
+    history = ["what two trends does the author see in the roman times?"]  # "First is ... Second trend is ..."
+    a = engine.ask("ok, and the second one?", history)
+    assert "usability" in a.resolved_question.lower() or "usability" in a.answer.lower(), a.answer
+
+
+def test_which_came_first_when_the_article_dates_both_alike(engine) -> None:
+    a = engine.ask("which appeared first, pytorch or tensorflow?")
+    assert a.answer.startswith("The article does not say which came first"), a.answer

@@ -414,6 +414,9 @@ class Answerer(StructuralAnswers):
             and not NAMING_RE.fullmatch(analysis.asked)  # "what label does the author give ...": a name is asked
         ):  # "what license ...": a thing never named
             return self._abstain(text, resolved, f"they {NEVER_SAID} any {analysis.asked}", hits[:k], 0.0)
+        only = self._only_ordinal(analysis)
+        if only:  # "who is the second author of the ResNet paper?": the references give only the first
+            return self._abstain(text, resolved, f"they give only the {only}", hits[:k], 0.0)
         claim_conf = self._from_facts(analysis, qvec)
         method = "facts"
         uncredited = self._uncredited(analysis) if claim_conf is None else None
@@ -521,6 +524,20 @@ class Answerer(StructuralAnswers):
         ):
             return None  # "why would someone prefer X over Y?" asks for X's advantage, not for a verdict
         return None if set(token_set(word)) <= set(token_set(said)) else word
+
+    def _only_ordinal(self, a: Analysis) -> str | None:
+        """A relation the facts hold for one rank only ('first author'), asked for another rank ('the second
+        author', 'a co-author'): the label of the one they hold."""
+        if a.wh not in ("who", "what", "which", "other", "list"):
+            return None  # "where were Krizhevsky and his co-authors based?": the co-authors are no question
+        for rel in self.corpus.facts.relations.values():
+            rank, _, noun = rel.label.partition(" ")
+            if rank not in ORDINALS or not noun:
+                continue
+            others = "|".join([*(o for o in ORDINALS if o not in (rank, "former", "latter")), "co-?", "other"])
+            if re.search(rf"\b(?:{others})\s*{re.escape(noun)}s?\b", a.text, re.I):
+                return rel.label
+        return None
 
     @staticmethod
     def _asks_item_only(a: Analysis) -> bool:

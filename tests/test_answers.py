@@ -1171,3 +1171,9 @@ def test_an_ordinal_counts_items_that_say_their_number(engine) -> None:
 def test_which_came_first_when_the_article_dates_both_alike(engine) -> None:
     a = engine.ask("which appeared first, pytorch or tensorflow?")
     assert a.answer.startswith("The article does not say which came first"), a.answer
+
+
+def test_a_rank_the_facts_never_hold_is_not_answered_with_the_one_they_do(engine) -> None:
+    a = engine.ask("who was second author on the gpt-3 paper?")
+    assert a.abstained and "only the first author" in a.answer, a.answer
+    assert "Tom B. Brown" in engine.ask("who was first author on the gpt-3 paper?").answer

@@ -199,8 +199,9 @@ class FollowUps:
             if len(told) >= 2 and index in told:
                 return text[: found.start()] + told[index].strip(" .") + text[found.end() :]
             first = PARENTHESES_RE.sub("", LABEL_RE.sub("", t.content)).split(". ")[0].strip(" .")
-            first = RELATIVE_RE.split(first)[0]  # "TensorFlow and PyTorch, which together covered ...": the list
-            items = LIST_SPLIT_RE.split(first.rsplit(":", 1)[-1])  # "... trends: A, B and C": after ":"
+            # "... trends: A, B and C": after ":"; "TensorFlow and PyTorch which represented ...": before "which"
+            first = RELATIVE_RE.split(first.rsplit(":", 1)[-1])[0]
+            items = LIST_SPLIT_RE.split(first)
             items = [i.strip(" .") for i in items if i.strip(" .")]
             if len(items) < 2 or index >= len(items):
                 continue

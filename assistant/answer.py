@@ -1189,6 +1189,8 @@ class Answerer(StructuralAnswers):
         ):  # "who invented Caffe?", "the Caffe inventor's name?": "The inventor of Caffe joined Facebook" never names him
             return [], 0.0
         said = " ".join(c.text for c in claims)
+        if a.wh == "other" and POLAR_RE.match(a.text) and a.unknown_words and self._explains(a, said) == 0.0:
+            return [], 0.0  # "did Keras ever win an award?": a sentence about Keras that says nothing of it
         if (
             a.wh == "who"
             and a.unknown_words
@@ -1230,6 +1232,8 @@ class Answerer(StructuralAnswers):
         """Why no sentence could answer: the asked type was missing, or nothing matched at all."""
         if asked_item(a.text) is not None:
             return "their numbered list has no such item"
+        if a.wh == "other" and POLAR_RE.match(a.text):
+            return "no passage says so either way"  # "did Keras ever win an award?"
         if a.wh == "when":
             return "no passage gives the date asked for"
         if a.wh == "how many":

@@ -1177,3 +1177,9 @@ def test_a_rank_the_facts_never_hold_is_not_answered_with_the_one_they_do(engine
     a = engine.ask("who was second author on the gpt-3 paper?")
     assert a.abstained and "only the first author" in a.answer, a.answer
     assert "Tom B. Brown" in engine.ask("who was first author on the gpt-3 paper?").answer
+
+
+def test_a_yes_no_question_about_what_no_sentence_tells_abstains(engine) -> None:
+    a = engine.ask("has pytorch ever received a prize?")
+    assert a.abstained and "either way" in a.answer, a.answer
+    assert engine.ask("was pytorch based on torch?").answer.startswith("Yes.")

@@ -1232,6 +1232,9 @@ class Answerer(StructuralAnswers):
         """Why no sentence could answer: the asked type was missing, or nothing matched at all."""
         if asked_item(a.text) is not None:
             return "their numbered list has no such item"
+        compared = self._unmatched_comparison(a, "")
+        if compared:  # "is MXNet slower than Caffe2?"
+            return f"they never say which is {PREFERRED.get(compared.rstrip('s'), compared)}"
         if a.wh == "other" and POLAR_RE.match(a.text):
             return "no passage says so either way"  # "did Keras ever win an award?"
         if a.wh == "when":

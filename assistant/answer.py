@@ -575,6 +575,7 @@ class Answerer(StructuralAnswers):
             or self._named_by_value(a)
             or self._dated_neighbour(a)
             or self._who_is(a)
+            or self._about_document(a)
             or self._first_of(a)
             or self._joined_kind(a)
             or self._list_of_kind(a)

@@ -46,6 +46,12 @@ LIST_END_RE = re.compile(r"\betc\b|[;.](?:\s|$)|\s(?:have|has|are|is|were|was|th
 MAKING_RELATIONS = frozenset({"developed_by", "released_by", "adopted_by", "proposed_by"})
 
 
+# "what is the article about?", "summarise this piece", "what's the main point of the post?"
+ABOUT_RE = re.compile(
+    r"\babout\W*$|\bsummar\w*|\bgist\b|\bmain (?:point|idea|message|argument)\b|\bin a nutshell\b", re.I
+)
+
+
 class StructuralAnswers:
     """Structural answers from the facts; mixed into the Answerer, which provides what is declared here."""
 
@@ -137,6 +143,18 @@ class StructuralAnswers:
         for r in links:
             quotes += [q for q in self._quotes(r)[:1] if all(q[0] is not p or q[1] != t for p, t in quotes)]
         return [Claim(f"In the {anchor.name}: {join_names(parts)}.", quotes)], 0.8
+
+    def _about_document(self, a: Analysis) -> tuple[list[Claim], float] | None:
+        """'What is this article about?': the document's own summary, its subtitle."""
+        if a.wh not in ("what", "other") or not a.mentions or not ABOUT_RE.search(a.text):
+            return None
+        if any(m.entity.name not in self._titles for m in a.mentions):
+            return None  # "what is the part about JAX about?": a topic, not the whole document
+        records = [r for r in self.facts if r.fact.relation == "subtitle" and r.fact.subject == a.mentions[0].entity.id]
+        if not records:
+            return None
+        value = records[0].fact.value or ""
+        return [Claim(f"In its subtitle's words: {value}", self._quotes(records[0])[:1])], 0.85
 
     def _first_of(self, a: Analysis) -> tuple[list[Claim], float] | None:
         """'Which came first, AlexNet or ResNet?': the things' years (their own, or their era's first year),

@@ -1183,3 +1183,10 @@ def test_a_yes_no_question_about_what_no_sentence_tells_abstains(engine) -> None
     a = engine.ask("has pytorch ever received a prize?")
     assert a.abstained and "either way" in a.answer, a.answer
     assert engine.ask("was pytorch based on torch?").answer.startswith("Yes.")
+
+
+def test_what_the_article_is_about_is_its_subtitle(engine) -> None:
+    a = engine.ask("so what's this post about?")
+    assert "tightly coupled relationship" in a.answer, a.answer
+    assert a.citations and "tightly coupled" in a.citations[0].quote
+    assert "JAX" in engine.ask("what does the piece say about jax").answer  # a topic, not the whole document

@@ -1104,8 +1104,10 @@ class Answerer(StructuralAnswers):
         _score, cos, overlap, ent, p, s_i = typed[0] if typed else scored[0]
         claims = [_Claim(trim_sentence(p.sentences[s_i].text, a), [(p, p.sentences[s_i].text)])]
         chosen = p.sentences[s_i].text
-        if self.reading.is_title(p, s_i, TITLE_WORDS):
-            # "Unified API standards.": a bullet's title; what it says is in the sentences after it.
+        if self.reading.is_title(p, s_i, TITLE_WORDS) or (
+            ENUMERATOR_RE.match(chosen) and len(chosen.split()) <= TITLE_WORDS
+        ):
+            # "Unified API standards.", "First is large model training.": a title; what it says follows
             claims += self._read_on(p, s_i, a, claims, FOLLOW_ON_WHY)
         if a.wh == "who" and PERSONAL_PRONOUN.search(chosen) and not self.kind_names.names_a_person(chosen):
             named = self.reading.earlier_naming(

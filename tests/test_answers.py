@@ -1190,3 +1190,9 @@ def test_what_the_article_is_about_is_its_subtitle(engine) -> None:
     assert "tightly coupled relationship" in a.answer, a.answer
     assert a.citations and "tightly coupled" in a.citations[0].quote
     assert "JAX" in engine.ask("what does the piece say about jax").answer  # a topic, not the whole document
+
+
+def test_an_item_that_says_its_number_is_read_on_like_a_title(engine) -> None:
+    """'First is large model training.' says little; what it means follows it."""
+    a = engine.ask("tell me more about large model training")
+    assert "BERT" in a.answer or "devices" in a.answer, a.answer

@@ -22,7 +22,7 @@ from assistant.text import (
 )
 from assistant.understanding import ELLIPSIS_RE, Analysis, Understanding
 
-ORDINAL_RE = re.compile(r"\b(the\s+)?({})(\s+ones?\b)?".format("|".join(ORDINALS)), re.I)
+ORDINAL_RE = re.compile(r"\b(the\s+)?({})(\s+ones?\b|\s+of\s+(?:those|them|these)\b)?".format("|".join(ORDINALS)), re.I)
 LIST_ITEM_WORDS = 7  # an item of a listing answer is a name or a short phrase
 PARENTHESES_RE = re.compile(r"\s*\([^)]*\)")  # "Declarative (used by Caffe, Theano ...)": not an item
 LIST_SPLIT_RE = re.compile(r",\s*(?:and\s+)?|\s+and\s+")
@@ -30,6 +30,7 @@ ELSE_RE = re.compile(
     r"^\W*(?:and|so|ok(?:ay)?)?\W*(?:who|what|which|anyone|anybody|anything|any|name)?\s*(?:else|others?|other ones|more)\W*$",
     re.I,
 )
+EVENT_WORDS_RE = re.compile(r"\b(appear\w*|release\w*|come out|came out|launch\w*|based|built on)\b", re.I)
 AGENT_PRONOUN_RE = re.compile(r"\b(they|he|she)\b", re.I)
 OTHER_RE = re.compile(
     r"^\W*(?:and|so|ok(?:ay)?|what about|how about)?\W*the (?:other|remaining|rest)(?: ones?)?\W*$", re.I
@@ -353,8 +354,10 @@ class FollowUps:
                 candidates += [e for e in ents if e not in candidates]
             if t.role == "user":
                 latest_asked = True
-            if len(candidates) >= 4 and t.role == "user":
-                break  # the latest question decides the order of what its answer named
+            wants_person = bool(re.search(r"\b(he|him|his|she|her)\b", a.text, re.I))
+            has_person = any(self.corpus.facts.entity(e).type == "person" for e in candidates)
+            if len(candidates) >= 4 and t.role == "user" and (has_person or not wants_person):
+                break  # the latest question decides the order of what its answer named (a "he" looks further back)
         if not candidates:
             return None
         named = re.search(r"\b(?:that|this|those|these|the same)\s+(\w+)", a.text, re.I)
@@ -373,7 +376,8 @@ class FollowUps:
             agents = [e for e in candidates if self.corpus.facts.entity(e).type in AGENT_TYPES | {"organisation"}]
             if agents:
                 return self.corpus.facts.entity(agents[0]).name
-        if a.wh == "who" and neuter and not personal:  # "who released it?": "it" is a thing, not who made one
+        if (a.wh == "who" or EVENT_WORDS_RE.search(a.text)) and neuter and not personal:
+            # "who released it?", "when did it appear?": "it" is a thing, not the lab that made one
             things = [e for e in candidates if self.corpus.facts.entity(e).type not in AGENT_TYPES | {"organisation"}]
             candidates = things + [e for e in candidates if e not in things]
         for eid in candidates:

@@ -1196,3 +1196,24 @@ def test_an_item_that_says_its_number_is_read_on_like_a_title(engine) -> None:
     """'First is large model training.' says little; what it means follows it."""
     a = engine.ask("tell me more about large model training")
     assert "BERT" in a.answer or "devices" in a.answer, a.answer
+
+
+def test_a_conversation_keeps_its_referents(engine) -> None:
+    history: list[dict[str, str]] = []
+
+    def say(question: str) -> str:
+        a = engine.ask(question, history)
+        history.extend([{"role": "user", "content": question}, {"role": "assistant", "content": a.answer}])
+        return a.resolved_question
+
+    say("which lab released pytorch?")
+    say("what did they base it on?")
+    assert "PyTorch" in say("and when did it come out?")  # "it" is the framework, not the lab
+    history.clear()
+    say("who wrote the article?")
+    say("where does he work?")
+    say("and before that?")
+    assert "Lin Yuan" in say("what open source work does he do?")  # "he", two answers back
+    history.clear()
+    say("which frameworks belong to the bronze age?")
+    assert "Caffe" in say("who made the first of those?")

@@ -1192,6 +1192,8 @@ class Answerer(StructuralAnswers):
         ):  # "who invented Caffe?", "the Caffe inventor's name?": "The inventor of Caffe joined Facebook" never names him
             return [], 0.0
         said = " ".join(c.text for c in claims)
+        if self._about_someone_else(a, p, s_i):
+            return [], 0.0  # "which university did Kaiming He attend?": "He received his Ph.D." is Lin Yuan
         if a.wh == "other" and POLAR_RE.match(a.text) and a.unknown_words and self._explains(a, said) == 0.0:
             return [], 0.0  # "did Keras ever win an award?": a sentence about Keras that says nothing of it
         if (
@@ -1230,6 +1232,20 @@ class Answerer(StructuralAnswers):
             return [], 0.0
         p, text = numbered[wanted]
         return [_Claim(NUMBERED_ITEM_RE.sub("", text).strip(), [(p, text)])], 1.0
+
+    def _about_someone_else(self, a: Analysis, p: Passage, s_i: int) -> bool:
+        """Whether the sentence tells of 'he' or 'she' who, named earlier, is not the person the question
+        names."""
+        people = [m.entity for m in a.mentions if m.entity.type == "person"]
+        sentence = p.sentences[s_i].text
+        if (
+            not people
+            or not PERSONAL_PRONOUN.search(sentence)
+            or any(names_in(e.names, sentence.lower()) for e in people)
+        ):
+            return False
+        named = self.reading.earlier_naming(p, s_i, self.kind_names.names_a_person)
+        return named is not None and not any(names_in(e.names, named[1].lower()) for e in people)
 
     def _nothing_typed(self, a: Analysis) -> str:
         """Why no sentence could answer: the asked type was missing, or nothing matched at all."""

@@ -1217,3 +1217,9 @@ def test_a_conversation_keeps_its_referents(engine) -> None:
     history.clear()
     say("which frameworks belong to the bronze age?")
     assert "Caffe" in say("who made the first of those?")
+
+
+def test_he_in_a_sentence_about_someone_else_is_no_answer_about_the_person_asked(engine) -> None:
+    a = engine.ask("where did kaiming he get his phd?")  # "He received his Ph.D. ..." is about Lin Yuan
+    assert a.abstained, a.answer
+    assert "Maryland" in engine.ask("where did lin yuan get his phd?").answer

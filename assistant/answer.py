@@ -512,9 +512,10 @@ class Answerer(StructuralAnswers):
     def _unmatched_comparison(a: Analysis, said: str) -> str | None:
         """The word a question compares two named things by ('faster', 'prefer'), when the answer does not
         say it; sizes ('bigger', 'more popular') are told by numbers or other words, so they are not checked."""
-        if len({m.entity.id for m in a.mentions}) < 2:
-            return None
         found = COMPARED_BY_RE.search(a.text)
+        preference = bool(found and found.group(3))  # "which framework does Lin Yuan prefer?": one thing will do
+        if len({m.entity.id for m in a.mentions}) < (1 if preference else 2):
+            return None
         word = next((g for g in found.groups() if g), "").lower() if found else ""
         if (
             not word

@@ -1223,3 +1223,8 @@ def test_he_in_a_sentence_about_someone_else_is_no_answer_about_the_person_asked
     a = engine.ask("where did kaiming he get his phd?")  # "He received his Ph.D. ..." is about Lin Yuan
     assert a.abstained, a.answer
     assert "Maryland" in engine.ask("where did lin yuan get his phd?").answer
+
+
+def test_a_preference_the_sources_never_state_abstains(engine) -> None:
+    a = engine.ask("which deep learning framework does the author like to use himself? which does he prefer?")
+    assert a.abstained and "preferred" in a.answer, a.answer

@@ -35,6 +35,7 @@ from assistant.text import (
     CUES,
     ENUMERATOR_RE,
     ITEM_WORDS,
+    LABEL_RE,
     LEANS_ON_CONTEXT,
     LINK_RE,
     MARKER_RE,
@@ -42,6 +43,7 @@ from assistant.text import (
     NAMING_RE,
     NUMBERED_ITEM_RE,
     ORDINALS,
+    PERSON_PRONOUN_RE,
     PERSONAL_PRONOUN,
     PLACE_TYPES,
     POLAR_RE,
@@ -124,8 +126,6 @@ OTHER_THING = frozenset(
 COUNTED_KIND_RE = re.compile(r"\b(two|three|four|five)\s+(\w+s)\b", re.I)  # "which two frameworks"
 DIFFER_RE = re.compile(r"\b(differ\w*|distinguish\w*|unlike|sets? \w+ apart|more appealing|improve\w*)\b", re.I)
 CONTRAST_RE = re.compile(r"\b(but|whereas|unlike|instead of|rather than)\b", re.I)
-HIS_RE = re.compile(r"\b(he|his|him|she|her)\b", re.I)
-LABEL_RE = re.compile(r"\s*\[[^\]]{1,40}\]")  # "[Iron Age]", "[article, Iron Age]": labels in a chat answer
 NAME_ASKED_RE = re.compile(r"\b(?:name|named|called)\b", re.I)  # "what's the name of ...", "what is he called"
 UNNAMED_RE = re.compile(r"\bthe ({})s? of\b".format("|".join(MAKER_WORDS)), re.I)
 VAGUE_HEADS = frozenset(
@@ -219,8 +219,15 @@ class Answerer(StructuralAnswers):
         self._titles = {d.title for d in corpus.documents}
         # Relations whose objects are people or organisations (who made, developed, published ...).
         # relations whose facts hold a description, not another thing ("what happened to CNTK")
-        self._descriptive = {f.relation for f in corpus.facts.facts} - {
-            f.relation for f in corpus.facts.facts if f.object
+        self._descriptive = corpus.facts.descriptive_relations()
+        # things the facts tie to a person or organisation, either way round ("who made Chainer?": none)
+        kind_of = corpus.facts.entity
+        self._tied_to_agents = {
+            end
+            for f in corpus.facts.facts
+            if f.object
+            for end, other in ((f.subject, f.object), (f.object, f.subject))
+            if kind_of(other).type in AGENT_TYPES
         }
         # relations that describe a person or organisation in words ("Lin Yuan is a Staff Software Engineer")
         self._about_agents = {
@@ -321,7 +328,7 @@ class Answerer(StructuralAnswers):
         definite = NEVER_SAID in result.answer or NEVER_CREDITED in result.answer
         # "what's his name?" when no person was named before: no earlier question can name him either
         definite = definite or (
-            resolved == first.text and bool(HIS_RE.search(text)) and bool(NAME_ASKED_RE.search(text))
+            resolved == first.text and bool(PERSON_PRONOUN_RE.search(text)) and bool(NAME_ASKED_RE.search(text))
         )
         if (
             result.abstained
@@ -1288,11 +1295,8 @@ class Answerer(StructuralAnswers):
         entities = {m.entity.id: m.entity for m in a.mentions}
         if any(e.type not in MADE_TYPES for e in entities.values()):
             return None  # "who at Google built it?", "companies in the Iron Age": not only made things named
-        for eid in entities:
-            for f in self.corpus.facts.facts:
-                other = f.object if f.subject == eid else f.subject if f.object == eid else None
-                if other and self.corpus.facts.entity(other).type in AGENT_TYPES:
-                    return None
+        if entities.keys() & self._tied_to_agents:
+            return None
         return a.mentions[0].entity.name
 
     def _asks_for_agent(self, a: Analysis) -> bool:

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, model_validator
 
 from assistant.errors import CorpusError
 
@@ -136,12 +136,20 @@ class FactBase(BaseModel):
     )
     entities: list[Entity] = Field(default_factory=list)
     facts: list[Fact] = Field(default_factory=list)
+    _index: dict[str, Entity] | None = PrivateAttr(default=None)
 
     def entity(self, entity_id: str) -> Entity:
         return self._by_id()[entity_id]
 
     def _by_id(self) -> dict[str, Entity]:
-        return {e.id: e for e in self.entities}
+        """Entities by id, built once (read-only afterwards, so sharing it between threads is safe)."""
+        if self._index is None:
+            self._index = {e.id: e for e in self.entities}
+        return self._index
+
+    def descriptive_relations(self) -> set[str]:
+        """Relations whose facts hold a description in words ('what happened to CNTK'), never another thing."""
+        return {f.relation for f in self.facts} - {f.relation for f in self.facts if f.object}
 
     def object_text(self, fact: Fact) -> str:
         return self.entity(fact.object).name if fact.object else str(fact.value)

@@ -15,8 +15,10 @@ from assistant.text import (
     AGENT_TYPES,
     EVENT_RE,
     FIRST_RE,
+    LABEL_RE,
     MARKER_RE,
     ORDINALS,
+    PERSON_PRONOUN_RE,
     THING_PRONOUN,
     surface_re,
 )
@@ -36,7 +38,6 @@ OTHER_RE = re.compile(
     r"^\W*(?:and|so|ok(?:ay)?|what about|how about)?\W*the (?:other|remaining|rest)(?: ones?)?\W*$", re.I
 )
 ENUMERATED_RE = re.compile(r"(?:^|(?<=[.!?] ))(first|second|third|fourth|fifth)(?: \w+)? is ([^.!?]+)", re.I)
-LABEL_RE = re.compile(r"\s*\[[^\]]{1,40}\]")  # "[1]", "[Bronze Age]": citation marks, not what was said
 RELATIVE_RE = re.compile(r",?\s+(?:which|who|that|whose)\b|,\s*(?:both|together)\b")
 # "the imperative one", "the newer ones": a thing picked out by a word its answer said of it
 DESCRIBED_RE = re.compile(r"\b(the)\s+([a-z][\w-]+)\s+ones?\b", re.I)
@@ -62,9 +63,8 @@ class FollowUps:
         self.kinds = kinds
         self.answerable = answerable  # whether the facts can answer the question for an entity id
         self._titles = {d.title for d in corpus.documents}
-        # relations whose facts hold a description ("what happened to X"), not another thing
-        things = {f.relation for f in corpus.facts.facts if f.object}
-        self._descriptive = {f.relation for f in corpus.facts.facts} - things
+        self._descriptive = corpus.facts.descriptive_relations()
+        self._kind_by_name = {e.name: e.type for e in corpus.facts.entities}
 
     def _describes(self, a: Analysis) -> bool:
         """Whether the relations a question asks most for are all told in words, not by naming a thing."""
@@ -250,7 +250,7 @@ class FollowUps:
         return None
 
     def _kind_of(self, name: str) -> str | None:
-        return next((e.type for e in self.corpus.facts.entities if e.name == name), None)
+        return self._kind_by_name.get(name)
 
     def _leading_thing(self, item: str) -> str | None:
         """The thing a list item opens with ("while Chainer adopted ..." -> Chainer), or None."""
@@ -318,6 +318,7 @@ class FollowUps:
         facts for wins ("What was it based on?" means the framework, not the lab); else the first.
         """
         candidates: list[str] = []
+        personal = PERSON_PRONOUN_RE.search(a.text) is not None  # "he" looks further back for a person
         latest_asked = False  # the latest question has been read (it alone reorders the candidates)
         for t in reversed(turns):
             if t.role == "assistant" and t.content.startswith(ABSTAINED):
@@ -354,9 +355,8 @@ class FollowUps:
                 candidates += [e for e in ents if e not in candidates]
             if t.role == "user":
                 latest_asked = True
-            wants_person = bool(re.search(r"\b(he|him|his|she|her)\b", a.text, re.I))
             has_person = any(self.corpus.facts.entity(e).type == "person" for e in candidates)
-            if len(candidates) >= 4 and t.role == "user" and (has_person or not wants_person):
+            if len(candidates) >= 4 and t.role == "user" and (has_person or not personal):
                 break  # the latest question decides the order of what its answer named (a "he" looks further back)
         if not candidates:
             return None
@@ -365,7 +365,6 @@ class FollowUps:
         if kinds:  # "that company": the organisation among them, not the framework
             candidates = [e for e in candidates if self.corpus.facts.entity(e).type in kinds] or candidates
         # "he" is a person, "it" is not: "who developed Keras?" -> "when did TensorFlow absorb it?" is Keras
-        personal = re.search(r"\b(he|him|his|she|her)\b", a.text, re.I) is not None
         neuter = re.search(r"\b(it|its)\b", a.text, re.I) is not None
         if personal != neuter:
             fits = [e for e in candidates if (self.corpus.facts.entity(e).type == "person") == personal]

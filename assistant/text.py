@@ -152,6 +152,8 @@ POLAR_RE = re.compile(r"^\W*(is|are|was|were|does|do|did|can|could|has|have|had|
 AGAINST_RE = re.compile(r"\b(over|than|versus|vs\.?|compared (?:to|with)|rather than|instead of)\b", re.I)
 EVENT_RE = re.compile(r"\b(that|this|it)\s+(happen(?:ed|s)?|occur(?:red|s)?|take place|took place)\b", re.I)
 PERSONAL_PRONOUN = re.compile(r"\b(he|she)\b", re.I)
+PERSON_PRONOUN_RE = re.compile(r"\b(he|him|his|she|her)\b", re.I)  # any form that stands for a person
+LABEL_RE = re.compile(r"\s*\[[^\]]{1,40}\]")  # "[1]", "[Iron Age]", "[article, Iron Age]": labels in a chat answer
 # A sentence that carries on from the previous one: an anaphor or a causal connective first.
 CONTINUES = re.compile(
     r"^\W*(this|these|that|those|such|they|it|he|she|his|her|as a result|therefore|thus|hence|consequently|so|because|"

@@ -9,6 +9,7 @@ import threading
 import numpy as np
 from pydantic import BaseModel, Field
 
+from assistant.acronyms import asked_abbreviation, find_expansion
 from assistant.chunking import Passage
 from assistant.claims import MAX_WORDS, TYPED_MARGIN, TYPED_REACH
 from assistant.claims import Claim as _Claim
@@ -415,6 +416,14 @@ class Answerer(StructuralAnswers):
         why_not = self._out_of_scope(analysis)
         if why_not:
             return self._abstain(text, resolved, why_not, hits[:k], 0.0)
+        names = [m.entity.name if " " not in m.entity.name else m.surface for m in analysis.mentions]
+        abbreviation = asked_abbreviation(analysis.text, names) if analysis.wh in ("what", "other") else None
+        if abbreviation is not None:  # "what does FAIR stand for?": only where the sources spell it out
+            spelled = find_expansion(abbreviation, self.passages.values())
+            if spelled is None:
+                return self._abstain(text, resolved, f"no passage spells out {abbreviation}", hits[:k], 0.0)
+            claim = _Claim(f"{spelled.abbreviation} stands for {spelled.words}", [(spelled.passage, spelled.sentence)])
+            return self._answered(text, resolved, [claim], 0.9, "extractive", hits, k)
         if (
             analysis.asked in analysis.unknown_words
             and analysis.asked_directly
@@ -458,8 +467,13 @@ class Answerer(StructuralAnswers):
         if not claims or confidence < self.settings.min_confidence:
             reason = "no passage states it clearly enough" if claims else self._nothing_typed(analysis)
             return self._abstain(text, resolved, reason, hits[:k], confidence)
+        return self._answered(text, resolved, claims, confidence, method, hits, k)
+
+    def _answered(
+        self, text: str, resolved: str, claims: list[_Claim], confidence: float, method: str, hits: list[Hit], k: int
+    ) -> Answer:
+        """The answer made of the claims, the passages it cites ranked first among the hits."""
         answer, citations = self._compose(claims)
-        # The passages the answer cites are the most relevant ones: rank them first.
         cited = [c.passage_id for c in citations]
         extra = [self._hit(pid, hits) for pid in cited if pid not in {h.passage_id for h in hits}]
         hits = sorted([*hits, *extra], key=lambda h: cited.index(h.passage_id) if h.passage_id in cited else len(cited))

@@ -28,6 +28,7 @@ ANSWERS = [
     ("what", "What style of programming did Chainer adopt?", [], "imperative", "Chainer adopted the imperative"),
     ("what", "What was PyTorch built on top of?", [], "Torch", "based on the Torch framework"),
     ("what", "What is MXNet's nickname?", [], "mix", "dubbed as"),
+    ("what", "FAIR is short for what?", [], "Facebook AI Research", "Facebook AI Research (FAIR) team"),
     ("what", "What does Lin Yuan do at Waymo?", [], "Staff Software Engineer", "Staff Software Engineer at Waymo"),
     ("what", "What happened to CNTK?", [], "Microsoft", "stopped active development of the CNTK"),
     ("what", "What became of Keras?", [], "TensorFlow", "Keras was assimilated by TensorFlow"),
@@ -402,6 +403,9 @@ OUT_OF_CORPUS = [
     "How old is Yangqing Jia?",
     "who wrote the first version of Theano",
     "How many engineers worked on Caffe2?",
+    # Abbreviations the article uses but never spells out.
+    "CNTK is an abbreviation of what?",
+    "what's the expansion of ONNX",
 ]
 
 

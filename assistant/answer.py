@@ -237,6 +237,10 @@ class Answerer(StructuralAnswers):
         self._agent_relations = {
             f.relation for f in corpus.facts.facts if f.object and corpus.facts.entity(f.object).type in AGENT_TYPES
         }
+        # Relations that link one thing to another ("discontinued by"), not to an era or a value.
+        self._linking_relations = {
+            f.relation for f in corpus.facts.facts if f.object and corpus.facts.entity(f.object).type != "era"
+        }
         # Sentence frequency of every stem (a sentence counts with its section heading, as it is scored).
         self._sentence_df: dict[str, int] = {}
         self._n_sentences = 0
@@ -433,6 +437,9 @@ class Answerer(StructuralAnswers):
         only = self._only_ordinal(analysis)
         if only:  # "who is the second author of the ResNet paper?": the references give only the first
             return self._abstain(text, resolved, f"they give only the {only}", hits[:k], 0.0)
+        unlinked = self._unlinked_event(analysis)
+        if unlinked is not None:  # "why did Google abandon TensorFlow?": the sources never say it did
+            return self._abstain(text, resolved, f"they never say that {unlinked}", hits[:k], 0.0)
         claim_conf = self._from_facts(analysis, qvec)
         method = "facts"
         uncredited = self._uncredited(analysis) if claim_conf is None else None
@@ -1298,6 +1305,49 @@ class Answerer(StructuralAnswers):
         if len(a.asked_phrase) >= 2:  # "what programming language ...": a style, but no language
             return f"no passage gives the {' '.join(a.asked_phrase)}"
         return "nothing in the sources matches the question"
+
+    def _unlinked_event(self, a: Analysis) -> str | None:
+        """The event a why/how/when-question takes for granted, when the sources never tell it: one named
+        thing did something to another ("why did Google abandon TensorFlow?"), in a relation's words, and
+        no fact links the two. The facts hold every link the article draws between two things."""
+        if a.wh not in ("why", "how", "when"):
+            return None
+        named = [m for m in a.mentions if not is_role(m) and m.entity.name not in self._titles]
+        if len(named) != 2 or len(a.mentions) != 2 or any(m.entity.type == "era" for m in named):
+            return None
+        first, second = sorted(named, key=lambda m: m.start)
+        if first.entity.type not in AGENT_TYPES or second.entity.type in AGENT_TYPES:
+            return None  # only what a person or organisation did to a thing: "Keras ended up in TensorFlow"
+        between = a.tokens[first.end : second.start]
+        said = set(token_set(" ".join(between)))
+        phrases = [
+            (rel, phrase)
+            for rel, v in a.relation_scores.items()
+            if v >= 1.0
+            for phrase in self.understanding.rel_syn[rel]
+            if set(phrase) <= said
+        ]
+        if not between or said - {w for _, phrase in phrases for w in phrase}:
+            return None  # the verb alone stands between them: "Google abandon TensorFlow"
+        asked = {rel for rel, _ in phrases}
+        if asked & MAKING_RELATIONS:  # "released", "built", "adopted": any of them made or took it up
+            asked |= MAKING_RELATIONS
+        asked &= self._linking_relations
+        if not asked or first.entity.id == second.entity.id:
+            return None
+        # Facebook released PyTorch when its lab FAIR did: the agent or a part of it
+        agents = {first.entity.id} | {
+            r.fact.subject for r in self.facts if r.fact.relation == "part_of" and r.fact.object == first.entity.id
+        }
+        if any(
+            r.fact.relation in asked
+            and second.entity.id in (r.fact.subject, r.fact.object)
+            and {r.fact.subject, r.fact.object} & agents
+            for r in self.facts
+        ):
+            return None
+        did = "did " if "did" in a.tokens[: first.start] else ""  # "why did Google abandon ...?"
+        return f"{first.entity.name} {did}{' '.join(between)} {second.entity.name}"
 
     def _uncredited(self, a: Analysis) -> str | None:
         """The name of the thing a "who made it?" question is about, when the facts, which hold every

@@ -46,6 +46,12 @@ LEADING_RE = re.compile(r"^\s*(?:while|whereas|but|and|then|so)\s+", re.I)
 CLAUSE_RE = re.compile(r"[,;.]\s+|\s+(?:while|whereas|but)\s+", re.I)
 PERSONAL_RE = re.compile(r"\b(it|its|they|them|their|he|him|his|she|her)\b", re.I)
 DEMONSTRATIVE_RE = re.compile(r"\b(this|that)\b", re.I)
+# "who wrote this?", "what is this about?", "when was it published?"
+THIS_DOCUMENT_RE = re.compile(
+    r"(?:\s+this|(?<=\bwrote)\s+it|\s+it(?=\s+(?:about|published|written|posted)))"
+    r"(?=(?:\s+(?:about|published|written|posted))?\W*$)",
+    re.I,
+)
 
 
 class FollowUps:
@@ -74,7 +80,7 @@ class FollowUps:
     def resolve(self, text: str, a: Analysis, turns: list[Turn]) -> tuple[str, Analysis]:
         """Rewrite an elliptical follow-up with the entity (or question) of the previous turns."""
         if not turns:
-            return text, a
+            return self._this_document(text, a)
         prev_user = next((t.content for t in reversed(turns) if t.role == "user"), None)
         if prev_user and ELSE_RE.match(text):  # "who else?": the previous question's whole list again
             return prev_user, self.understanding.analyse(prev_user)
@@ -161,6 +167,14 @@ class FollowUps:
             rewritten = f"{text} {entity}"
         if not content_left and prev_user and not a.relation_scores:
             rewritten = f"{prev_user} {rewritten}"
+        return rewritten, self.understanding.analyse(rewritten)
+
+    def _this_document(self, text: str, a: Analysis) -> tuple[str, Analysis]:
+        """A first question that ends on "this" or "it" and names nothing ("who wrote this?", "when was it
+        published?") asks about the document itself, when the sources are one document."""
+        if a.mentions or len(self._titles) != 1 or not THIS_DOCUMENT_RE.search(text):
+            return text, a
+        rewritten = THIS_DOCUMENT_RE.sub(f" {next(iter(self._titles))}", text, count=1)
         return rewritten, self.understanding.analyse(rewritten)
 
     def _ordinal(self, text: str, a: Analysis, turns: list[Turn]) -> str | None:

@@ -175,6 +175,12 @@ def squash(text: str) -> str:
     return re.sub(r"[\W_]+", "", fold(text))
 
 
+def _dropped_letters(typed: str, word: str) -> bool:
+    """Whether `typed` is `word` with letters left out ('relased' of 'released')."""
+    letters = iter(word)
+    return len(typed) < len(word) and all(c in letters for c in typed)
+
+
 def _stem(words: list[str]) -> list[str]:
     return _stemmer().stemWords(words) if words else []
 
@@ -540,6 +546,9 @@ class Understanding:
             asking = [v for v in tied if v in _WH_WORDS]
             if not previous and len(asking) == 1:  # 'wen was it made': a question opens with its question word
                 return asking[0]
+            dropped = [v for v in tied if _dropped_letters(w, v)]
+            if len(dropped) == 1:  # 'relased': a letter left out of 'released', the commonest slip, not 'related'
+                return dropped[0]
             return w
 
         return _expand_abbreviations(_WORD_RE.sub(fix, text))

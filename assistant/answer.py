@@ -100,8 +100,9 @@ _TYPED_NOUNS = {
 MAKER_WORDS = ("inventor", "creator", "founder", "developer", "author", "maker", "designer")
 MAKER_PREFIXES = tuple(w[:5] for w in MAKER_WORDS)  # "invented" ~ "inventor", "created" ~ "creator"
 # The word two named things are compared by: "faster than", "which is faster, X or Y", "prefer X or Y"
+YEAR_RE = re.compile(r"(?<![\d.,])((?:19|20)\d\d)(?![\d.,]\d)")  # "2012", "2021+", not "2,0190"
 COMPARED_BY_RE = re.compile(
-    r"\b(\w+er)\s+than\b|\bwhich (?:one )?is (\w+er)\b|\b(prefers?|preferred|favou?rs?|recommends?)\b", re.I
+    r"\b(\w+er)\s+than\b|\bwhich (?:\w+ )?is (\w+er)\b|\b(prefers?|preferred|favou?rs?|recommends?)\b", re.I
 )
 NOT_COMPARATIVES = frozenset("rather other either neither whether ever never over under after further".split())
 PREFERRED = {"prefer": "preferred", "favour": "favoured", "favor": "favored", "recommend": "recommended"}
@@ -218,6 +219,8 @@ class Answerer(StructuralAnswers):
         self.passages = {p.passage_id: p for p in retriever.data.passages}
         self.reading = Reading(retriever.data.passages, corpus.documents)
         self._titles = {d.title for d in corpus.documents}
+        # The latest year the sources name: a question about a later one asks what they cannot know.
+        self._latest_year = max((int(y) for d in corpus.documents for y in YEAR_RE.findall(d.text)), default=None)
         # Relations whose objects are people or organisations (who made, developed, published ...).
         # relations whose facts hold a description, not another thing ("what happened to CNTK")
         self._descriptive = corpus.facts.descriptive_relations()
@@ -530,6 +533,9 @@ class Answerer(StructuralAnswers):
         if a.unknown_names:
             names = ", ".join(dict.fromkeys(a.unknown_names))
             return f"the sources never mention {names}"
+        later = [int(y) for y in YEAR_RE.findall(a.text) if self._latest_year and int(y) > self._latest_year]
+        if later:  # "which framework will lead in 2030?"
+            return f"they name no year after {self._latest_year}, so nothing of {later[0]}"
         if not a.content:
             return "the question names nothing to look up" if not a.mentions else None
         if (a.coverage < 0.5 or (a.coverage <= 0.5 and not a.mentions)) and not self._asks_item_only(a):
@@ -1133,10 +1139,10 @@ class Answerer(StructuralAnswers):
         _score, cos, overlap, ent, p, s_i = typed[0] if typed else scored[0]
         claims = [_Claim(trim_sentence(p.sentences[s_i].text, a), [(p, p.sentences[s_i].text)])]
         chosen = p.sentences[s_i].text
-        if self.reading.is_title(p, s_i, TITLE_WORDS) or (
-            ENUMERATOR_RE.match(chosen) and len(chosen.split()) <= TITLE_WORDS
-        ):
-            # "Unified API standards.", "First is large model training.": a title; what it says follows
+        titled = self.reading.is_title(p, s_i, TITLE_WORDS) or (
+            ENUMERATOR_RE.match(chosen) is not None and len(chosen.split()) <= TITLE_WORDS
+        )
+        if titled:  # "Unified API standards.", "First is large model training.": a title; what it says follows
             claims += self._read_on(p, s_i, a, claims, FOLLOW_ON_WHY)
         if a.wh == "who" and PERSONAL_PRONOUN.search(chosen) and not self.kind_names.names_a_person(chosen):
             named = self.reading.earlier_naming(
@@ -1163,10 +1169,14 @@ class Answerer(StructuralAnswers):
                 most = FOLLOW_ON_WHY if a.wh in ("why", "how") else 1
                 second = self._enumerated(p, s_i, a, claims) or self._read_on(p, s_i, a, claims, most, continuing=True)
             claims += second
-            if a.wh == "why" and (
-                (len(claims) == 1 and not CUES["why"].search(chosen))
-                or CONTINUES.match(chosen)
-                or REFERS_BACK.match(chosen)  # "This outstanding result sparked ...": the result is the cause
+            if (
+                a.wh == "why"
+                and not (titled and len(claims) > 1)
+                and (  # a title's reasons follow it
+                    (len(claims) == 1 and not CUES["why"].search(chosen))
+                    or CONTINUES.match(chosen)
+                    or REFERS_BACK.match(chosen)  # "This outstanding result sparked ...": the result is the cause
+                )
             ):  # no reason given in or after it, or "This indicates ...": the cause is said just before
                 before = self._cause_before(p, s_i, a, claims) or self._cause_before(p, s_i, a, claims[:1])
                 if not before and REFERS_BACK.match(chosen):  # a short effect leaves room for a long cause

@@ -80,6 +80,7 @@ EntityType = Literal[
     "conference",
     "publication",
     "product",
+    "language",
 ]
 
 

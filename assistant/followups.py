@@ -37,7 +37,13 @@ AGENT_PRONOUN_RE = re.compile(r"\b(they|he|she)\b", re.I)
 OTHER_RE = re.compile(
     r"^\W*(?:and|so|ok(?:ay)?|what about|how about)?\W*the (?:other|remaining|rest)(?: ones?)?\W*$", re.I
 )
-ENUMERATED_RE = re.compile(r"(?:^|(?<=[.!?] ))(first|second|third|fourth|fifth)(?: \w+)? is ([^.!?]+)", re.I)
+# "First is large model training.", "The first was X and the second was Y": items that say their number
+_NUMBERS = "first|second|third|fourth|fifth"
+ENUMERATED_RE = re.compile(
+    rf"(?:^|(?<=[.!?] )|(?<=, )|(?<=\band ))(?:the )?({_NUMBERS})(?: \w+)? (?:is|was) ([^.!?;]+?)"
+    rf"(?=,? and (?:the )?(?:{_NUMBERS})\b|[,;.!?]|$)",
+    re.I,
+)
 RELATIVE_RE = re.compile(r",?\s+(?:which|who|that|whose)\b|,\s*(?:both|together)\b")
 # "the imperative one", "the newer ones": a thing picked out by a word its answer said of it
 DESCRIBED_RE = re.compile(r"\b(the)\s+([a-z][\w-]+)\s+ones?\b", re.I)

@@ -687,7 +687,10 @@ class Understanding:
         if named and asked in ("", "name"):  # "what is the name of the person who ...": the person is asked for
             asked = named.group(1)
         # "what allowed training models ...": a verb inside the phrase means no noun is asked for
-        verb_in_phrase = any(_verb_like(tokens[i]) or tokens[i] in _VERBS for i in phrase[:-1])
+        # ("programming language": an -ing word before the noun describes it)
+        verb_in_phrase = any(
+            (_verb_like(tokens[i]) and not tokens[i].endswith("ing")) or tokens[i] in _VERBS for i in phrase[:-1]
+        )
         head = "" if (subject or verb_in_phrase) and not named else asked
         if wh == "why":  # "what drove the demand ...?": a reason is asked for, "drove" is no attribute
             asked = head = ""

@@ -31,6 +31,7 @@ ANSWERS = [
     ("what", "What was PyTorch built on top of?", [], "Torch", "based on the Torch framework"),
     ("what", "What is MXNet's nickname?", [], "mix", "dubbed as"),
     ("what", "FAIR is short for what?", [], "Facebook AI Research", "Facebook AI Research (FAIR) team"),
+    ("what", "which programming language are today's frameworks still less mature than?", [], "JAVA", "JAVA/C++"),
     ("what", "What does Lin Yuan do at Waymo?", [], "Staff Software Engineer", "Staff Software Engineer at Waymo"),
     ("what", "What happened to CNTK?", [], "Microsoft", "stopped active development of the CNTK"),
     ("what", "What became of Keras?", [], "TensorFlow", "Keras was assimilated by TensorFlow"),
@@ -89,6 +90,17 @@ ANSWERS = [
     ("typo", "what happnd to keras", [], "TensorFlow", "Keras was assimilated by TensorFlow"),
     ("typo", "what is jax", [], "JAX", "JAX"),
     ("followup", "And who developed it?", ["What was PyTorch based on?"], "Facebook AI Research", "PyTorch"),
+    (
+        "followup",
+        "so what made the second one matter?",
+        [
+            {"role": "user", "content": "which trends did the article see around 2019?"},
+            {"role": "assistant", "content": "The first was large model training, and the second was usability."},
+        ],
+        "imperative programming style",
+        "flexible semantics and easy debugging",
+    ),
+    ("why", "what made large model training necessary?", [], "BERT", "With the birth of BERT"),
     (
         "followup",
         "What was it based on?",
@@ -405,6 +417,10 @@ OUT_OF_CORPUS = [
     "How old is Yangqing Jia?",
     "who wrote the first version of Theano",
     "How many engineers worked on Caffe2?",
+    # A year after the latest the article names; a comparison it never makes; a language it never gives.
+    "what will the top framework be in 2031?",
+    "which library is quicker to train, mxnet or caffe2?",
+    "in what language was theano implemented",
     # Abbreviations the article uses but never spells out.
     "CNTK is an abbreviation of what?",
     "what's the expansion of ONNX",

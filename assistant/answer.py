@@ -116,6 +116,9 @@ EXACT_DATE_RE = re.compile(
     r"|\bon what (?:day|date)\b",
     re.I,
 )
+# "what year was Keras released?": one year is asked for; an era's span of years does not give it
+YEAR_ASKED_RE = re.compile(r"\b(?:what|which)\s+year\b|\byear\s+(?:did|was|were|is)\b", re.I)
+SPAN_RE = re.compile(r"~?\d{4}\s*[~–-]\s*\d{4}|~\d{4}|\d{4}\+")  # "2015~2016", "~2012", "2021+"
 FULL_DATE_RE = re.compile(
     r"\b\d{4}-\d\d-\d\d\b|\b(?:january|february|march|april|may|june|july|august|september|october|november|"
     r"december)\b",
@@ -420,17 +423,18 @@ class Answerer(StructuralAnswers):
         qvec = self.retriever.query_vector(resolved)
         boost = self._entity_boost(analysis)
         hits = self.retriever.retrieve(resolved, k=max(k, 5), mode=mode or self.settings.mode, qvec=qvec, boost=boost)
+        names = [m.entity.name if " " not in m.entity.name else m.surface for m in analysis.mentions]
+        abbreviation = asked_abbreviation(analysis.text, names) if analysis.wh in ("what", "other") else None
+        # "what does FAIR stand for?": only where the sources spell it out, however the question is worded
+        spelled = find_expansion(abbreviation, self.passages.values()) if abbreviation else None
+        if spelled is not None:
+            claim = _Claim(f"{spelled.abbreviation} stands for {spelled.words}", [(spelled.passage, spelled.sentence)])
+            return self._answered(text, resolved, [claim], 0.9, "extractive", hits, k)
         why_not = self._out_of_scope(analysis)
         if why_not:
             return self._abstain(text, resolved, why_not, hits[:k], 0.0)
-        names = [m.entity.name if " " not in m.entity.name else m.surface for m in analysis.mentions]
-        abbreviation = asked_abbreviation(analysis.text, names) if analysis.wh in ("what", "other") else None
-        if abbreviation is not None:  # "what does FAIR stand for?": only where the sources spell it out
-            spelled = find_expansion(abbreviation, self.passages.values())
-            if spelled is None:
-                return self._abstain(text, resolved, f"no passage spells out {abbreviation}", hits[:k], 0.0)
-            claim = _Claim(f"{spelled.abbreviation} stands for {spelled.words}", [(spelled.passage, spelled.sentence)])
-            return self._answered(text, resolved, [claim], 0.9, "extractive", hits, k)
+        if abbreviation is not None:
+            return self._abstain(text, resolved, f"no passage spells out {abbreviation}", hits[:k], 0.0)
         if (
             analysis.asked in analysis.unknown_words
             and analysis.asked_directly
@@ -470,6 +474,15 @@ class Answerer(StructuralAnswers):
         if claims and EXACT_DATE_RE.search(analysis.text) and not FULL_DATE_RE.search(said):
             # "when exactly ...?", "what month ...?": a year or an era's years are no answer
             return self._abstain(text, resolved, "no passage gives the exact date", hits[:k], 0.0)
+        if (
+            claims
+            and YEAR_ASKED_RE.search(analysis.text)
+            and not any(m.entity.type == "era" for m in analysis.mentions)
+            and SPAN_RE.search(said)
+            and not YEAR_RE.search(SPAN_RE.sub("", said))
+        ):  # "what year was Keras first released?": the article gives only its era's span
+            span = SPAN_RE.search(said).group(0)  # type: ignore[union-attr]
+            return self._abstain(text, resolved, f"no passage gives the year, only a span ({span})", hits[:k], 0.0)
         unmatched = self._unmatched_comparison(analysis, said) if claims else None
         if unmatched:  # "is PyTorch faster than TensorFlow?": a sentence naming both never says "faster"
             said = PREFERRED.get(unmatched.rstrip("s"), unmatched)
@@ -570,8 +583,8 @@ class Answerer(StructuralAnswers):
             if rank not in ORDINALS or not noun:
                 continue
             others = "|".join([*(o for o in ORDINALS if o not in (rank, "former", "latter")), "co-?", "other"])
-            if re.search(rf"\b(?:{others})\s*{re.escape(noun)}s?\b", a.text, re.I):
-                return rel.label
+            if re.search(rf"(?<!with )(?<!and )\b(?:{others})\s*{re.escape(noun)}s?\b", a.text, re.I):
+                return rel.label  # not "credited (with co-authors)": the co-authors only come along
         return None
 
     @staticmethod
@@ -671,6 +684,15 @@ class Answerer(StructuralAnswers):
                         others and not inverse and a.wh == "other"
                     ):  # "Did PyTorch inherit its style from Torch?": that fact
                         js = [j for j in js if self.facts[j].fact.object in others] or js
+                    if others and a.wh in ("where", "who"):
+                        # "where did MXNet originate before Amazon adopted it?": not Amazon, named already
+                        js = [
+                            j
+                            for j in js
+                            if (self.facts[j].fact.subject if inverse else self.facts[j].fact.object) not in others
+                        ]
+                        if not js:
+                            continue
                     sim = float(np.max(fv[js] @ qvec[0]))
                     score = kw + sim - 0.05 * rank - 0.1 * inverse - 0.1 * hop + self._kind_fits(a, js, inverse, ids)
                     score -= AGAINST * (eid in against and len(against) < len(ids))
@@ -949,6 +971,8 @@ class Answerer(StructuralAnswers):
         asked = a.asked
         if not asked or asked in a.unknown_words or asked in self.kinds or asked.rstrip("s") in self.kinds:
             return False
+        if asked in PERSON_NOUNS or self.kind_names.named_by(asked):
+            return False  # "which researcher ...": a kind of thing, checked by the names the answer gives
         if any(asked in (n.lower() for n in m.entity.names) for m in a.mentions):
             return False
         stem = set(token_set(asked))

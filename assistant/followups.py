@@ -53,6 +53,7 @@ CLAUSE_RE = re.compile(r"[,;.]\s+|\s+(?:while|whereas|but)\s+", re.I)
 PERSONAL_RE = re.compile(r"\b(it|its|they|them|their|he|him|his|she|her)\b", re.I)
 DEMONSTRATIVE_RE = re.compile(r"\b(this|that)\b", re.I)
 # "who wrote this?", "what is this about?", "when was it published?"
+RANK_RE = re.compile(rf"\b(?:is|'s|was|came|comes|ranks?|ranked)\s+(?:the\s+)?(?:{_NUMBERS})\b", re.I)  # "who's third"
 THIS_DOCUMENT_RE = re.compile(
     r"(?:\s+this|(?<=\bwrote)\s+it|\s+it(?=\s+(?:about|published|written|posted)))"
     r"(?=(?:\s+(?:about|published|written|posted))?\W*$)",
@@ -105,6 +106,8 @@ class FollowUps:
         ordinal = self._ordinal(text, a, turns) or self._described(text, a, turns)
         if ordinal is not None:
             return ordinal, self.understanding.analyse(ordinal)
+        if not a.mentions and not a.has_pronoun and RANK_RE.search(text):
+            return text, a  # "who's third then?" past a list of two: a rank the sources may give, not "it"
         content_left = [t for t in a.content if t not in self._mention_words(a)]
         definite = bool(re.search(r"\bthe ({})s?\b".format("|".join(self.kinds.types)), a.text, re.I))
         short = len(a.content) <= 2

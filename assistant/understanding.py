@@ -36,7 +36,10 @@ _ATTRIBUTE_RE = re.compile(
     r"^(?:what|which) (?:is|was|are|were|s) (?:the|a|an) (\w+) of \w|"  # "what is the license of Keras"
     r"^(?:what|which) (?:is|was|are|were|s) (?:(?:\w+ ){1,3}s|his|her|its|their) (\w+)$"  # "what's its license"
 )
-_CONTRACTION_RE = re.compile(r"\b(what|who|where|how|when)s\b", re.I)  # "whats", "whos" typed without "'"
+# "whats", "whos" typed without "'", and "who's", "where's" ("what's" and "how's" are read as they are)
+_CONTRACTION_RE = re.compile(r"\b(what|who|where|how|when)s\b|\b(who|where|when)['’]s\b", re.I)
+# An aside about who came along: ", together with colleagues,", "(with co-authors)"
+_ASIDE_RE = re.compile(r",\s*(?:along|together) with [^,]{1,40},|\s*\((?:along |together )?with [^)]{1,40}\)", re.I)
 _DETERMINERS = frozenset("the a an this that other another any some no one every each".split())
 _QUANTIFIERS = frozenset({"all", "every", "each", "any", "some", "various", "else"})  # "list all the frameworks"
 _RELATIVES = frozenset({"who", "whom", "whose", "which", "where", "when", "what"})
@@ -44,7 +47,7 @@ _RELATIVES = frozenset({"who", "whom", "whose", "which", "where", "when", "what"
 _VERBS = frozenset(
     "make makes use uses create creates build builds run runs support supports have has own owns offer offers "
     "provide provides develop develops come comes become becomes belong belongs release releases get gets "
-    "power powers win wins lead leads replace replaces "
+    "power powers win wins lead leads replace replaces put puts "
     # irregular past forms, which the -ed shape test misses
     "made built ran had became came got won led bought sold took gave wrote began brought chose grew held kept "
     "knew left lost paid said saw sent set spent taught thought told went drew drove found fought rose".split()
@@ -489,7 +492,9 @@ class Understanding:
         entity matcher.
         """
 
-        text = _CONTRACTION_RE.sub(lambda m: f"{m.group(1)} is", text)  # "whats tensorflw" -> "what is ..."
+        # "whats tensorflw" -> "what is ..."
+        text = _CONTRACTION_RE.sub(lambda m: f"{m.group(1) or m.group(2)} is", text)
+        text = _ASIDE_RE.sub("", text)  # "which researcher, together with colleagues, proposed ...": an aside
         words = list(_WORD_RE.finditer(text))
         strange = [self._strange(w.group(0).lower()) for w in words]
         # Two strange words side by side are a name the corpus does not know ("yoshua bengio"), not typos.
@@ -653,6 +658,8 @@ class Understanding:
                     end = min(nxt + 3, len(tokens)) if t not in _LIST_VERBS else nxt + 1  # "list the tools available"
                     while ((nxt + 1 < end and nxt + 1 in content_idx) or joined[nxt]) and nxt + 1 not in in_mention:
                         word = tokens[nxt + 1]
+                        if "," in folded_text[words[nxt].end() : words[nxt + 1].start()]:
+                            break  # "which researcher, together with ...": the phrase ends at the comma
                         if joined[nxt]:  # "fast-growing": the phrase goes on past the modifier
                             end = max(end, min(nxt + 3, len(tokens)))
                             nxt += 1

@@ -100,6 +100,7 @@ _TYPED_NOUNS = {
 MAKER_WORDS = ("inventor", "creator", "founder", "developer", "author", "maker", "designer")
 MAKER_PREFIXES = tuple(w[:5] for w in MAKER_WORDS)  # "invented" ~ "inventor", "created" ~ "creator"
 # The word two named things are compared by: "faster than", "which is faster, X or Y", "prefer X or Y"
+EXAMPLE_REACH = 6  # sentences read under a title for an example of the asked kind
 YEAR_RE = re.compile(r"(?<![\d.,])((?:19|20)\d\d)(?![\d.,]\d)")  # "2012", "2021+", not "2,0190"
 COMPARED_BY_RE = re.compile(
     r"\b(\w+er)\s+than\b|\bwhich (?:\w+ )?is (\w+er)\b|\b(prefers?|preferred|favou?rs?|recommends?)\b", re.I
@@ -1167,7 +1168,7 @@ class Answerer(StructuralAnswers):
             ENUMERATOR_RE.match(chosen) is not None and len(chosen.split()) <= TITLE_WORDS
         )
         if titled:  # "Unified API standards.", "First is large model training.": a title; what it says follows
-            claims += self._read_on(p, s_i, a, claims, FOLLOW_ON_WHY)
+            claims += self._example_under(p, s_i, a) or self._read_on(p, s_i, a, claims, FOLLOW_ON_WHY)
         if a.wh == "who" and PERSONAL_PRONOUN.search(chosen) and not self.kind_names.names_a_person(chosen):
             named = self.reading.earlier_naming(
                 p, s_i, self.kind_names.names_a_person
@@ -1192,7 +1193,8 @@ class Answerer(StructuralAnswers):
             if not second:  # no close rival: what the sentence leads to ("These tools include ...")
                 most = FOLLOW_ON_WHY if a.wh in ("why", "how") else 1
                 second = self._enumerated(p, s_i, a, claims) or self._read_on(p, s_i, a, claims, most, continuing=True)
-            claims += second
+            quoted = {q[1] for c in claims for q in c.quotes}
+            claims += [c for c in second if not (c.quotes and {q[1] for q in c.quotes} <= quoted)]  # said already
             if (
                 a.wh == "why"
                 and not (titled and len(claims) > 1)
@@ -1498,6 +1500,24 @@ class Answerer(StructuralAnswers):
             for e in self.corpus.facts.entities
             if e.id not in asked and e.type not in ("concept", "era")
         )
+
+    def _example_under(self, p: Passage, s_i: int, a: Analysis) -> list[_Claim]:
+        """'Which framework is an example of unified API standards?': under a title, the first sentence
+        that names a thing of the asked kind (other than those the question names), before the next title."""
+        kinds = self.kind_names.named_by(a.head) if a.head else None
+        pattern = self.kind_names.pattern(kinds) if kinds else None
+        if pattern is None:
+            return []
+        asked = {n.lower() for m in a.mentions for n in m.entity.names}
+        at = self.reading.next(p, s_i)
+        for _ in range(EXAMPLE_REACH):
+            if at is None or self.reading.is_title(at[0], at[1], TITLE_WORDS):
+                return []
+            text = at[0].sentences[at[1]].text
+            if any(found.group(0) not in asked for found in pattern.finditer(text.lower())):
+                return [_Claim(trim_sentence(text, a), [(at[0], text)])]
+            at = self.reading.next(*at)
+        return []
 
     def _read_on(
         self, p: Passage, s_i: int, a: Analysis | None, claims: list[_Claim], most: int, *, continuing: bool = False

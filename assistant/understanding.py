@@ -224,7 +224,9 @@ def wh_word(tokens: list[str]) -> str:
         r"\bwhere (?:did|does|do|was|is|would) .*\b(rank\w*|stand|end up|ended up|placed?|position)\b", joined
     ):
         return "what"  # "where did MXNet end up in the rankings?": a position, not a place
-    if re.search(r"\b(?:what (?:is|was|were|are) the|for what) (reason|cause|motivation)s?\b", joined):
+    if re.search(
+        r"\b(?:what (?:is|was|were|are|s) the|for what) (reason|reasoning|cause|motivation|rationale)s?\b", joined
+    ):
         return "why"  # "what was the reason deep nets got so much attention?"
     imperative = bool(tokens) and tokens[0] in _LIST_VERBS
     for i, t in enumerate(tokens[:12]):
@@ -643,7 +645,7 @@ class Understanding:
             if i < 0 or t in ("what", "which", "many", "much") or (i == 0 and t in _LIST_VERBS):  # "name the tools"
                 reach = 4 if t in _LIST_VERBS else 3  # "list all the frameworks"
                 # "what are the eras ...": a copula and a determiner, then the noun asked for
-                copula = i >= 0 and tokens[i + 1 : i + 2] in (["is"], ["are"], ["was"], ["were"])
+                copula = i >= 0 and tokens[i + 1 : i + 2] in (["is"], ["are"], ["was"], ["were"], ["s"])  # "what's"
                 copula = copula and tokens[i + 2 : i + 3] in (["the"], ["all"])
                 reach += 1 if copula else 0
                 nxt = next(

@@ -35,6 +35,9 @@ ANSWERS = [
     ("what", "What was PyTorch built on top of?", [], "Torch", "based on the Torch framework"),
     ("what", "What is MXNet's nickname?", [], "mix", "dubbed as"),
     ("what", "FAIR is short for what?", [], "Facebook AI Research", "Facebook AI Research (FAIR) team"),
+    # under a trend's title, the first sentence that names a thing of the asked kind
+    ("what", "what framework illustrates the unified API standards trend?", [], "JAX", "rapidly growing framework JAX"),
+    ("what", "which framework exemplifies data movement as a first-class citizen", [], "OneFlow", "such as OneFlow"),
     ("what", "which programming language are today's frameworks still less mature than?", [], "JAVA", "JAVA/C++"),
     ("what", "What does Lin Yuan do at Waymo?", [], "Staff Software Engineer", "Staff Software Engineer at Waymo"),
     ("what", "What happened to CNTK?", [], "Microsoft", "stopped active development of the CNTK"),

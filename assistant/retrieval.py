@@ -61,6 +61,35 @@ def _stemmer() -> Any:
     return Stemmer.Stemmer("english")
 
 
+# Irregular past forms the stemmer leaves alone: "built" and "build" are one word to match on. Only
+# verbs with one clear meaning: not "took"/"take place", "brought"/"bring together", "led"/"LED".
+IRREGULAR = {
+    "built": "build",
+    "made": "make",
+    "wrote": "write",
+    "written": "write",
+    "began": "begin",
+    "begun": "begin",
+    "chose": "choose",
+    "chosen": "choose",
+    "grew": "grow",
+    "grown": "grow",
+    "bought": "buy",
+    "sold": "sell",
+    "won": "win",
+    "taught": "teach",
+    "drove": "drive",
+    "driven": "drive",
+    "spent": "spend",
+    "paid": "pay",
+}
+
+
+def lemmas(words: list[str]) -> list[str]:
+    """Words with irregular past forms made regular ("built" -> "build"), ready for the stemmer."""
+    return [IRREGULAR.get(w, w) for w in words]
+
+
 def fold(text: str) -> str:
     """Lowercase and strip accents: 'François' -> 'francois'."""
     decomposed = unicodedata.normalize("NFKD", text.lower())
@@ -80,7 +109,7 @@ def tokenize(text: str) -> list[str]:
             if m:
                 forms.append(m.group(2) or m.group(3))
         out.extend(f for f in forms if f not in STOPWORDS)
-    return _stemmer().stemWords(out) if out else []
+    return _stemmer().stemWords(lemmas(out)) if out else []
 
 
 @lru_cache(maxsize=8192)

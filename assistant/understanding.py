@@ -10,7 +10,7 @@ from rapidfuzz import process
 from rapidfuzz.distance import DamerauLevenshtein
 
 from assistant.corpus import Corpus, Entity
-from assistant.retrieval import STOPWORDS, _stemmer, fold
+from assistant.retrieval import STOPWORDS, _stemmer, fold, lemmas
 
 _WORD_RE = re.compile(r"\w+", re.UNICODE)
 _DIGITS_RE = re.compile(r"\d+")
@@ -185,7 +185,7 @@ def _dropped_letters(typed: str, word: str) -> bool:
 
 
 def _stem(words: list[str]) -> list[str]:
-    return _stemmer().stemWords(words) if words else []
+    return _stemmer().stemWords(lemmas(words)) if words else []
 
 
 # Field abbreviations users type for words the sources spell out ("dl frameworks", "nns", "apps").

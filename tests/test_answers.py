@@ -35,6 +35,9 @@ ANSWERS = [
     ("what", "What was PyTorch built on top of?", [], "Torch", "based on the Torch framework"),
     ("what", "What is MXNet's nickname?", [], "mix", "dubbed as"),
     ("what", "FAIR is short for what?", [], "Facebook AI Research", "Facebook AI Research (FAIR) team"),
+    ("what", "what has keras turned into", [], "high-level APIs", "Keras was assimilated by TensorFlow"),
+    ("what", "how does Lin Yuan earn a living?", [], "Staff Software Engineer", "Staff Software Engineer at Waymo"),
+    ("what", "what type of work did lin yuan do at amazon", [], "distributed learning", "large scale distributed"),
     # under a trend's title, the first sentence that names a thing of the asked kind
     ("what", "what framework illustrates the unified API standards trend?", [], "JAX", "rapidly growing framework JAX"),
     ("what", "which framework exemplifies data movement as a first-class citizen", [], "OneFlow", "such as OneFlow"),

@@ -224,7 +224,8 @@ class Answerer(StructuralAnswers):
         self.reading = Reading(retriever.data.passages, corpus.documents)
         self._titles = {d.title for d in corpus.documents}
         # The latest year the sources name: a question about a later one asks what they cannot know.
-        self._latest_year = max((int(y) for d in corpus.documents for y in YEAR_RE.findall(d.text)), default=None)
+        self._years = {y for d in corpus.documents for y in YEAR_RE.findall(d.text)}
+        self._latest_year = max((int(y) for y in self._years), default=None)
         # Relations whose objects are people or organisations (who made, developed, published ...).
         # relations whose facts hold a description, not another thing ("what happened to CNTK")
         self._descriptive = corpus.facts.descriptive_relations()
@@ -550,6 +551,9 @@ class Answerer(StructuralAnswers):
         later = [int(y) for y in YEAR_RE.findall(a.text) if self._latest_year and int(y) > self._latest_year]
         if later:  # "which framework will lead in 2030?"
             return f"they name no year after {self._latest_year}, so nothing of {later[0]}"
+        unnamed = [y for y in YEAR_RE.findall(a.text) if y not in self._years]
+        if unnamed:  # "who won ImageNet in 2014?": a year the sources never name
+            return f"they never name the year {unnamed[0]}"
         if not a.content:
             return "the question names nothing to look up" if not a.mentions else None
         if (a.coverage < 0.5 or (a.coverage <= 0.5 and not a.mentions)) and not self._asks_item_only(a):
@@ -1187,7 +1191,8 @@ class Answerer(StructuralAnswers):
             items = self._kind_items(p, s_i, a, intro)
             if items:
                 claims = intro
-            second = items or self._second(scored, p, s_i, claims, a)
+            # "There are two trends ...": the sentences that name them, before any rival sentence
+            second = items or self._enumerated(p, s_i, a, claims) or self._second(scored, p, s_i, claims, a)
             if not items and second and second[0].quotes[0] == self.reading.quote(self.reading.next(p, s_i)):
                 second = []  # the rival is the sentence that follows: read on from there instead
             if not second:  # no close rival: what the sentence leads to ("These tools include ...")

@@ -22,7 +22,6 @@ from assistant.text import (
     AGAINST_RE,
     AGENT_TYPES,
     FIRST_RE,
-    FRAMING_WORDS,
     LATER_WORDS,
     NAMING_RE,
     NEIGHBOUR_RE,
@@ -30,7 +29,7 @@ from assistant.text import (
     join_names,
     names_pattern,
 )
-from assistant.understanding import Analysis, Mention
+from assistant.understanding import FRAMING_WORDS, Analysis, Mention
 
 if TYPE_CHECKING:
     from assistant.understanding import Understanding

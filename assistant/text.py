@@ -111,13 +111,6 @@ NAMING_RE = re.compile(r"\b(call|calls|called|name|names|named|term|termed|dub|d
 NEIGHBOUR_RE = re.compile(r"\b(before|after|preceding|following|prior)\b(?! \d)", re.I)  # not "before 2000"
 LINK_RE = re.compile(r"\b(relat\w*|connect\w*|link\w*|ties?|tied|have to do with|has to do with)\b", re.I)
 THING_PRONOUN = re.compile(r"\b(it|its|them)\b", re.I)
-# Words that frame a counting question without narrowing it ("how many eras does the author describe?").
-FRAMING_WORDS = frozenset(
-    "article author piece post text describe describes described mention mentions mentioned list listed lists "
-    "split splits divide divides divided name names named cover covers covered discuss discusses discussed "
-    "total end include includes included cite cites cited give gives given identify identifies dl ml "
-    "call calls called exist exists existed".split()
-)
 NUMBER_NAMES = {2: "two", 3: "three", 4: "four", 5: "five", 6: "six", 7: "seven", 8: "eight", 9: "nine", 10: "ten"}
 BOTH_RE = re.compile(r"\b(and|both|vs\.?|versus|compare[ds]?|compared)\b", re.I)
 # Asked nouns that name a kind of entity by another word ("which company" -> an organisation).

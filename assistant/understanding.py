@@ -40,6 +40,15 @@ _ATTRIBUTE_RE = re.compile(
 _CONTRACTION_RE = re.compile(r"\b(what|who|where|how|when)s\b|\b(who|where|when)['’]s\b", re.I)
 # An aside about who came along: ", together with colleagues,", "(with co-authors)"
 _ASIDE_RE = re.compile(r",\s*(?:along|together) with [^,]{1,40},|\s*\((?:along |together )?with [^)]{1,40}\)", re.I)
+# Words that frame a question about the sources without narrowing it ("how many eras does the author
+# describe?", "the Iron Age the article talks about")
+FRAMING_WORDS = frozenset(
+    "article author piece post text describe describes described mention mentions mentioned list listed lists "
+    "split splits divide divides divided name names named cover covers covered discuss discusses discussed "
+    "total end include includes included cite cites cited give gives given identify identifies dl ml "
+    "call calls called exist exists existed talk talks talked talking say says said refer refers referred".split()
+)
+_DOCUMENT_PEERS = frozenset({"person", "organisation", "publication"})  # "the author of the article"
 _DETERMINERS = frozenset("the a an this that other another any some no one every each".split())
 _QUANTIFIERS = frozenset({"all", "every", "each", "any", "some", "various", "else"})  # "list all the frameworks"
 _RELATIVES = frozenset({"who", "whom", "whose", "which", "where", "when", "what"})
@@ -295,6 +304,7 @@ class Understanding:
         self._inv_index = _first_word_index(self.rel_inv)
         self.squashed_text = " ".join(squash(d.text) for d in corpus.documents)
         self._document_text = " ".join(d.text for d in corpus.documents)
+        self._titles = {d.title for d in corpus.documents}
         self._words_by_len: dict[int, list[str]] = {}
         for w in sorted(words):
             if w.isalpha() and len(w) >= 4:
@@ -425,6 +435,10 @@ class Understanding:
                 and squash(mention.surface + version.group(1)) not in self.squashed_text
             ):
                 unknown.append(f"{mention.surface} {version.group(1)}")
+        if any(m.entity.name not in self._titles and m.entity.type not in _DOCUMENT_PEERS for m in found):
+            # "what is a declarative style, per the article?": "the article" frames a question about
+            # something else (not its author or publisher); the document named by its title is still asked about
+            found = [m for m in found if m.entity.name not in self._titles or m.surface == m.entity.name]
         found.sort(key=lambda m: (m.start, m.entity.id))
         return found, unknown
 
@@ -624,6 +638,7 @@ class Understanding:
             tokens[i]
             for i in content_idx
             if i not in in_mention
+            and tokens[i] not in FRAMING_WORDS  # "the Iron Age the article talks about": no content asked for
             and tokens[i] not in self.vocab
             and stems[i] not in self.vocab_stems
             and not self._derived(stems[i])

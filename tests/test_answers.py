@@ -35,6 +35,11 @@ ANSWERS = [
     ("what", "What was PyTorch built on top of?", [], "Torch", "based on the Torch framework"),
     ("what", "What is MXNet's nickname?", [], "mix", "dubbed as"),
     ("what", "FAIR is short for what?", [], "Facebook AI Research", "Facebook AI Research (FAIR) team"),
+    # "per the article", "the article talks about": framing, not the document as the thing asked about
+    ("what", "per the article, what does an imperative style offer?", [], "flexible", "imperative programming style"),
+    ("when", "which years does the article say the Bronze Age covers?", [], "2012", "Bronze Age"),
+    # an announced list is named in full, not cut to its closest item
+    ("list", "list the two trends of the Roman Times", [], "large model training", "First is large model training"),
     ("what", "what has keras turned into", [], "high-level APIs", "Keras was assimilated by TensorFlow"),
     ("what", "how does Lin Yuan earn a living?", [], "Staff Software Engineer", "Staff Software Engineer at Waymo"),
     ("what", "what type of work did lin yuan do at amazon", [], "distributed learning", "large scale distributed"),
@@ -429,6 +434,7 @@ OUT_OF_CORPUS = [
     "How many engineers worked on Caffe2?",
     # A year after the latest the article names; a comparison it never makes; a language it never gives.
     "what will the top framework be in 2031?",
+    "which framework came out in 2013?",  # a year the article never names
     "which library is quicker to train, mxnet or caffe2?",
     "in what language was theano implemented",
     # Abbreviations the article uses but never spells out.

@@ -245,6 +245,10 @@ class Answerer(StructuralAnswers):
         self._agent_relations = {
             f.relation for f in corpus.facts.facts if f.object and corpus.facts.entity(f.object).type in AGENT_TYPES
         }
+        # Relations the facts give of people ("works at", "education"): asked of another person, unknown
+        self._person_relations = {
+            f.relation for f in corpus.facts.facts if corpus.facts.entity(f.subject).type == "person"
+        }
         # Relations that link one thing to another ("discontinued by"), not to an era or a value.
         self._linking_relations = {
             f.relation for f in corpus.facts.facts if f.object and corpus.facts.entity(f.object).type != "era"
@@ -454,6 +458,9 @@ class Answerer(StructuralAnswers):
         uncredited = self._uncredited(analysis) if claim_conf is None else None
         if uncredited is not None:  # "who developed Chainer?": the facts tie Chainer to no one
             return self._abstain(text, resolved, f"they {NEVER_CREDITED} {uncredited}", hits[:k], 0.0)
+        unstated = self._unstated_of_person(analysis) if claim_conf is None else None
+        if unstated is not None:  # "where was François Chollet working?": the facts give no one's but Lin Yuan's
+            return self._abstain(text, resolved, f"no passage gives that for {unstated}", hits[:k], 0.0)
         if claim_conf is None:
             if (
                 analysis.asked
@@ -1275,7 +1282,7 @@ class Answerer(StructuralAnswers):
             return [], 0.0
         if not self.kind_names.names_asked_kind(" ".join(c.text for c in claims), a):
             return [], 0.0  # "what dataset was GPT-3 trained on?": the sentence names no dataset
-        if a.wh == "where" and a.unstated:
+        if a.wh == "where" and self._unstated_event(a):
             return [], 0.0  # "where was he born?": the sources never use the word, so never say where
         form = typed_noun(a)
         if form is not None and not form[1].search(said):
@@ -1346,6 +1353,31 @@ class Answerer(StructuralAnswers):
         if len(a.asked_phrase) >= 2:  # "what programming language ...": a style, but no language
             return f"no passage gives the {' '.join(a.asked_phrase)}"
         return "nothing in the sources matches the question"
+
+    def _unstated_of_person(self, a: Analysis) -> str | None:
+        """The person a question asks a person's relation of (where they worked, studied), when the facts,
+        which give that relation for other people, give none of the person's relations the question names."""
+        top = max(a.relation_scores.values(), default=0.0)
+        asked = [rel for rel, v in a.relation_scores.items() if v == top and v >= 1.0]
+        if len(asked) != 1 or asked[0] not in self._person_relations:
+            return None
+        named = {rel for rel, v in a.relation_scores.items() if v >= 0.5}
+        people = [m.entity for m in a.mentions if m.entity.type == "person" and not is_role(m)]
+        if len(people) != 1 or any(self.by_subject.get((people[0].id, rel)) for rel in named):
+            return None
+        return people[0].name
+
+    def _unstated_event(self, a: Analysis) -> bool:
+        """A word of the question the sources never use ("born", "grow up"), other than a word for the
+        person asked about ("the AlexNet guy", "its creator")."""
+        asked = {  # "its creator": a word for who made the thing, not for something that happened
+            w
+            for rel, v in a.relation_scores.items()
+            if v >= 1.0 and rel in self._agent_relations
+            for p in self.understanding.rel_syn[rel]
+            for w in p
+        }
+        return any(w not in PERSON_NOUNS and not set(token_set(w)) <= asked for w in a.unstated)
 
     def _unlinked_event(self, a: Analysis) -> str | None:
         """The event a why/how/when-question takes for granted, when the sources never tell it: one named

@@ -35,6 +35,8 @@ ANSWERS = [
     ("what", "What was PyTorch built on top of?", [], "Torch", "based on the Torch framework"),
     ("what", "What is MXNet's nickname?", [], "mix", "dubbed as"),
     ("what", "FAIR is short for what?", [], "Facebook AI Research", "Facebook AI Research (FAIR) team"),
+    ("what", "what shortcomings did OpenNN have?", [], "GPU support", "lack of GPU support"),
+    ("where", "where did the AlexNet people come from?", [], "University of Toronto", "from the University of Toronto"),
     # "per the article", "the article talks about": framing, not the document as the thing asked about
     ("what", "per the article, what does an imperative style offer?", [], "flexible", "imperative programming style"),
     ("when", "which years does the article say the Bronze Age covers?", [], "2012", "Bronze Age"),
@@ -435,6 +437,8 @@ OUT_OF_CORPUS = [
     # A year after the latest the article names; a comparison it never makes; a language it never gives.
     "what will the top framework be in 2031?",
     "which framework came out in 2013?",  # a year the article never names
+    # a person's relation the facts give only for others (Lin Yuan's education, employers)
+    "which school did Kaiming He graduate from?",
     "which library is quicker to train, mxnet or caffe2?",
     "in what language was theano implemented",
     # Abbreviations the article uses but never spells out.

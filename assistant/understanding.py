@@ -48,6 +48,11 @@ FRAMING_WORDS = frozenset(
     "total end include includes included cite cites cited give gives given identify identifies dl ml "
     "call calls called exist exists existed talk talks talked talking say says said refer refers referred".split()
 )
+# "Quick question: who ...?": up to three words and a colon before the question itself
+_LEAD_IN_RE = re.compile(
+    r"^\s*((?:[\w-]+\s+){0,2}[\w-]+)\s*:\s+(?=(?:who|what|when|where|why|how|which|did|does|do|is|are|was|were)\b)",
+    re.I,
+)
 _DOCUMENT_PEERS = frozenset({"person", "organisation", "publication"})  # "the author of the article"
 _DETERMINERS = frozenset("the a an this that other another any some no one every each".split())
 _QUANTIFIERS = frozenset({"all", "every", "each", "any", "some", "various", "else"})  # "list all the frameworks"
@@ -511,6 +516,17 @@ class Understanding:
         # "whats tensorflw" -> "what is ..."
         text = _CONTRACTION_RE.sub(lambda m: f"{m.group(1) or m.group(2)} is", text)
         text = _ASIDE_RE.sub("", text)  # "which researcher, together with colleagues, proposed ...": an aside
+        lead = _LEAD_IN_RE.match(text)
+        if (
+            lead
+            and not self.mentions(lead.group(1))[0]  # not "Iron Age: when was it?"
+            and all(  # "Quick fact-check: did Google ...?": a lead-in of ordinary words, not a name
+                w.lower() in self.english and self._fuzzy(squash(w)) is None
+                for w in re.split(r"[\s-]+", lead.group(1))
+                if w
+            )
+        ):
+            text = text[lead.end() :]
         words = list(_WORD_RE.finditer(text))
         strange = [self._strange(w.group(0).lower()) for w in words]
         # Two strange words side by side are a name the corpus does not know ("yoshua bengio"), not typos.

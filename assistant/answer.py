@@ -1362,10 +1362,14 @@ class Answerer(StructuralAnswers):
         if len(asked) != 1 or asked[0] not in self._person_relations:
             return None
         named = {rel for rel, v in a.relation_scores.items() if v >= 0.5}
-        people = [m.entity for m in a.mentions if m.entity.type == "person" and not is_role(m)]
-        if len(people) != 1 or any(self.by_subject.get((people[0].id, rel)) for rel in named):
+        # a person, or an organisation asked what only people have ("where is Waymo based?")
+        agents = [m.entity for m in a.mentions if m.entity.type in ("person", "organisation") and not is_role(m)]
+        if len(agents) != 1:
             return None
-        return people[0].name
+        eid = agents[0].id
+        if any(self.by_subject.get((eid, rel)) for rel in named):
+            return None
+        return agents[0].name
 
     def _unstated_event(self, a: Analysis) -> bool:
         """A word of the question the sources never use ("born", "grow up"), other than a word for the

@@ -441,6 +441,7 @@ OUT_OF_CORPUS = [
     "which framework came out in 2013?",  # a year the article never names
     # a person's relation the facts give only for others (Lin Yuan's education, employers)
     "which school did Kaiming He graduate from?",
+    "in which city is Waymo based?",  # an organisation asked what the facts give only of people
     "which library is quicker to train, mxnet or caffe2?",
     "in what language was theano implemented",
     # Abbreviations the article uses but never spells out.

@@ -53,6 +53,7 @@ _LEAD_IN_RE = re.compile(
     r"^\s*((?:[\w-]+\s+){0,2}[\w-]+)\s*:\s+(?=(?:who|what|when|where|why|how|which|did|does|do|is|are|was|were)\b)",
     re.I,
 )
+_DEAL_RE = re.compile(r"\bthe\s+(?:big\s+)?deal\s+(?:with|about)\b", re.I)  # "what's the deal with X?"
 _DOCUMENT_PEERS = frozenset({"person", "organisation", "publication"})  # "the author of the article"
 _DETERMINERS = frozenset("the a an this that other another any some no one every each".split())
 _QUANTIFIERS = frozenset({"all", "every", "each", "any", "some", "various", "else"})  # "list all the frameworks"
@@ -516,6 +517,7 @@ class Understanding:
         # "whats tensorflw" -> "what is ..."
         text = _CONTRACTION_RE.sub(lambda m: f"{m.group(1) or m.group(2)} is", text)
         text = _ASIDE_RE.sub("", text)  # "which researcher, together with colleagues, proposed ...": an aside
+        text = _DEAL_RE.sub("special about", text)  # "what was the deal with AlexNet?": what set it apart
         lead = _LEAD_IN_RE.match(text)
         if (
             lead

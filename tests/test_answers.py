@@ -36,6 +36,7 @@ ANSWERS = [
     ("what", "What is MXNet's nickname?", [], "mix", "dubbed as"),
     ("what", "FAIR is short for what?", [], "Facebook AI Research", "Facebook AI Research (FAIR) team"),
     ("what", "what shortcomings did OpenNN have?", [], "GPU support", "lack of GPU support"),
+    ("what", "so what's the big deal with AlexNet?", [], "state-of-the-art", "state-of-the-art accuracy"),
     ("who", "Sanity check: who released Caffe2?", [], "Facebook", "continued the release of Caffe2"),  # a lead-in
     ("when", "Iron Age: when was it?", [], "2015~2016", "Iron Age"),  # a name before the colon is no lead-in
     ("where", "where did the AlexNet people come from?", [], "University of Toronto", "from the University of Toronto"),

@@ -458,7 +458,7 @@ class Answerer(StructuralAnswers):
         uncredited = self._uncredited(analysis) if claim_conf is None else None
         if uncredited is not None:  # "who developed Chainer?": the facts tie Chainer to no one
             return self._abstain(text, resolved, f"they {NEVER_CREDITED} {uncredited}", hits[:k], 0.0)
-        unstated = self._unstated_of_person(analysis) if claim_conf is None else None
+        unstated = self._unstated_of_agent(analysis) if claim_conf is None else None
         if unstated is not None:  # "where was François Chollet working?": the facts give no one's but Lin Yuan's
             return self._abstain(text, resolved, f"no passage gives that for {unstated}", hits[:k], 0.0)
         if claim_conf is None:
@@ -595,8 +595,8 @@ class Answerer(StructuralAnswers):
             if rank not in ORDINALS or not noun:
                 continue
             others = "|".join([*(o for o in ORDINALS if o not in (rank, "former", "latter")), "co-?", "other"])
-            if re.search(rf"(?<!with )(?<!and )\b(?:{others})\s*{re.escape(noun)}s?\b", a.text, re.I):
-                return rel.label  # not "credited (with co-authors)": the co-authors only come along
+            if re.search(rf"\b(?:{others})\s*{re.escape(noun)}s?\b", a.text, re.I):
+                return rel.label
         return None
 
     @staticmethod
@@ -1354,9 +1354,9 @@ class Answerer(StructuralAnswers):
             return f"no passage gives the {' '.join(a.asked_phrase)}"
         return "nothing in the sources matches the question"
 
-    def _unstated_of_person(self, a: Analysis) -> str | None:
-        """The person a question asks a person's relation of (where they worked, studied), when the facts,
-        which give that relation for other people, give none of the person's relations the question names."""
+    def _unstated_of_agent(self, a: Analysis) -> str | None:
+        """The person (or organisation) a question asks a person's relation of (where they worked, studied,
+        are based), when the facts, which give that relation for people, give it none the question names."""
         top = max(a.relation_scores.values(), default=0.0)
         asked = [rel for rel, v in a.relation_scores.items() if v == top and v >= 1.0]
         if len(asked) != 1 or asked[0] not in self._person_relations:
@@ -1413,15 +1413,13 @@ class Answerer(StructuralAnswers):
         if not asked or first.entity.id == second.entity.id:
             return None
         # Facebook released PyTorch when its lab FAIR did: the agent or a part of it
-        agents = {first.entity.id} | {
-            r.fact.subject for r in self.facts if r.fact.relation == "part_of" and r.fact.object == first.entity.id
-        }
-        if any(
-            r.fact.relation in asked
-            and second.entity.id in (r.fact.subject, r.fact.object)
-            and {r.fact.subject, r.fact.object} & agents
-            for r in self.facts
-        ):
+        parts = {self.facts[j].fact.subject for j in self.by_object.get((first.entity.id, "part_of"), [])}
+        pairs = [
+            (x, y)
+            for agent in {first.entity.id} | parts
+            for x, y in ((agent, second.entity.id), (second.entity.id, agent))
+        ]
+        if any(self.facts[j].fact.relation in asked for pair in pairs for j in self.by_pair.get(pair, [])):
             return None
         did = "did " if "did" in a.tokens[: first.start] else ""  # "why did Google abandon ...?"
         return f"{first.entity.name} {did}{' '.join(between)} {second.entity.name}"
@@ -1546,16 +1544,14 @@ class Answerer(StructuralAnswers):
         """'Which framework is an example of unified API standards?': under a title, the first sentence
         that names a thing of the asked kind (other than those the question names), before the next title."""
         kinds = self.kind_names.named_by(a.head) if a.head else None
-        pattern = self.kind_names.pattern(kinds) if kinds else None
-        if pattern is None:
+        if not kinds:
             return []
-        asked = {n.lower() for m in a.mentions for n in m.entity.names}
         at = self.reading.next(p, s_i)
         for _ in range(EXAMPLE_REACH):
             if at is None or self.reading.is_title(at[0], at[1], TITLE_WORDS):
                 return []
             text = at[0].sentences[at[1]].text
-            if any(found.group(0) not in asked for found in pattern.finditer(text.lower())):
+            if self.kind_names.names_of(kinds, text, a):
                 return [_Claim(trim_sentence(text, a), [(at[0], text)])]
             at = self.reading.next(*at)
         return []

@@ -54,11 +54,15 @@ class Kinds:
         """Whether text names a thing of the kind the question asks for ("which company", "what dataset"),
         other than those the question names; true when the asked noun is no kind the facts know."""
         kinds = self.checkable(a.head)
-        pattern = self.pattern(kinds) if kinds else None
-        if pattern is None:
+        if not kinds or self.pattern(kinds) is None:
             return True  # "which tools", "what framework": too loose a kind to check
+        return self.names_of(kinds, text, a)
+
+    def names_of(self, kinds: frozenset[str], text: str, a: Analysis) -> bool:
+        """Whether text names a thing of these kinds other than those the question names."""
+        pattern = self.pattern(kinds)
         asked = {n.lower() for m in a.mentions for n in m.entity.names}
-        return any(found.group(0) not in asked for found in pattern.finditer(text.lower()))
+        return pattern is not None and any(found.group(0) not in asked for found in pattern.finditer(text.lower()))
 
     def names_a_person(self, text: str) -> bool:
         return self._people is not None and self._people.search(text.lower()) is not None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from assistant.chunking import Passage
@@ -19,3 +20,8 @@ class Claim:
 
 
 Scored = tuple[float, float, float, float, Passage, int]  # score, cosine, overlap, entity share, passage, sentence
+
+
+def word_count(text: str) -> int:
+    """Words as a reader counts them, markers included ('[1]' is one word)."""
+    return len(re.sub(r"\]\[", "] [", text).split())

@@ -68,6 +68,10 @@ AGAINST = 0.5  # penalty for facts of the thing a question compares against ("X 
 FACT_SENTENCE_WORDS = 30  # a what/which fact answer adds its evidence sentence, trimmed to this many words
 
 
+# A relation's facts that may answer: score, keyword score, fact rows, inverse, relation, one hop away, entity
+Candidate = tuple[float, float, list[int], bool, str, bool, str]
+
+
 class FactAnswers(StructuralAnswers):
     """Answers from the structured facts; a layer of the Answerer."""
 
@@ -115,7 +119,7 @@ class FactAnswers(StructuralAnswers):
         if a.wh in ("why", "how") or not a.mentions or not (a.relation_scores or a.inverse_scores):
             return None
         fv = self.retriever.data.fact_vectors
-        best: tuple[float, float, list[int], bool, str, bool, str] | None = None
+        candidates: list[Candidate] = []
         # "the advantage of X over Y", "X compared to Y": Y is what X is measured against, not the subject
         against: set[str] = set()
         marker = AGAINST_RE.search(a.text)
@@ -163,11 +167,15 @@ class FactAnswers(StructuralAnswers):
                     sim = float(np.max(fv[js] @ qvec[0]))
                     score = kw + sim - 0.05 * rank - 0.1 * inverse - 0.1 * hop + self._kind_fits(a, js, inverse, ids)
                     score -= AGAINST * (eid in against and len(against) < len(ids))
-                    if best is None or score > best[0]:
-                        best = (score, kw, js, inverse, rel, hop, eid)
-        if best is None:
+                    candidates.append((score, kw, js, inverse, rel, hop, eid))
+        if not candidates:
             return None
-        score, kw, js, inverse, rel, hop, eid = best
+        return self._relation_answer(a, ids, max(candidates, key=lambda c: c[0]))  # the first best on a tie
+
+    def _relation_answer(self, a: Analysis, ids: list[str], candidate: Candidate) -> tuple[list[Claim], float] | None:
+        """The answer one relation's facts give (a template sentence or the evidence's words), or None when
+        it does not give what was asked (a date, a place, a thing of the asked kind, the asked detail)."""
+        score, kw, js, inverse, rel, hop, eid = candidate
         if not inverse and not hop and BOTH_RE.search(a.text):
             # "GPT-3's parameter count and the human brain's": the same relation of each thing named
             js = js + [j for o in ids if o != eid for j in self.by_subject.get((o, rel), []) if j not in js]

@@ -38,6 +38,20 @@ _ATTRIBUTE_RE = re.compile(
 )
 # "whats", "whos" typed without "'", and "who's", "where's" ("what's" and "how's" are read as they are)
 _CONTRACTION_RE = re.compile(r"\b(what|who|where|how|when)s\b|\b(who|where|when)['’]s\b", re.I)
+# Chat spellings and shorthand that a reader expands without thinking ("wut r the eras", "the chainer ppl")
+_SHORTHAND = {
+    "wut": "what", "wot": "what", "whut": "what", "hw": "how", "u": "you", "r": "are", "ur": "your",
+    "ppl": "people", "bc": "because", "cuz": "because", "coz": "because", "abt": "about", "b4": "before",
+    "pls": "please", "plz": "please", "tho": "though", "thru": "through", "w/": "with", "w/o": "without",
+    "gonna": "going to", "wanna": "want to", "dunno": "do not know", "smth": "something", "sth": "something",
+}  # fmt: skip
+_SHORTHAND_RE = re.compile(r"(?<![\w/'’-])({})(?![\w/'’-])".format("|".join(map(re.escape, _SHORTHAND))), re.I)
+# "2nd", "3rd": the ordinal in words, as the sources and the follow-up rules write it
+_DIGIT_ORDINALS = {"1st": "first", "2nd": "second", "3rd": "third", "4th": "fourth", "5th": "fifth"}
+_DIGIT_ORDINAL_RE = re.compile(r"\b({})\b".format("|".join(_DIGIT_ORDINALS)), re.I)
+# "60M", "175B", "1.5k": a number with its magnitude, as the sources spell it ("60 million")
+_MAGNITUDE_RE = re.compile(r"\b(\d+(?:\.\d+)?)\s?([kKmMbB])\b")
+_MAGNITUDES = {"k": "thousand", "m": "million", "b": "billion"}
 # An aside about who came along: ", together with colleagues,", "(with co-authors)"
 _ASIDE_RE = re.compile(r",\s*(?:along|together) with [^,]{1,40},|\s*\((?:along |together )?with [^)]{1,40}\)", re.I)
 # Words that frame a question about the sources without narrowing it ("how many eras does the author
@@ -287,10 +301,12 @@ class Understanding:
                         bucket.append(e)
         # the longest name in words: a title ("A Brief History of Deep Learning Frameworks") is matched whole
         self._max_ngram = max([MAX_NGRAM, *(len(_WORD_RE.findall(n)) for e in corpus.facts.entities for n in e.names)])
-        # Short aliases ("TF", "UW", "He") must be written in capitals, unless the corpus only ever
-        # uses them as names ("jax" is JAX; "he" is also a pronoun of the article).
+        # Short aliases ("PT", "MS", "He") must be written in capitals when they are also plain words of the
+        # sources or of English ("he" is a pronoun, "ms" and "pt" abbreviations); "tf", "uw" and "jax" are not.
         lowercase_words = {w for d in corpus.documents for w in _WORD_RE.findall(d.text) if w.islower()}
-        self.case_sensitive = {k for k in self.aliases if len(k) <= 3 and (k in lowercase_words or len(k) <= 2)}
+        self.case_sensitive = {
+            k for k in self.aliases if len(k) <= 3 and (k in lowercase_words or (len(k) <= 2 and k in english))
+        }
         words: set[str] = set()
         for doc in corpus.documents:
             words.update(_WORD_RE.findall(fold(doc.text)))
@@ -516,6 +532,9 @@ class Understanding:
 
         # "whats tensorflw" -> "what is ..."
         text = _CONTRACTION_RE.sub(lambda m: f"{m.group(1) or m.group(2)} is", text)
+        text = _SHORTHAND_RE.sub(lambda m: _SHORTHAND[m.group(1).lower()], text)
+        text = _DIGIT_ORDINAL_RE.sub(lambda m: _DIGIT_ORDINALS[m.group(1).lower()], text)
+        text = _MAGNITUDE_RE.sub(lambda m: f"{m.group(1)} {_MAGNITUDES[m.group(2).lower()]}", text)
         text = _ASIDE_RE.sub("", text)  # "which researcher, together with colleagues, proposed ...": an aside
         text = _DEAL_RE.sub("special about", text)  # "what was the deal with AlexNet?": what set it apart
         lead = _LEAD_IN_RE.match(text)

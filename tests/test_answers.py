@@ -529,6 +529,18 @@ def test_real_words_are_not_corrected_into_other_words(engine) -> None:
     assert u.correct("which team relased pytorch") == "which team released pytorch"
 
 
+def test_chat_shorthand_digit_ordinals_and_magnitudes_are_read_as_written_out(engine) -> None:
+    u = engine.answerer.understanding
+    assert u.correct("wut r the eras") == "what are the eras"
+    assert u.correct("and the 3rd one?") == "and the third one?"
+    assert u.correct("from 60M to 175B weights") == "from 60 million to 175 billion weights"
+    assert u.correct("is it 2.5k or 3000X") == "is it 2.5 thousand or 3000X"  # "3000X" is a factor, not a size
+    assert u.correct("the u-net and ur-text") == "the u-net and ur-text"  # parts of words stay
+    # a short lowercase alias that is no English word is a name ("tf"); "pt" and "ms" must be written big
+    assert [m.entity.id for m in u.analyse("who open sourced tf").mentions] == ["tensorflow"]
+    assert not u.analyse("how many pt of margin").mentions
+
+
 def test_a_number_glued_to_a_name_is_not_a_count() -> None:
     from assistant.text import has_type
 

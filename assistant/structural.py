@@ -21,11 +21,13 @@ from assistant.retrieval import token_set
 from assistant.text import (
     AGAINST_RE,
     AGENT_TYPES,
+    EARLIER_WORDS,
     FIRST_RE,
     LATER_WORDS,
     NAMING_RE,
     NEIGHBOUR_RE,
     NUMBER_NAMES,
+    ORDINALS,
     join_names,
     names_pattern,
 )
@@ -35,6 +37,8 @@ if TYPE_CHECKING:
     from assistant.understanding import Understanding
 
 
+# "the third era", "the last age", "the second of the eras": a rank, then (within three words) the kind it counts
+NTH_RE = re.compile(r"\b(first|second|third|fourth|fifth|last)((?:\W+\w+){1,3})", re.I)
 REQUEST_RE = re.compile(r"^\W*(?:can|could|would|will)\s+you\b", re.I)
 REFERENCE_RE = re.compile(r"^\s*\[\d+\]\s")
 LIST_CUE_RE = re.compile(r"\b(?:such as|including|includes?|like|namely)\b|:", re.I)
@@ -180,12 +184,15 @@ class StructuralAnswers:
     def _year_of(self, eid: str) -> tuple[int, str, FactRecord] | None:
         """A thing's year and how the article dates it: its own ('in 2012') or its era's ('in the Iron Age,
         2015~2016'), with the fact that says so."""
-        for rel in ("year", "era"):
+        for rel in ("year", "period", "era"):
             for r in self.facts:
                 if r.fact.subject != eid or r.fact.relation != rel:
                     continue
                 if rel == "year" and r.fact.value and r.fact.value[:4].isdigit():
                     return int(r.fact.value[:4]), f"in {r.fact.value}", r
+                years = re.findall(r"\d{4}", r.fact.value or "") if rel == "period" else []
+                if years:  # an era: its own dates ("2015~2016")
+                    return int(years[0]), f"({r.fact.value})", r
                 if rel == "era" and r.fact.object:
                     for p in self.facts:
                         if p.fact.subject == r.fact.object and p.fact.relation == "period" and p.fact.value:
@@ -205,6 +212,7 @@ class StructuralAnswers:
         if not kinds:
             return None
         words = {noun} | FRAMING_WORDS | set(self._titles) | set(self.corpus.facts.kinds[kind] if kind else [])
+        words |= set(NUMBER_NAMES.values())  # "give the five eras": how many there are, no condition
         framing = set(token_set(" ".join(words)))
         # "the author", "the article": the framing, not an entity that narrows the list
         # "the story", "this article": the document itself frames the question too
@@ -429,23 +437,62 @@ class StructuralAnswers:
             anchor.type in (self.kind_names.named_by(t) or ()) for i, t in enumerate(a.tokens) if i not in inside
         ):
             return None
-        dated: dict[str, int] = {}
-        for r in self.facts:
-            years = re.findall(r"\d{4}", r.fact.value or "")
-            if years and self.corpus.facts.entity(r.fact.subject).type == anchor.type:
-                dated.setdefault(r.fact.subject, int(years[0]))
-        order = sorted(dated, key=lambda e: (dated[e], e))
+        order = self._date_order(anchor.type)
         if anchor.id not in order or len(order) < 2:
             return None
-        at = order.index(anchor.id) + (-1 if side.group(1).lower() in ("before", "preceding", "prior") else 1)
+        earlier = side.group(1).lower() in EARLIER_WORDS
+        at = order.index(anchor.id) + (-1 if earlier else 1)
         if not 0 <= at < len(order):
             return None
         other = self.corpus.facts.entity(order[at])
         quotes = self.reading.first_naming(other.name) + self.reading.first_naming(anchor.name)
         if len(quotes) < 2:
             return None
-        text = f"The {anchor.type} {side.group(1).lower()} {anchor.name} is {other.name}."
+        text = f"The {anchor.type} {'before' if earlier else 'after'} {anchor.name} is {other.name}."
         return [Claim(text, quotes)], 0.85
+
+    def _nth_of_kind(self, a: Analysis) -> tuple[list[Claim], float] | None:
+        """'What is the third era?': the thing of that rank among the things of a kind that the facts date
+        one by one, in date order (eras); nothing for kinds whose things share dates or lack them."""
+        found = NTH_RE.search(a.text)
+        if found is None or any(m.entity.name not in self._titles and not is_role(m) for m in a.mentions):
+            return None
+        counted = (self.kind_names.named_by(w) for w in re.findall(r"\w+", found.group(2).lower()))
+        kinds = next((k for k in counted if k), None)
+        if not kinds or len(kinds) != 1:
+            return None
+        kind = next(iter(kinds))
+        # "what is the third era (called)?": the thing itself, not "what happened in the first era?"
+        kind_words = next((words for k, words in self.corpus.facts.kinds.items() if k == kind), [])
+        framing = set(
+            token_set(" ".join([*FRAMING_WORDS, *self._titles, *ORDINALS, *kind_words, *NUMBER_NAMES.values()]))
+        )
+        if a.wh not in ("what", "which", "other") or set(token_set(" ".join(a.content))) - framing - {kind}:
+            return None
+        order = self._date_order(kind)
+        everything = [e for e in self.corpus.facts.entities if e.type == kind]
+        if len(order) < 2 or len(order) != len(everything):
+            return None  # not every thing of the kind is dated: its rank is unknown
+        index = ORDINALS[found.group(1).lower()]
+        if not -len(order) <= index < len(order):
+            return None
+        thing = self.corpus.facts.entity(order[index])
+        quotes = self.reading.first_naming(thing.name)[:1]
+        if not quotes:
+            return None
+        return [Claim(f"The {found.group(1).lower()} {kind} is {thing.name}.", quotes)], 0.85
+
+    def _date_order(self, kind: str) -> list[str]:
+        """The things of a kind that a fact dates with a year of their own, earliest first ([] when two
+        share a year: their order is not told)."""
+        dated: dict[str, int] = {}
+        for r in self.facts:
+            years = re.findall(r"\d{4}", r.fact.value or "")
+            if years and self.corpus.facts.entity(r.fact.subject).type == kind:
+                dated.setdefault(r.fact.subject, int(years[0]))
+        if len(set(dated.values())) != len(dated):
+            return []
+        return sorted(dated, key=lambda e: (dated[e], e))
 
 
 def _holds(value: str, year: int) -> bool:

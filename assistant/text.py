@@ -108,7 +108,12 @@ AGENT_TYPES = frozenset({"person", "organisation", "organization", "company", "p
 PLACE_TYPES = frozenset({"organisation", "organization", "company", "publication", "university", "lab"})
 # Words that ask what links two things ("how is X related to Y", "X's connection to Y").
 NAMING_RE = re.compile(r"\b(call|calls|called|name|names|named|term|termed|dub|dubs|dubbed|label|labels)\b", re.I)
-NEIGHBOUR_RE = re.compile(r"\b(before|after|preceding|following|prior)\b(?! \d)", re.I)  # not "before 2000"
+# "the era right before Roman Times", "which era follows the Iron Age" (not "before 2000")
+NEIGHBOUR_RE = re.compile(
+    r"\b(before|after|preceding|precedes?|preceded|following|follows?|followed|succeeds?|succeeded|prior)\b(?! \d)",
+    re.I,
+)
+EARLIER_WORDS = frozenset({"before", "preceding", "precede", "precedes", "preceded", "prior"})
 LINK_RE = re.compile(r"\b(relat\w*|connect\w*|link\w*|ties?|tied|have to do with|has to do with)\b", re.I)
 THING_PRONOUN = re.compile(r"\b(it|its|them)\b", re.I)
 NUMBER_NAMES = {2: "two", 3: "three", 4: "four", 5: "five", 6: "six", 7: "seven", 8: "eight", 9: "nine", 10: "ten"}
@@ -302,7 +307,7 @@ def trim_sentence(sentence: str, a: Analysis | None = None, limit: int = 48) -> 
 
 # "which came first", "which is older", "which one appeared later"
 FIRST_RE = re.compile(
-    r"\bwhich(?: one| of (?:them|the two|these|those|the pair))? (?:came|was|appeared|arrived|happened|emerged|"
+    r"\b(?:which|what)(?: one| of (?:them|the two|these|those|the pair))? (?:came|was|appeared|arrived|happened|emerged|"
     r"is|showed up|was released|was proposed)(?: out)? (first|earlier|sooner|later|last|older|newer|more recently)\b"
     r"|\bwhich(?: one)? is (older|newer|earlier|later)\b",
     re.I,

@@ -52,6 +52,9 @@ _DIGIT_ORDINAL_RE = re.compile(r"\b({})\b".format("|".join(_DIGIT_ORDINALS)), re
 # "60M", "175B", "1.5k": a number with its magnitude, as the sources spell it ("60 million")
 _MAGNITUDE_RE = re.compile(r"\b(\d+(?:\.\d+)?)\s?([kKmMbB])\b")
 _MAGNITUDES = {"k": "thousand", "m": "million", "b": "billion"}
+# "the 2 trends", "all 5 eras": a small count before a plural noun, as the sources write it ("two trends")
+_COUNT_WORDS = dict(enumerate("zero one two three four five six seven eight nine ten".split()))
+_SMALL_COUNT_RE = re.compile(r"(?<![\w.,-])(10|[2-9])\s+(?=(?!has\b|was\b|is\b|does\b)[a-z]+s\b)")  # not "GPT-4 has"
 # An aside about who came along: ", together with colleagues,", "(with co-authors)"
 _ASIDE_RE = re.compile(r",\s*(?:along|together) with [^,]{1,40},|\s*\((?:along |together )?with [^)]{1,40}\)", re.I)
 # Words that frame a question about the sources without narrowing it ("how many eras does the author
@@ -60,7 +63,8 @@ FRAMING_WORDS = frozenset(
     "article author piece post text describe describes described mention mentions mentioned list listed lists "
     "split splits divide divides divided name names named cover covers covered discuss discusses discussed "
     "total end include includes included cite cites cited give gives given identify identifies dl ml "
-    "call calls called exist exists existed talk talks talked talking say says said refer refers referred".split()
+    "call calls called exist exists existed talk talks talked talking say says said refer refers referred "
+    "use uses used order ordered chronological chronologically sequence timeline".split()
 )
 # "Quick question: who ...?": up to three words and a colon before the question itself
 _LEAD_IN_RE = re.compile(
@@ -69,8 +73,10 @@ _LEAD_IN_RE = re.compile(
 )
 _DEAL_RE = re.compile(r"\bthe\s+(?:big\s+)?deal\s+(?:with|about)\b", re.I)  # "what's the deal with X?"
 _DOCUMENT_PEERS = frozenset({"person", "organisation", "publication"})  # "the author of the article"
+_ORDINAL_WORDS = frozenset("first second third fourth fifth sixth seventh eighth ninth tenth last".split())
 _DETERMINERS = frozenset("the a an this that other another any some no one every each".split())
 _QUANTIFIERS = frozenset({"all", "every", "each", "any", "some", "various", "else"})  # "list all the frameworks"
+_NUMBER_WORDS = frozenset("two three four five six seven eight nine ten".split())  # "give the five eras": a count
 _RELATIVES = frozenset({"who", "whom", "whose", "which", "where", "when", "what"})
 # Common verbs that end a noun phrase ("which company makes ..."); -ed and -ing forms are caught by shape.
 _VERBS = frozenset(
@@ -535,6 +541,7 @@ class Understanding:
         text = _SHORTHAND_RE.sub(lambda m: _SHORTHAND[m.group(1).lower()], text)
         text = _DIGIT_ORDINAL_RE.sub(lambda m: _DIGIT_ORDINALS[m.group(1).lower()], text)
         text = _MAGNITUDE_RE.sub(lambda m: f"{m.group(1)} {_MAGNITUDES[m.group(2).lower()]}", text)
+        text = _SMALL_COUNT_RE.sub(lambda m: f"{_COUNT_WORDS[int(m.group(1))]} ", text)  # "the 2 trends"
         text = _ASIDE_RE.sub("", text)  # "which researcher, together with colleagues, proposed ...": an aside
         text = _DEAL_RE.sub("special about", text)  # "what was the deal with AlexNet?": what set it apart
         lead = _LEAD_IN_RE.match(text)
@@ -676,6 +683,7 @@ class Understanding:
             for i in content_idx
             if i not in in_mention
             and tokens[i] not in FRAMING_WORDS  # "the Iron Age the article talks about": no content asked for
+            and tokens[i] not in _ORDINAL_WORDS  # "the fourth era": a rank, whether or not the sources say it
             and tokens[i] not in self.vocab
             and stems[i] not in self.vocab_stems
             and not self._derived(stems[i])
@@ -701,7 +709,11 @@ class Understanding:
                 copula = copula and tokens[i + 2 : i + 3] in (["the"], ["all"])
                 reach += 1 if copula else 0
                 nxt = next(
-                    (j for j in range(i + 1, min(i + reach, len(tokens))) if j in content_idx and j not in in_mention),
+                    (
+                        j
+                        for j in range(i + 1, min(i + reach, len(tokens)))
+                        if j in content_idx and j not in in_mention and tokens[j] not in _NUMBER_WORDS
+                    ),
                     None,
                 )
                 if nxt is not None:

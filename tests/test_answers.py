@@ -30,6 +30,12 @@ ANSWERS = [
     ("where", "where did MXNet start out, before Amazon adopted it?", [], "University of Washington", "joint academic"),
     ("who", "so who wrote this?", [], "Lin Yuan", "author: Lin Yuan"),  # "this": the one document
     ("when", "when was this posted?", [], "2020-12-14", "date: 2020-12-14"),
+    # eras in date order: a rank, a neighbour, a comparison, the whole list
+    ("what", "and which is the fourth age?", [], "Roman Times", "Roman Times (2019~2020)"),
+    ("what", "what era succeeded the Stone Age?", [], "Bronze Age", "Bronze Age (~2012)"),
+    ("when", "which was earlier: roman times or the iron age?", [], "Iron Age came first", "Iron Age (2015~2016)"),
+    ("list", "Name the eras in chronological order.", [], "Stone Age, Bronze Age, Iron Age", "Industrial Age (2021+)"),
+    ("list", "wut r the 2 trends of roman times", [], "large model training", "First is large model training"),
     ("what", "What was Theano's programming style?", [], "declarative", "Caffe and Theano used a declarative"),
     ("what", "What style of programming did Chainer adopt?", [], "imperative", "Chainer adopted the imperative"),
     ("what", "What was PyTorch built on top of?", [], "Torch", "based on the Torch framework"),
@@ -534,6 +540,8 @@ def test_chat_shorthand_digit_ordinals_and_magnitudes_are_read_as_written_out(en
     assert u.correct("wut r the eras") == "what are the eras"
     assert u.correct("and the 3rd one?") == "and the third one?"
     assert u.correct("from 60M to 175B weights") == "from 60 million to 175 billion weights"
+    assert u.correct("the 2 trends in 2019") == "the two trends in 2019"  # a count, not a year
+    assert u.correct("GPT-4 has 3 layers? 4 was") == "GPT-4 has three layers? 4 was"  # a name's digit, a verb
     assert u.correct("is it 2.5k or 3000X") == "is it 2.5 thousand or 3000X"  # "3000X" is a factor, not a size
     assert u.correct("the u-net and ur-text") == "the u-net and ur-text"  # parts of words stay
     # a short lowercase alias that is no English word is a name ("tf"); "pt" and "ms" must be written big

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 
+from assistant.corpus import Entity
 from assistant.fact_answers import (
     FactAnswers,
     typed_noun,
@@ -22,7 +23,7 @@ from assistant.text import (
     POLAR_RE,
     asked_item,
 )
-from assistant.understanding import PERSON_NOUNS, Analysis
+from assistant.understanding import GENERIC_NOUNS, PERSON_NOUNS, Analysis
 
 MAKER_WORDS = ("inventor", "creator", "founder", "developer", "author", "maker", "designer")
 MAKER_PREFIXES = tuple(w[:5] for w in MAKER_WORDS)  # "invented" ~ "inventor", "created" ~ "creator"
@@ -37,6 +38,13 @@ SIZE_WORDS = frozenset(
 )
 NAME_ASKED_RE = re.compile(r"\b(?:name|named|called)\b", re.I)  # "what's the name of ...", "what is he called"
 UNNAMED_RE = re.compile(r"\bthe ({})s? of\b".format("|".join(MAKER_WORDS)), re.I)
+# Words around the act a question takes for granted: "why did Google decide to stop developing ...?"
+INTENT_STEMS = frozenset(
+    token_set(
+        "decide decided choose chose try tried want wanted plan planned begin began start started finally "
+        "eventually ever actually first initially originally suddenly later officially et al"
+    )
+)
 # Things someone makes: a question for their maker that the facts cannot answer is not answered.
 MADE_TYPES = frozenset({"framework", "library", "tool", "compiler", "model", "dataset", "paper"})
 # The asked-about agent is the subject of another verb: "which company did the inventor of X join?",
@@ -181,10 +189,15 @@ class PremiseChecks(FactAnswers):
         if len(named) != 2 or len(a.mentions) != 2 or any(m.entity.type == "era" for m in named):
             return None
         first, second = sorted(named, key=lambda m: m.start)
-        if first.entity.type not in AGENT_TYPES or second.entity.type in AGENT_TYPES:
-            return None  # only what a person or organisation did to a thing: "Keras ended up in TensorFlow"
+        if first.entity.type not in AGENT_TYPES:
+            return None  # only what a person or organisation did: "Keras ended up in TensorFlow" is no act
+        if second.entity.type in AGENT_TYPES and (first.entity.type, second.entity.type) != ("person", "organisation"):
+            return None  # "when did Kaiming He join Facebook?": a person and an organisation may be linked
         between = a.tokens[first.end : second.start]
-        said = set(token_set(" ".join(between)))
+        # "decide to open source", "stop developing": the first verb is the act, what follows its complement
+        # ("the University of Toronto team propose": "team" names who acted, it is no act)
+        verbs = [w for w in between if not set(token_set(w)) <= INTENT_STEMS and w not in GENERIC_NOUNS | PERSON_NOUNS]
+        said = set(token_set(" ".join(verbs)))
         phrases = [
             (rel, phrase)
             for rel, v in a.relation_scores.items()
@@ -192,39 +205,65 @@ class PremiseChecks(FactAnswers):
             for phrase in self.understanding.rel_syn[rel]
             if set(phrase) <= said
         ]
-        if not between or said - {w for _, phrase in phrases for w in phrase}:
+        if not verbs or said - {w for _, phrase in phrases for w in phrase}:
             return None  # the verb alone stands between them: "Google abandon TensorFlow"
-        asked = {rel for rel, _ in phrases}
+        act = set(token_set(verbs[0]))
+        asked = {rel for rel, phrase in phrases if act & set(phrase)}
         if asked & MAKING_RELATIONS:  # "released", "built", "adopted": any of them made or took it up
             asked |= MAKING_RELATIONS
         asked &= self._linking_relations
         if not asked or first.entity.id == second.entity.id:
             return None
-        # Facebook released PyTorch when its lab FAIR did: the agent or a part of it
+        # Facebook released PyTorch when its lab FAIR did: the agent or a part of it; the University of
+        # Toronto proposed AlexNet when its researcher did: a person the facts tie to the organisation
         parts = {self.facts[j].fact.subject for j in self.by_object.get((first.entity.id, "part_of"), [])}
+        people = {
+            s
+            for s, o in self.by_pair
+            if o == first.entity.id and self.corpus.facts.entity(s).type == "person" and s != second.entity.id
+        }
         pairs = [
             (x, y)
-            for agent in {first.entity.id} | parts
+            for agent in {first.entity.id} | parts | people
             for x, y in ((agent, second.entity.id), (second.entity.id, agent))
         ]
         if any(self.facts[j].fact.relation in asked for pair in pairs for j in self.by_pair.get(pair, [])):
             return None
         did = "did " if "did" in a.tokens[: first.start] else ""  # "why did Google abandon ...?"
-        return f"{first.entity.name} {did}{' '.join(between)} {second.entity.name}"
+        told = " ".join(w for w in between if w not in GENERIC_NOUNS | PERSON_NOUNS | {"et", "al"})  # not "did team"
+        return f"{first.entity.name} {did}{told} {second.entity.name}"
 
     def _uncredited(self, a: Analysis) -> str | None:
         """The name of the thing a "who made it?" question is about, when the facts, which hold every
         link the article draws between a thing and a person or organisation, tie it to none."""
+        entities = {m.entity.id: m.entity for m in a.mentions}
+        if self._polar_maker(a):  # "is JAX developed by Meta?": the maker named is the one asked about
+            entities = {e.id: e for e in entities.values() if e.type not in AGENT_TYPES}
+            return self._never_tied(entities)
         if not (self._asks_for_agent(a) or self._agent_kind(a)) or not a.mentions or EMBEDDED_RE.search(a.text):
             return None  # not "which company did the inventor of Caffe join?": the maker is not what is asked
         if a.wh != "who" and UNNAMED_RE.search(a.text) and not NAME_ASKED_RE.search(a.text):
             return None  # "the inventor of Caffe joined which company?": the maker is the subject
-        entities = {m.entity.id: m.entity for m in a.mentions}
-        if any(e.type not in MADE_TYPES for e in entities.values()):
+        return self._never_tied(entities)
+
+    def _polar_maker(self, a: Analysis) -> bool:
+        """'Was OneFlow made by Google?': a yes/no question whether a named person or organisation made,
+        released, adopted or proposed a named thing (not "did Microsoft do the same with its own framework?")."""
+        return (
+            a.wh == "other"
+            and POLAR_RE.match(a.text) is not None
+            and any(m.entity.type in AGENT_TYPES for m in a.mentions)
+            and any(v >= 1.0 and rel in MAKING_RELATIONS for rel, v in a.relation_scores.items())
+        )
+
+    def _never_tied(self, entities: dict[str, Entity]) -> str | None:
+        """The name of the first of these things, when they are all made things and no fact ties any of them
+        to a person or organisation."""
+        if not entities or any(e.type not in MADE_TYPES for e in entities.values()):
             return None  # "who at Google built it?", "companies in the Iron Age": not only made things named
         if entities.keys() & self._tied_to_agents:
             return None
-        return a.mentions[0].entity.name
+        return next(iter(entities.values())).name
 
     def _asks_for_agent(self, a: Analysis) -> bool:
         """A who-question whose relation, in the facts, links things to people or organisations

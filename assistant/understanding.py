@@ -56,7 +56,11 @@ _MAGNITUDES = {"k": "thousand", "m": "million", "b": "billion"}
 _COUNT_WORDS = dict(enumerate("zero one two three four five six seven eight nine ten".split()))
 _SMALL_COUNT_RE = re.compile(r"(?<![\w.,-])(10|[2-9])\s+(?=(?!has\b|was\b|is\b|does\b)[a-z]+s\b)")  # not "GPT-4 has"
 # An aside about who came along: ", together with colleagues,", "(with co-authors)"
-_ASIDE_RE = re.compile(r",\s*(?:along|together) with [^,]{1,40},|\s*\((?:along |together )?with [^)]{1,40}\)", re.I)
+_ASIDE_RE = re.compile(
+    r",\s*(?:along|together) with [^,]{1,40},|\s*\((?:along |together )?with [^)]{1,40}\)"
+    r"|(?<=\w)\s+et\.?\s+al\b\.?(?=\s+\w)",  # "Kaiming He et al. proposed ...": the co-authors come along
+    re.I,
+)
 # Words that frame a question about the sources without narrowing it ("how many eras does the author
 # describe?", "the Iron Age the article talks about")
 FRAMING_WORDS = frozenset(
@@ -118,6 +122,7 @@ ABSTRACT_NOUNS = frozenset(
     "impact consequence consequences difference differences change changes challenge challenges lesson lessons "
     "view views opinion takeaway message concern concerns limitation limitations example examples instance "
     "instances illustration evidence sign signs shortcoming shortcomings weakness weaknesses strength strengths "
+    "decision decisions move moves step steps action actions choice choices "
     "pros cons merit merits flaw flaws metaphor metaphors analogy analogies trick tricks technique techniques "
     "upside upsides plus pluses minus minuses "
     "approach approaches mechanism mechanisms strategy strategies comparison".split()

@@ -38,6 +38,7 @@ SIZE_WORDS = frozenset(
 )
 NAME_ASKED_RE = re.compile(r"\b(?:name|named|called)\b", re.I)  # "what's the name of ...", "what is he called"
 UNNAMED_RE = re.compile(r"\bthe ({})s? of\b".format("|".join(MAKER_WORDS)), re.I)
+STRONG_RELATION = 2.0  # a relation's score when the question names it in its own words (not one shared word)
 # Words around the act a question takes for granted: "why did Google decide to stop developing ...?"
 INTENT_STEMS = frozenset(
     token_set(
@@ -76,7 +77,10 @@ class PremiseChecks(FactAnswers):
             return f"they never name the year {unnamed[0]}"
         if not a.content:
             return "the question names nothing to look up" if not a.mentions else None
-        if (a.coverage < 0.5 or (a.coverage <= 0.5 and not a.mentions)) and not self._asks_item_only(a):
+        # "where did the author earn his Ph.D.?": a named thing and a relation named outright ("Ph.D.") say
+        # what is asked, however few of its other words the sources use
+        plain = bool(a.mentions) and max(a.relation_scores.values(), default=0.0) >= STRONG_RELATION
+        if (a.coverage < 0.5 or (a.coverage <= 0.5 and not a.mentions)) and not self._asks_item_only(a) and not plain:
             return "most of the question's words never occur in the sources"
         return None
 
@@ -169,7 +173,7 @@ class PremiseChecks(FactAnswers):
 
     def _unstated_event(self, a: Analysis) -> bool:
         """A word of the question the sources never use ("born", "grow up"), other than a word for the
-        person asked about ("the AlexNet guy", "its creator")."""
+        person asked about ("the AlexNet guy", "its creator") or a slip of an English word ("afterwads")."""
         asked = {  # "its creator": a word for who made the thing, not for something that happened
             w
             for rel, v in a.relation_scores.items()
@@ -177,7 +181,10 @@ class PremiseChecks(FactAnswers):
             for p in self.understanding.rel_syn[rel]
             for w in p
         }
-        return any(w not in PERSON_NOUNS and not set(token_set(w)) <= asked for w in a.unstated)
+        return any(
+            w not in PERSON_NOUNS and not self.understanding.misspelt_english(w) and not set(token_set(w)) <= asked
+            for w in a.unstated
+        )
 
     def _unlinked_event(self, a: Analysis) -> str | None:
         """The event a why/how/when-question takes for granted, when the sources never tell it: one named

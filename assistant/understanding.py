@@ -224,6 +224,13 @@ def _dropped_letters(typed: str, word: str) -> bool:
     return len(typed) < len(word) and all(c in letters for c in typed)
 
 
+def _vowel_slip(typed: str, word: str) -> bool:
+    """Whether `typed` is `word` with one vowel typed for another ('inventer' of 'inventor'), the commonest
+    misspelling of an unstressed syllable."""
+    diff = [(a, b) for a, b in zip(typed, word, strict=False) if a != b]
+    return len(typed) == len(word) and len(diff) == 1 and all(c in "aeiouy" for c in diff[0])
+
+
 def _stem(words: list[str]) -> list[str]:
     return _stemmer().stemWords(lemmas(words)) if words else []
 
@@ -338,6 +345,7 @@ class Understanding:
         self.squashed_text = " ".join(squash(d.text) for d in corpus.documents)
         self._document_text = " ".join(d.text for d in corpus.documents)
         self._titles = {d.title for d in corpus.documents}
+        self._english_by_len: dict[int, list[str]] | None = None  # built on first use (misspelt_english)
         self._words_by_len: dict[int, list[str]] = {}
         for w in sorted(words):
             if w.isalpha() and len(w) >= 4:
@@ -619,6 +627,9 @@ class Understanding:
             dropped = [v for v in tied if _dropped_letters(w, v)]
             if len(dropped) == 1:  # 'relased': a letter left out of 'released', the commonest slip, not 'related'
                 return dropped[0]
+            vowel = [v for v in tied if _vowel_slip(w, v)]
+            if len(vowel) == 1:  # 'inventer': 'inventor', not 'invented'
+                return vowel[0]
             return w
 
         return _expand_abbreviations(_WORD_RE.sub(fix, text))
@@ -650,6 +661,18 @@ class Understanding:
         """A long stem inside a corpus word ("disciplin" in "interdisciplinary"): a word the corpus uses in
         a derived form."""
         return len(stem) >= 7 and stem in self._joined_vocab
+
+    def misspelt_english(self, w: str) -> bool:
+        """A word that is no English word but one letter off one ('afterwads'): a slip, not a word the
+        sources never use ('undergrad', 'born')."""
+        if w in self.english or len(w) < 5 or not self.english:
+            return False
+        if self._english_by_len is None:
+            self._english_by_len = {}
+            for e in sorted(self.english):
+                if e.isalpha() and len(e) >= 4:
+                    self._english_by_len.setdefault(len(e), []).append(e)
+        return bool(self._close(w, self._english_by_len, 1))
 
     def _strange(self, w: str) -> bool:
         """A word that is no English or corpus word and no one-edit typo of one, nor of a name."""
@@ -707,7 +730,8 @@ class Understanding:
         for i, t in [(-1, "")] * keywords + list(enumerate(tokens[:-1])):
             if t in ("what", "which") and wh not in ("what", "which", "other", "list"):
                 continue  # "how did BERT change what people wanted?": an embedded "what" asks for nothing
-            if i < 0 or t in ("what", "which", "many", "much") or (i == 0 and t in _LIST_VERBS):  # "name the tools"
+            counted = t in ("many", "much") and tokens[i - 1 : i] == ["how"]  # not "pretty much solo"
+            if i < 0 or t in ("what", "which") or counted or (i == 0 and t in _LIST_VERBS):  # "name the tools"
                 reach = 4 if t in _LIST_VERBS else 3  # "list all the frameworks"
                 # "what are the eras ...": a copula and a determiner, then the noun asked for
                 copula = i >= 0 and tokens[i + 1 : i + 2] in (["is"], ["are"], ["was"], ["were"], ["s"])  # "what's"

@@ -30,6 +30,14 @@ ANSWERS = [
     ("where", "where did MXNet start out, before Amazon adopted it?", [], "University of Washington", "joint academic"),
     ("who", "so who wrote this?", [], "Lin Yuan", "author: Lin Yuan"),  # "this": the one document
     ("when", "when was this posted?", [], "2020-12-14", "date: 2020-12-14"),
+    # "pretty much" asks for no amount; "wrote" a framework is developed it; "give out" is release
+    ("who", "who built keras more or less on his own, pretty much alone?", [], "Chollet", "single-handedly"),
+    ("who", "which person wrote the Keras code?", [], "Chollet", "single-handedly developed the Keras"),
+    ("who", "what lab gave out pytorch?", [], "Facebook AI Research", "also released another popular framework"),
+    # a relation named outright ("Ph.D.") and a named person: asked, though the verb is unknown
+    ("where", "where did the writer obtain his Ph.D.?", [], "University of Maryland", "received his Ph.D."),
+    # a vowel slip ("inventer") and a misspelt adverb ("afterwords") are no unknown event
+    ("where", "where did the caffe inventer end up workin afterwords?", [], "Facebook", "joined Facebook"),
     # eras in date order: a rank, a neighbour, a comparison, the whole list
     ("what", "and which is the fourth age?", [], "Roman Times", "Roman Times (2019~2020)"),
     ("what", "what era succeeded the Stone Age?", [], "Bronze Age", "Bronze Age (~2012)"),
@@ -533,6 +541,8 @@ def test_real_words_are_not_corrected_into_other_words(engine) -> None:
     assert u.correct("who develpoed keras") == "who developed keras"  # not a word: still corrected
     # 'relased' is one edit from both 'related' and 'released': a left-out letter is the likelier slip
     assert u.correct("which team relased pytorch") == "which team released pytorch"
+    # 'inventer' is one edit from 'invented' and from 'inventor': a vowel typed for a vowel is the slip
+    assert u.correct("the caffe inventer") == "the caffe inventor"
 
 
 def test_chat_shorthand_digit_ordinals_and_magnitudes_are_read_as_written_out(engine) -> None:

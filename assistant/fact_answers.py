@@ -13,7 +13,7 @@ import numpy as np
 
 from assistant.chunking import Passage
 from assistant.claims import Claim
-from assistant.corpus import METADATA_HEADING, EntityType
+from assistant.corpus import METADATA_HEADING, Entity, EntityType
 from assistant.index import FactRecord
 from assistant.retrieval import Retriever, token_set
 from assistant.structural import MAKING_RELATIONS, REFERENCE_RE, StructuralAnswers
@@ -30,6 +30,7 @@ from assistant.text import (
     has_type,
     join_names,
     names_a_place,
+    names_in,
     pluralise,
     sentence_at,
     trim_sentence,
@@ -171,7 +172,33 @@ class FactAnswers(StructuralAnswers):
                     candidates.append((score, kw, js, inverse, rel, hop, eid))
         if not candidates:
             return None
-        return self._relation_answer(a, ids, max(candidates, key=lambda c: c[0]))  # the first best on a tie
+        best = max(candidates, key=lambda c: c[0])  # the first best on a tie
+        answered = self._relation_answer(a, ids, best)
+        if answered is None and a.asked and not self.kind_names.named_by(a.asked):
+            # "which conference was the ResNet paper in?": the paper's title fact scores best but gives no
+            # conference; the relation the asked noun names (venue) answers, of the same thing
+            naming = [
+                c for c in candidates if c[4] != best[4] and c[6] == best[6] and self._names_relation(a.asked, c[4])
+            ]
+            if naming:
+                return self._relation_answer(a, ids, max(naming, key=lambda c: c[0]))
+        return answered
+
+    def _ties(self, subject: str, other: Entity) -> list[int]:
+        """The facts that link a thing to another, or say the other's name in their words ('Caffe used the
+        declarative programming style')."""
+        linked = self.by_pair.get((subject, other.id), []) + self.by_pair.get((other.id, subject), [])
+        return linked or [
+            j
+            for js in self.subject_facts.get(subject, [])
+            for j in js
+            if names_in(other.names, (self.facts[j].fact.value or "").lower())
+        ]
+
+    def _names_relation(self, noun: str, rel: str) -> bool:
+        """Whether a noun is one of the relation's own words ('conference' for the venue)."""
+        relation = self.corpus.facts.relations[rel]
+        return bool(set(token_set(noun)) & set(token_set(" ".join([relation.label, *relation.synonyms]))))
 
     def _relation_answer(self, a: Analysis, ids: list[str], candidate: Candidate) -> tuple[list[Claim], float] | None:
         """The answer one relation's facts give (a template sentence or the evidence's words), or None when
@@ -189,8 +216,23 @@ class FactAnswers(StructuralAnswers):
                 if typed_records:
                     records = typed_records
                     break
+        ties: list[int] = []
+        if inverse and len(records) > 1:
+            # "which Bronze Age frameworks were declarative?": of the era's frameworks, those the facts tie to
+            # the other thing named (by a link or in a fact's words)
+            conditions = [
+                e for e in (self.corpus.facts.entity(o) for o in ids if o != eid) if e.name not in self._titles
+            ]
+            tied = [r for r in records if conditions and all(self._ties(r.fact.subject, c) for c in conditions)]
+            records = tied or records
+            ties = [j for r in tied for c in conditions for j in self._ties(r.fact.subject, c)]
         records = self._most_to_the_point(a, rel, records)[:MAX_LIST]
         claims = self._fact_claims(records, inverse)
+        said = {q[1] for c in claims for q in c.quotes}
+        for q in (q for j in ties for q in self._quotes(self.facts[j])[:1]):  # what ties them, once each
+            if q[1] not in said:
+                said.add(q[1])
+                claims.append(Claim(trim_sentence(q[1], a, limit=FACT_SENTENCE_WORDS), [q]))
         if not has_type(a.wh, " ".join(c.text for c in claims)) and not inverse:
             claims += self._dated(records, a.wh, a)  # "when was TensorFlow released?": its era's dates
         typed = a.wh in ("when", "how many") and has_type(a.wh, " ".join(c.text for c in claims))
@@ -439,6 +481,16 @@ class FactAnswers(StructuralAnswers):
                 by_person = linked_kind == "person" and (a.wh == "where" or bool(set(a.tokens) & PERSON_NOUNS))
                 if linked_kind in a.tokens or by_person or (papers_only and linked_kind == "paper"):
                     return self.by_subject[(obj, rel)]
+        # "which conference was Kaiming He's paper in?": the thing of the named kind that names him (not
+        # "the Theano framework": the kind is Theano's own)
+        for (obj, _link), js in self.by_object.items():
+            if obj != eid:
+                continue
+            for j in js:
+                subject = self.facts[j].fact.subject
+                linked_kind = self.corpus.facts.entity(subject).type
+                if linked_kind in a.tokens and linked_kind != kind and (subject, rel) in self.by_subject:
+                    return self.by_subject[(subject, rel)]
         return []
 
     def _asks_something_else(self, a: Analysis, rel: str, claims: list[Claim]) -> bool:

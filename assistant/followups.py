@@ -37,10 +37,11 @@ AGENT_PRONOUN_RE = re.compile(r"\b(they|he|she)\b", re.I)
 OTHER_RE = re.compile(
     r"^\W*(?:and|so|ok(?:ay)?|what about|how about)?\W*the (?:other|remaining|rest)(?: ones?)?\W*$", re.I
 )
-# "First is large model training.", "The first was X and the second was Y": items that say their number
+# "First is large model training.", "The first was X and the second was Y", "First, X; second, Y": items
+# that say their number
 _NUMBERS = "first|second|third|fourth|fifth"
 ENUMERATED_RE = re.compile(
-    rf"(?:^|(?<=[.!?] )|(?<=, )|(?<=\band ))(?:the )?({_NUMBERS})(?: \w+)? (?:is|was) ([^.!?;]+?)"
+    rf"(?:^|(?<=[.!?;] )|(?<=, )|(?<=\band ))(?:the )?({_NUMBERS})(?:(?: \w+)? (?:is|was) |[,:] )([^.!?;]+?)"
     rf"(?=,? and (?:the )?(?:{_NUMBERS})\b|[,;.!?]|$)",
     re.I,
 )
@@ -52,6 +53,7 @@ LEADING_RE = re.compile(r"^\s*(?:while|whereas|but|and|then|so)\s+", re.I)
 CLAUSE_RE = re.compile(r"[,;.]\s+|\s+(?:while|whereas|but)\s+", re.I)
 PERSONAL_RE = re.compile(r"\b(it|its|they|them|their|he|him|his|she|her)\b", re.I)
 DEMONSTRATIVE_RE = re.compile(r"\b(this|that)\b", re.I)
+DEMONSTRATIVE_KIND_RE = re.compile(r"\b(?:that|this|those|these|the same)\s+(\w+)", re.I)  # "that framework"
 # "who wrote this?", "what is this about?", "when was it published?"
 RANK_RE = re.compile(rf"\b(?:is|'s|was|came|comes|ranks?|ranked)\s+(?:the\s+)?(?:{_NUMBERS})\b", re.I)  # "who's third"
 THIS_DOCUMENT_RE = re.compile(
@@ -123,6 +125,7 @@ class FollowUps:
                 and AGENT_PRONOUN_RE.search(a.text) is not None
                 and all(m.entity.type not in AGENT_TYPES for m in a.mentions)
             )
+            or self._unnamed_demonstrative(a)  # "what became of that framework in the Roman Times?"
         )
         needs_relation = bool(a.mentions) and a.elliptical and max(a.relation_scores.values(), default=0) < 1
         if not needs_entity and not needs_relation:
@@ -177,6 +180,13 @@ class FollowUps:
         if not content_left and prev_user and not a.relation_scores:
             rewritten = f"{prev_user} {rewritten}"
         return rewritten, self.understanding.analyse(rewritten)
+
+    def _unnamed_demonstrative(self, a: Analysis) -> bool:
+        """'That framework', 'this company': a thing of a kind pointed back to, when the question names
+        nothing of that kind itself (an era or another thing may be named beside it)."""
+        found = DEMONSTRATIVE_KIND_RE.search(a.text)
+        kinds = self.kinds.named_by(found.group(1).lower()) if found else None
+        return kinds is not None and not any(m.entity.type in kinds for m in a.mentions)
 
     def _this_document(self, text: str, a: Analysis) -> tuple[str, Analysis]:
         """A first question that ends on "this" or "it" and names nothing ("who wrote this?", "when was it

@@ -37,6 +37,7 @@ if TYPE_CHECKING:
     from assistant.understanding import Understanding
 
 
+YEAR4_RE = re.compile(r"\d{4}")
 # "the third era", "the last age", "the second of the eras": a rank, then (within three words) the kind it counts
 NTH_RE = re.compile(r"\b(first|second|third|fourth|fifth|last)((?:\W+\w+){1,3})", re.I)
 REQUEST_RE = re.compile(r"^\W*(?:can|could|would|will)\s+you\b", re.I)
@@ -429,7 +430,7 @@ class StructuralAnswers:
         one just before (or after) the named one, in date order."""
         side = NEIGHBOUR_RE.search(a.text)
         named = [m for m in a.mentions if m.entity.name not in self._titles and not is_role(m)]  # not "the author"
-        if side is None or a.wh not in ("what", "which", "other") or len({m.entity.id for m in named}) != 1:
+        if side is None or a.wh not in ("what", "which", "other", "when") or len({m.entity.id for m in named}) != 1:
             return None
         anchor = named[0].entity
         inside = {i for m in named for i in range(m.start, m.end)}
@@ -448,7 +449,10 @@ class StructuralAnswers:
         quotes = self.reading.first_naming(other.name) + self.reading.first_naming(anchor.name)
         if len(quotes) < 2:
             return None
-        text = f"The {anchor.type} {'before' if earlier else 'after'} {anchor.name} is {other.name}."
+        # "what years does the era after the Iron Age cover?": its dates too, where the quote gives them
+        dates = next((d for d in self._dates_of(other.id) if d in quotes[0][1]), None)
+        named_as = f"{other.name} ({dates})" if dates else other.name
+        text = f"The {anchor.type} {'before' if earlier else 'after'} {anchor.name} is {named_as}."
         return [Claim(text, quotes)], 0.85
 
     def _nth_of_kind(self, a: Analysis) -> tuple[list[Claim], float] | None:
@@ -481,6 +485,12 @@ class StructuralAnswers:
         if not quotes:
             return None
         return [Claim(f"The {found.group(1).lower()} {kind} is {thing.name}.", quotes)], 0.85
+
+    def _dates_of(self, eid: str) -> list[str]:
+        """The values of a thing's facts that give a year ('2019~2020')."""
+        return [
+            r.fact.value for r in self.facts if r.fact.subject == eid and r.fact.value and YEAR4_RE.search(r.fact.value)
+        ]
 
     def _date_order(self, kind: str) -> list[str]:
         """The things of a kind that a fact dates with a year of their own, earliest first ([] when two

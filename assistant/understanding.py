@@ -737,6 +737,14 @@ class Understanding:
                 copula = i >= 0 and tokens[i + 1 : i + 2] in (["is"], ["are"], ["was"], ["were"], ["s"])  # "what's"
                 copula = copula and tokens[i + 2 : i + 3] in (["the"], ["all"])
                 reach += 1 if copula else 0
+                # "which bronze age frameworks ...": a name right before the noun modifies it (not "what did
+                # PyTorch add", where the name is the verb's subject)
+                after = i + 1 + (tokens[i + 1 : i + 2] in (["the"], ["a"], ["an"]))
+                modifier_end = after
+                while modifier_end in in_mention:
+                    modifier_end += 1
+                if modifier_end > after:
+                    reach = max(reach, modifier_end - i + 1)
                 nxt = next(
                     (
                         j

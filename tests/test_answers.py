@@ -38,6 +38,22 @@ ANSWERS = [
     ("where", "where did the writer obtain his Ph.D.?", [], "University of Maryland", "received his Ph.D."),
     # a vowel slip ("inventer") and a misspelt adverb ("afterwords") are no unknown event
     ("where", "where did the caffe inventer end up workin afterwords?", [], "Facebook", "joined Facebook"),
+    # a list of a kind narrowed by another thing named: the facts tie each to it (Chainer was imperative)
+    ("list", "name the declarative frameworks of the Bronze Age", [], "Caffe and Theano", "used a declarative"),
+    # a paper named by its author: the thing of that kind that names him
+    ("where", "At which conference did Kaiming He's paper appear?", [], "CVPR 2016", "CVPR 2016"),
+    # "that framework" beside another name (an era): the framework of the previous turn
+    ("followup", "what happened to that framework in the Roman Times?", ["Who built CNTK?"], "stopped", "stopped"),
+    (
+        "followup",
+        "say more about the second one",
+        [
+            {"role": "user", "content": "which two trends come after 2019?"},
+            {"role": "assistant", "content": "First, large model training; second, usability."},
+        ],
+        "usability",
+        "Second trend is usability",
+    ),
     # eras in date order: a rank, a neighbour, a comparison, the whole list
     ("what", "and which is the fourth age?", [], "Roman Times", "Roman Times (2019~2020)"),
     ("what", "what era succeeded the Stone Age?", [], "Bronze Age", "Bronze Age (~2012)"),
@@ -1349,3 +1365,9 @@ def test_he_in_a_sentence_about_someone_else_is_no_answer_about_the_person_asked
 def test_a_preference_the_sources_never_state_abstains(engine) -> None:
     a = engine.ask("which deep learning framework does the author like to use himself? which does he prefer?")
     assert a.abstained and "preferred" in a.answer, a.answer
+
+
+def test_a_list_narrowed_by_another_thing_keeps_only_what_the_facts_tie_to_it(engine) -> None:
+    a = engine.ask("which Bronze Age frameworks used the imperative style?")
+    listed = a.answer.split("[")[0]  # the first claim: the things listed
+    assert "Chainer" in listed and "Caffe" not in listed and "Theano" not in listed, a.answer

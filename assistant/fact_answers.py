@@ -95,6 +95,7 @@ class FactAnswers(StructuralAnswers):
             or self._named_by_value(a)
             or self._dated_neighbour(a)
             or self._nth_of_kind(a)
+            or self._linked_of_kind(a)
             or self._who_is(a)
             or self._about_document(a)
             or self._first_of(a)

@@ -8,7 +8,7 @@ import re
 from collections.abc import Callable
 
 from assistant.conversation import Turn
-from assistant.corpus import Corpus
+from assistant.corpus import Corpus, Entity
 from assistant.kinds import Kinds
 from assistant.text import (
     ABSTAINED,
@@ -20,6 +20,7 @@ from assistant.text import (
     ORDINALS,
     PERSON_PRONOUN_RE,
     THING_PRONOUN,
+    join_names,
     surface_re,
 )
 from assistant.understanding import ELLIPSIS_RE, Analysis, Understanding
@@ -53,6 +54,13 @@ LEADING_RE = re.compile(r"^\s*(?:while|whereas|but|and|then|so)\s+", re.I)
 CLAUSE_RE = re.compile(r"[,;.]\s+|\s+(?:while|whereas|but)\s+", re.I)
 PERSONAL_RE = re.compile(r"\b(it|its|they|them|their|he|him|his|she|her)\b", re.I)
 DEMONSTRATIVE_RE = re.compile(r"\b(this|that)\b", re.I)
+# "and which one was imperative?", "which one's from FB?", "which of them did Google make?"
+WHICH_OF_RE = re.compile(
+    r"^\W*(?:(?:and|so|ok(?:ay)?|but)\W+)?which (?P<which>one|ones|of (?:them|those|these))\b"
+    r"(?P<verb>'s|\s+is|\s+was|\s+are|\s+were)?(?P<rest>.*)$",
+    re.I,
+)
+POLAR_VERBS = {"is": "is", "was": "was", "are": "are", "were": "were", "'s": "is"}
 DEMONSTRATIVE_KIND_RE = re.compile(r"\b(?:that|this|those|these|the same)\s+(\w+)", re.I)  # "that framework"
 # "who wrote this?", "what is this about?", "when was it published?"
 RANK_RE = re.compile(rf"\b(?:is|'s|was|came|comes|ranks?|ranked)\s+(?:the\s+)?(?:{_NUMBERS})\b", re.I)  # "who's third"
@@ -80,6 +88,12 @@ class FollowUps:
         self._titles = {d.title for d in corpus.documents}
         self._descriptive = corpus.facts.descriptive_relations()
         self._kind_by_name = {e.name: e.type for e in corpus.facts.entities}
+        self._entity_by_name = {e.name: e for e in corpus.facts.entities}
+        self._pairs = {(f.subject, f.object) for f in corpus.facts.facts if f.object}
+        self._values: dict[str, list[str]] = {}  # each thing's facts in words ("the imperative programming style")
+        for f in corpus.facts.facts:
+            if f.value:
+                self._values.setdefault(f.subject, []).append(f.value)
 
     def _describes(self, a: Analysis) -> bool:
         """Whether the relations a question asks most for are all told in words, not by naming a thing."""
@@ -105,7 +119,7 @@ class FollowUps:
         other = self._the_other(text, turns, prev_user) if prev_user else None
         if other is not None:  # "and the other one?": the previous question, about the rest of a list
             return other, self.understanding.analyse(other)
-        ordinal = self._ordinal(text, a, turns) or self._described(text, a, turns)
+        ordinal = self._ordinal(text, a, turns) or self._described(text, a, turns) or self._which_of(text, turns)
         if ordinal is not None:
             return ordinal, self.understanding.analyse(ordinal)
         if not a.mentions and not a.has_pronoun and RANK_RE.search(text):
@@ -180,6 +194,55 @@ class FollowUps:
         if not content_left and prev_user and not a.relation_scores:
             rewritten = f"{prev_user} {rewritten}"
         return rewritten, self.understanding.analyse(rewritten)
+
+    def _which_of(self, text: str, turns: list[Turn]) -> str | None:
+        """'And which one was imperative?', 'which one's from FB?' after an answer listing things: the one(s)
+        the facts tie to what the question says of them (a thing it names, or a word of a fact's words),
+        asked about as a yes/no question ('was Chainer imperative?') or, for a named thing, what it is."""
+        found = WHICH_OF_RE.match(text)
+        if found is None:
+            return None
+        verb, rest = (found.group("verb") or "").strip().lower(), found.group("rest").strip(" ?.!")
+        said = next((t.content for t in reversed(turns) if t.role == "assistant"), None)
+        if not said or said.startswith(ABSTAINED) or not rest:
+            return None
+        listed = [self._entity_by_name[n] for n in self._things(LABEL_RE.sub("", said)) if n in self._entity_by_name]
+        items = [e for e in listed if e.type not in ("concept", "era")]  # the things listed, not their styles
+        if len(items) < 2:
+            return None
+        condition = self.understanding.analyse(rest)
+        # a thing named ("from FB", "came from Amazon"), or words a fact says ("imperative", "declarative")
+        others = [m.entity for m in condition.mentions if m.entity.type not in ("concept", "era")]
+        words = set(condition.content) - {
+            w for m in condition.mentions if m.entity in others for w in m.surface.split()
+        }
+        if others:
+            picked = [e for e in items if e not in others and all(self._tied(e, o) for o in others)]
+        elif words:
+            picked = [e for e in items if any(self._says(e, w) for w in words)]
+        else:
+            return None
+        plural = found.group("which").lower() != "one"
+        if not picked or (len(picked) > 1 and not plural):
+            return None
+        names = join_names([e.name for e in picked])
+        if others:  # "how is MXNet related to Amazon?": the facts that tie them say which
+            return f"How is {names} related to {' and '.join(o.name for o in others)}?" if len(picked) == 1 else None
+        if verb not in POLAR_VERBS:
+            return None
+        return f"{POLAR_VERBS[verb]} {names} {rest}?"  # "was Chainer imperative?"
+
+    def _tied(self, thing: Entity, other: Entity) -> bool:
+        """Whether a fact links the two, or the thing's name contains the other's ('Facebook Glow')."""
+        return (
+            (thing.id, other.id) in self._pairs
+            or (other.id, thing.id) in self._pairs
+            or any(n.lower() in thing.name.lower() for n in other.names if len(n) > 3)
+        )
+
+    def _says(self, thing: Entity, word: str) -> bool:
+        """Whether one of the thing's facts says the word ('Chainer ... the imperative programming style')."""
+        return any(re.search(rf"\b{re.escape(word)}\b", v, re.I) for v in self._values.get(thing.id, []))
 
     def _unnamed_demonstrative(self, a: Analysis) -> bool:
         """'That framework', 'this company': a thing of a kind pointed back to, when the question names

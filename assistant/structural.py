@@ -24,6 +24,7 @@ from assistant.text import (
     EARLIER_WORDS,
     FIRST_RE,
     LATER_WORDS,
+    LINK_RE,
     NAMING_RE,
     NEIGHBOUR_RE,
     NUMBER_NAMES,
@@ -454,6 +455,25 @@ class StructuralAnswers:
         named_as = f"{other.name} ({dates})" if dates else other.name
         text = f"The {anchor.type} {'before' if earlier else 'after'} {anchor.name} is {named_as}."
         return [Claim(text, quotes)], 0.85
+
+    def _linked_of_kind(self, a: Analysis) -> tuple[list[Claim], float] | None:
+        """'Which company is Facebook Glow tied to?': the things of the asked kind that the facts link to the
+        one thing named, in whatever relation, when the question names none ('associated', 'tied')."""
+        named = [m.entity for m in a.mentions if m.entity.name not in self._titles and not is_role(m)]
+        kinds = self.kind_names.checkable(a.head) if a.head else None
+        if not kinds or len({e.id for e in named}) != 1 or not LINK_RE.search(a.text):
+            return None
+        eid = named[0].id
+        records = [
+            r
+            for r in self.facts
+            if r.fact.object
+            and eid in (r.fact.subject, r.fact.object)
+            and self.corpus.facts.entity(r.fact.object if r.fact.subject == eid else r.fact.subject).type in kinds
+        ]
+        if not records:
+            return None
+        return [c for r in records[:3] for c in self._fact_claims([r], inverse=False)], 0.8
 
     def _nth_of_kind(self, a: Analysis) -> tuple[list[Claim], float] | None:
         """'What is the third era?': the thing of that rank among the things of a kind that the facts date

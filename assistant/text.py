@@ -114,7 +114,7 @@ NEIGHBOUR_RE = re.compile(
     re.I,
 )
 EARLIER_WORDS = frozenset({"before", "preceding", "precede", "precedes", "preceded", "prior"})
-LINK_RE = re.compile(r"\b(relat\w*|connect\w*|link\w*|ties?|tied|have to do with|has to do with)\b", re.I)
+LINK_RE = re.compile(r"\b(relat\w*|connect\w*|link\w*|associat\w*|ties?|tied|have to do with|has to do with)\b", re.I)
 THING_PRONOUN = re.compile(r"\b(it|its|them)\b", re.I)
 NUMBER_NAMES = {2: "two", 3: "three", 4: "four", 5: "five", 6: "six", 7: "seven", 8: "eight", 9: "nine", 10: "ten"}
 BOTH_RE = re.compile(r"\b(and|both|vs\.?|versus|compare[ds]?|compared)\b", re.I)

@@ -1371,3 +1371,30 @@ def test_a_list_narrowed_by_another_thing_keeps_only_what_the_facts_tie_to_it(en
     a = engine.ask("which Bronze Age frameworks used the imperative style?")
     listed = a.answer.split("[")[0]  # the first claim: the things listed
     assert "Chainer" in listed and "Caffe" not in listed and "Theano" not in listed, a.answer
+
+
+@pytest.mark.parametrize(
+    ("history", "question", "expected"),
+    [
+        # a word one of the listed things' facts say: asked of that thing, yes or no
+        (["Caffe, Chainer and Theano: which were declarative?"], "ok which one was imperative then", "Chainer"),
+        # a thing the facts tie to one of them: how the two are related
+        (
+            [
+                {"role": "user", "content": "name the Iron Age frameworks"},
+                {"role": "assistant", "content": "TensorFlow, PyTorch, CNTK and MXNet."},
+            ],
+            "which one did Amazon pick up?",
+            "MXNet",
+        ),
+    ],
+)
+def test_which_one_of_a_listed_answer_is_picked_by_what_the_facts_say(engine, history, question, expected) -> None:
+    a = engine.ask(question, history)
+    assert not a.abstained and expected in a.answer, (a.resolved_question, a.answer)
+
+
+def test_a_company_associated_with_a_thing_is_any_the_facts_link_it_to(engine) -> None:
+    a = engine.ask("what company is Glow associated with?")
+    assert not a.abstained and "Facebook" in a.answer.replace("Facebook Glow", ""), a.answer
+    assert engine.ask("which company is Keras tied to?").abstained  # no fact links Keras to a company

@@ -72,7 +72,7 @@ EXACT_DATE_RE = re.compile(
     re.I,
 )
 # "what year was Keras released?": one year is asked for; an era's span of years does not give it
-YEAR_ASKED_RE = re.compile(r"\b(?:what|which)\s+year\b|\byear\s+(?:did|was|were|is)\b", re.I)
+YEAR_ASKED_RE = re.compile(r"\b(?:what|which)\s+(?:\w+\s+)?year\b|\byear\s+(?:did|was|were|is)\b", re.I)
 SPAN_RE = re.compile(r"~?\d{4}\s*[~–-]\s*\d{4}|~\d{4}|\d{4}\+")  # "2015~2016", "~2012", "2021+"
 FULL_DATE_RE = re.compile(
     r"\b\d{4}-\d\d-\d\d\b|\b(?:january|february|march|april|may|june|july|august|september|october|november|"
@@ -388,11 +388,13 @@ class Answerer(ExtractiveAnswers):
             claims
             and YEAR_ASKED_RE.search(analysis.text)
             and not any(m.entity.type == "era" for m in analysis.mentions)
-            and SPAN_RE.search(said)
             and not YEAR_RE.search(SPAN_RE.sub("", said))
-        ):  # "what year was Keras first released?": the article gives only its era's span
-            span = SPAN_RE.search(said).group(0)  # type: ignore[union-attr]
-            return self._abstain(text, resolved, f"no passage gives the year, only a span ({span})", hits[:k], 0.0)
+        ):  # "what year was Keras first released?": the article gives only its era's span, or no year at all
+            span = SPAN_RE.search(said)
+            reason = (
+                f"no passage gives the year, only a span ({span.group(0)})" if span else "no passage gives the year"
+            )
+            return self._abstain(text, resolved, reason, hits[:k], 0.0)
         unmatched = self._unmatched_comparison(analysis, said) if claims else None
         if unmatched:  # "is PyTorch faster than TensorFlow?": a sentence naming both never says "faster"
             said = PREFERRED.get(unmatched.rstrip("s"), unmatched)

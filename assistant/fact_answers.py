@@ -41,12 +41,19 @@ SECOND_WH_RE = re.compile(r"(?:\band|,)\s+(when|where|how many)\b", re.I)
 _VERSION_RE = re.compile(r"\b\d+\.\d+")
 _MONEY_RE = re.compile(r"[$€£¥]|\b(dollars?|euros?|usd|pounds?)\b", re.I)
 # Nouns whose answer has a form of its own: a version number, an amount of money
+# a number that counts (not the digit of a name, "GPT-3", nor a reference marker, "[3]")
+_COUNT_RE = re.compile(
+    r"(?<![\w\[-])\d[\d,.]*(?![\w\]-])|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|hundred|thousand|million|"
+    r"billion|trillion)\b",
+    re.I,
+)
 _TYPED_NOUNS = {
     "version": _VERSION_RE,
     "versions": _VERSION_RE,
     "cost": _MONEY_RE,
     "costs": _MONEY_RE,
     "price": _MONEY_RE,
+    "count": _COUNT_RE,  # "BERT's parameter count": a number
 }
 # Relations to another thing of the same standing, never a part or a description of the subject
 OTHER_THING = frozenset(

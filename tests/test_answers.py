@@ -412,6 +412,10 @@ ANSWERS = [
 ]
 
 OUT_OF_CORPUS = [
+    # a count asked of a thing whose sentence gives none ("[3]" is a reference, "GPT-3" a name)
+    "how big is BERT's parameter count?",
+    # "which exact year": an answer with no year in it is none
+    "In which exact year did Facebook first ship PyTorch?",
     # "The inventor of Caffe joined Facebook": the article tells of him but never names him.
     "Who invented the Caffe framework?",
     # A version or a price has a form of its own, which the sentence about the thing lacks.

@@ -76,6 +76,8 @@ AGAINST = 0.5  # penalty for facts of the thing a question compares against ("X 
 FACT_SENTENCE_WORDS = 30  # a what/which fact answer adds its evidence sentence, trimmed to this many words
 
 
+# "where did PyTorch's style come from?": an origin, which need not be a place
+ORIGIN_RE = re.compile(r"\b(?:come|comes|came|coming)\s+from\b|\borigin\w*", re.I)
 # A relation's facts that may answer: score, keyword score, fact rows, inverse, relation, one hop away, entity
 Candidate = tuple[float, float, list[int], bool, str, bool, str]
 
@@ -159,7 +161,11 @@ class FactAnswers(StructuralAnswers):
                         continue  # "who authored the BERT paper?": not BERT, which the paper describes
                     if a.wh in ("when", "how many") and not self._can_type(js, a.wh, inverse):
                         continue  # cannot give the date or number that was asked for
-                    if a.wh == "where" and not any(self._gives_place(j, a) for j in js):
+                    if (
+                        a.wh == "where"
+                        and not ORIGIN_RE.search(a.text)
+                        and not any(self._gives_place(j, a) for j in js)
+                    ):
                         continue  # "where was it published?": a venue or publisher, not a date
                     if (
                         others and not inverse and a.wh == "other"
@@ -287,8 +293,10 @@ class FactAnswers(StructuralAnswers):
             return None  # asked when / how many, but the fact gives no date or number
         if self._asks_something_else(a, rel, claims):
             return None
-        if a.wh == "where" and not (
-            names_a_place(" ".join(c.text for c in claims), a) or any(self._gives_place(j, a) for j in js)
+        if (
+            a.wh == "where"
+            and not ORIGIN_RE.search(a.text)
+            and not (names_a_place(" ".join(c.text for c in claims), a) or any(self._gives_place(j, a) for j in js))
         ):
             return None  # "where was he based ...?" answered with a date
         if a.head in PERSON_NOUNS and not self.kind_names.names_a_person(" ".join(c.text for c in claims)):

@@ -72,8 +72,17 @@ FRAMING_WORDS = frozenset(
 )
 # "Quick question: who ...?": up to three words and a colon before the question itself
 _LEAD_IN_RE = re.compile(
-    r"^\s*((?:[\w-]+\s+){0,2}[\w-]+)\s*:\s+(?=(?:who|what|when|where|why|how|which|did|does|do|is|are|was|were)\b)",
+    r"^\s*((?:[\w-]+\s+){0,3}[\w-]+)\s*:\s+(?=(?:who|what|when|where|why|how|which|did|does|do|is|are|was|were)\b)",
     re.I,
+)
+# "True or false: Caffe2 came from Facebook.": a statement to check is a yes/no question
+_TRUE_FALSE_RE = re.compile(
+    r"^\s*(?:true\s+or\s+false|t\s*/\s*f|fact[- ]?check|correct\s+or\s+not)\s*[:?!.\-–—]+\s*", re.I
+)
+# "Fill in the blank: GPT-3 contains ___ parameters.": the blank is what is asked
+_BLANK_RE = re.compile(r"_{2,}|\[\s*blank\s*\]", re.I)
+_FILL_IN_RE = re.compile(
+    r"^\s*(?:please\s+)?(?:fill\s+in|complete)\s+(?:the\s+)?(?:blanks?|gaps?|sentence)\s*[:\-–—]\s*", re.I
 )
 _DEAL_RE = re.compile(r"\bthe\s+(?:big\s+)?deal\s+(?:with|about)\b", re.I)  # "what's the deal with X?"
 _DOCUMENT_PEERS = frozenset({"person", "organisation", "publication"})  # "the author of the article"
@@ -555,6 +564,19 @@ class Understanding:
         text = _DIGIT_ORDINAL_RE.sub(lambda m: _DIGIT_ORDINALS[m.group(1).lower()], text)
         text = _MAGNITUDE_RE.sub(lambda m: f"{m.group(1)} {_MAGNITUDES[m.group(2).lower()]}", text)
         text = _SMALL_COUNT_RE.sub(lambda m: f"{_COUNT_WORDS[int(m.group(1))]} ", text)  # "the 2 trends"
+        checked = _TRUE_FALSE_RE.match(text)
+        if checked:  # "True or false: JAX was created by Google." -> "Is it true that JAX was created by Google?"
+            rest = text[checked.end() :].strip()
+            asked = re.match(
+                r"(?:is|are|was|were|did|does|do|has|have|had|can|could|who|what|when|where|which|why|how)\b",
+                rest,
+                re.I,
+            )
+            text = rest if asked else f"Is it true that {rest.rstrip('.!?')}?"  # "Fact check: did ...?" asks already
+        if _BLANK_RE.search(text):  # "Fill in the blank: X used a ___ style." -> "X used a what style?"
+            text = _BLANK_RE.sub("what", _FILL_IN_RE.sub("", text)).strip().rstrip(".!") + (
+                "" if text.endswith("?") else "?"
+            )
         text = _ASIDE_RE.sub("", text)  # "which researcher, together with colleagues, proposed ...": an aside
         text = _DEAL_RE.sub("special about", text)  # "what was the deal with AlexNet?": what set it apart
         lead = _LEAD_IN_RE.match(text)

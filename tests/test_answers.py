@@ -54,6 +54,12 @@ ANSWERS = [
         "usability",
         "Second trend is usability",
     ),
+    # quiz forms: a blank to fill, a statement to check, a lead-in of four words
+    ("what", "Complete the sentence: Chainer adopted the ___ programming style.", [], "imperative", "Chainer adopted"),
+    ("who", "True or false: Keras was built by Google.", [], "Not according to the article", "single-handedly"),
+    ("who", "Quick question for you: who wrote Keras?", [], "Chollet", "single-handedly developed the Keras"),
+    # "where ... come from?" asks an origin, which need not be a place
+    ("where", "where did TensorFlow's programming style come from?", [], "Theano", "borrowed the declarative"),
     # eras in date order: a rank, a neighbour, a comparison, the whole list
     ("what", "and which is the fourth age?", [], "Roman Times", "Roman Times (2019~2020)"),
     ("what", "what era succeeded the Stone Age?", [], "Bronze Age", "Bronze Age (~2012)"),
@@ -412,6 +418,7 @@ ANSWERS = [
 ]
 
 OUT_OF_CORPUS = [
+    "True or false: OneFlow was released by Amazon.",  # a maker the sources never name, as a statement to check
     # a count asked of a thing whose sentence gives none ("[3]" is a reference, "GPT-3" a name)
     "how big is BERT's parameter count?",
     # "which exact year": an answer with no year in it is none

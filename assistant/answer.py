@@ -72,6 +72,7 @@ EXACT_DATE_RE = re.compile(
     re.I,
 )
 # "what year was Keras released?": one year is asked for; an era's span of years does not give it
+DECADE_RE = re.compile(r"(?<![\d.,])((?:19|20)\d0)s\b")  # "the early 2000s" names the year 2000
 YEAR_ASKED_RE = re.compile(r"\b(?:what|which)\s+(?:\w+\s+)?year\b|\byear\s+(?:did|was|were|is)\b", re.I)
 SPAN_RE = re.compile(r"~?\d{4}\s*[~–-]\s*\d{4}|~\d{4}|\d{4}\+")  # "2015~2016", "~2012", "2021+"
 FULL_DATE_RE = re.compile(
@@ -127,7 +128,7 @@ class Answerer(ExtractiveAnswers):
         self.reading = Reading(retriever.data.passages, corpus.documents)
         self._titles = {d.title for d in corpus.documents}
         # The latest year the sources name: a question about a later one asks what they cannot know.
-        self._years = {y for d in corpus.documents for y in YEAR_RE.findall(d.text)}
+        self._years = {y for d in corpus.documents for y in [*YEAR_RE.findall(d.text), *DECADE_RE.findall(d.text)]}
         self._latest_year = max((int(y) for y in self._years), default=None)
         # Relations whose objects are people or organisations (who made, developed, published ...).
         # relations whose facts hold a description, not another thing ("what happened to CNTK")

@@ -27,7 +27,7 @@ from assistant.understanding import GENERIC_NOUNS, PERSON_NOUNS, Analysis
 
 MAKER_WORDS = ("inventor", "creator", "founder", "developer", "author", "maker", "designer")
 MAKER_PREFIXES = tuple(w[:5] for w in MAKER_WORDS)  # "invented" ~ "inventor", "created" ~ "creator"
-YEAR_RE = re.compile(r"(?<![\d.,])((?:19|20)\d\d)(?![\d.,]\d)")  # "2012", "2021+", not "2,0190"
+YEAR_RE = re.compile(r"(?<![\d.,])((?:19|20)\d\d)(?![\d.,]\d|s\b)")  # "2012", "2021+", not "2,0190" nor "2010s"
 COMPARED_BY_RE = re.compile(
     r"\b(\w+er)\s+than\b|\bwhich (?:\w+ )?is (\w+er)\b|\b(prefers?|preferred|favou?rs?|recommends?)\b", re.I
 )
@@ -274,8 +274,13 @@ class PremiseChecks(FactAnswers):
 
     def _asks_for_agent(self, a: Analysis) -> bool:
         """A who-question whose relation, in the facts, links things to people or organisations
-        ("who created ...", "who developed ...")."""
-        return a.wh == "who" and any(v >= 1.0 and rel in self._agent_relations for rel, v in a.relation_scores.items())
+        ("who created ...", "who developed ..."), or a keyword query for a maker ("horovod creator")."""
+        keywords = (
+            a.wh == "other" and not POLAR_RE.match(a.text) and any(t.rstrip("s") in MAKER_WORDS for t in a.tokens)
+        )
+        return (a.wh == "who" or keywords) and any(
+            v >= 1.0 and rel in self._agent_relations for rel, v in a.relation_scores.items()
+        )
 
     def _agent_kind(self, a: Analysis) -> bool:
         """A question for the company that did something ('which company developed ...')."""
@@ -287,9 +292,11 @@ class PremiseChecks(FactAnswers):
         """Whether text has a word of a relation the question asks for ('developed', 'open sourced'), of
         the relations that link to people or organisations unless `agents_only` is false."""
         said = set(token_set(text))
-        return any(
-            set(phrase) <= said
+        asked = {
+            rel
             for rel, v in a.relation_scores.items()
             if v >= 1.0 and (rel in self._agent_relations or not agents_only)
-            for phrase in self.understanding.rel_syn[rel]
-        )
+        }
+        if asked & MAKING_RELATIONS:  # "who made ResNet?": "proposed by" tells its making too
+            asked |= MAKING_RELATIONS
+        return any(set(phrase) <= said for rel in asked for phrase in self.understanding.rel_syn[rel])

@@ -84,6 +84,10 @@ _BLANK_RE = re.compile(r"_{2,}|\[\s*blank\s*\]", re.I)
 _FILL_IN_RE = re.compile(
     r"^\s*(?:please\s+)?(?:fill\s+in|complete)\s+(?:the\s+)?(?:blanks?|gaps?|sentence)\s*[:\-–—]\s*", re.I
 )
+# "what is the estimated number of parameters ...": how many
+_NUMBER_OF_RE = re.compile(
+    r"\bwhat(?:'s|\s+is|\s+was|\s+are|\s+were)?\s+the\s+(?:\w+\s+)?(?:number|amount|count)\s+of\b", re.I
+)
 _DEAL_RE = re.compile(r"\bthe\s+(?:big\s+)?deal\s+(?:with|about)\b", re.I)  # "what's the deal with X?"
 _DOCUMENT_PEERS = frozenset({"person", "organisation", "publication"})  # "the author of the article"
 _ORDINAL_WORDS = frozenset("first second third fourth fifth sixth seventh eighth ninth tenth last".split())
@@ -219,7 +223,8 @@ def _first_word_index(table: dict[str, list[tuple[str, ...]]]) -> dict[str, list
 
 
 def _is_year(token: str) -> bool:
-    return bool(re.fullmatch(r"(19|20)\d\d", token))
+    """A year ("2015") or a decade ("2010s"): a date, not a name."""
+    return bool(re.fullmatch(r"(19|20)\d\d|(19|20)\d0s", token, re.I))
 
 
 def squash(text: str) -> str:
@@ -372,6 +377,10 @@ class Understanding:
                 self._key_words.setdefault(len(w), []).append(w)
         self.weak = set(_stem(sorted(QUESTION_WORDS)))
         self.compounds = {squash(m.group(0)) for d in corpus.documents for m in _COMPOUND_RE.finditer(d.text)}
+        # "gpt" of "GPT 3": a name that a number tells apart ("gpt 4" is another model)
+        self._numbered_names = {
+            m.group(1) for k in self.aliases for m in [re.fullmatch(r"([a-z]+)\s?-?\d+", k.lower())] if m
+        }
         self.vocab_stems = set(_stem(sorted(words)))
         self._joined_vocab = " " + " ".join(sorted(w for w in words if w.isalpha())) + " "
         self._fuzzy_keys = [k for k in self.aliases if len(k) >= 3]
@@ -432,6 +441,16 @@ class Understanding:
         unknown: list[str] = []
         strange = [not taken[i] and self._strange(f) for i, f in enumerate(folded)]
         for i, (w, f) in enumerate(zip(raw, folded, strict=True)):
+            numbered = (  # "gpt 4": a name the corpus knows with another number ("GPT 3")
+                not taken[i]
+                and f in self._numbered_names
+                and i + 1 < len(raw)
+                and raw[i + 1].isdigit()
+                and squash(f + raw[i + 1]) not in self.aliases
+            )
+            if numbered:
+                unknown.append(f"{w} {raw[i + 1]}")
+                continue
             if taken[i] or f in self.vocab or f in QUESTION_WORDS or f in STOPWORDS:
                 continue
             if (len(w) <= 2 and w.isupper()) or f in ABBREVIATIONS:
@@ -457,6 +476,7 @@ class Understanding:
                     and f not in self.english
                     and _stem([f])[0] not in self.vocab_stems  # "open-sourcing": the corpus says "sourced"
                     and not f.isdigit()  # "3000-fold": a number
+                    and not _is_year(f)  # "mid-2010s": a date
                     and self._hyphenated(original, spans[i])
                 )
             )
@@ -577,6 +597,7 @@ class Understanding:
             text = _BLANK_RE.sub("what", _FILL_IN_RE.sub("", text)).strip().rstrip(".!") + (
                 "" if text.endswith("?") else "?"
             )
+        text = _NUMBER_OF_RE.sub("how many", text)  # "what is the total number of eras" -> "how many eras"
         text = _ASIDE_RE.sub("", text)  # "which researcher, together with colleagues, proposed ...": an aside
         text = _DEAL_RE.sub("special about", text)  # "what was the deal with AlexNet?": what set it apart
         lead = _LEAD_IN_RE.match(text)
@@ -629,7 +650,9 @@ class Understanding:
                 close = [
                     c
                     for c in self._close(w, self._key_words, 1)
-                    if c[1] not in _FUNCTION_WORDS and _stem([c[1]])[0] != stem
+                    if c[1] not in _FUNCTION_WORDS
+                    and _stem([c[1]])[0] != stem
+                    and (not previous or c[1] not in _WH_WORDS)  # "gpt 4 way bigger": not "why" mid-question
                 ]
             else:
                 close = self._close(w, self._key_words, 1 if len(w) < 5 else 2)
@@ -734,6 +757,8 @@ class Understanding:
             if i not in in_mention
             and tokens[i] not in FRAMING_WORDS  # "the Iron Age the article talks about": no content asked for
             and tokens[i] not in _ORDINAL_WORDS  # "the fourth era": a rank, whether or not the sources say it
+            and tokens[i] not in _PREFIXES  # "mid-2010s", "pre-2012": a prefix of a date
+            and not _is_year(tokens[i])  # a decade: a date, checked against the sources' years elsewhere
             and tokens[i] not in self.vocab
             and stems[i] not in self.vocab_stems
             and not self._derived(stems[i])

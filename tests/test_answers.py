@@ -60,6 +60,9 @@ ANSWERS = [
     ("who", "Quick question for you: who wrote Keras?", [], "Chollet", "single-handedly developed the Keras"),
     # "where ... come from?" asks an origin, which need not be a place
     ("where", "where did TensorFlow's programming style come from?", [], "Theano", "borrowed the declarative"),
+    # "the number of X" asks how many; a decade is a date, not a name
+    ("number", "What's the approximate number of synapses in a human brain?", [], "100 trillion", "100 trillion"),
+    ("why", "why did big tech get into frameworks in the mid-2010s?", [], "AlexNet", "large tech companies joined"),
     # eras in date order: a rank, a neighbour, a comparison, the whole list
     ("what", "and which is the fourth age?", [], "Roman Times", "Roman Times (2019~2020)"),
     ("what", "what era succeeded the Stone Age?", [], "Bronze Age", "Bronze Age (~2012)"),
@@ -418,6 +421,8 @@ ANSWERS = [
 ]
 
 OUT_OF_CORPUS = [
+    "how does gpt 5 compare with gpt3?",  # a known name with another number, written apart
+    "oneflow creator",  # a keyword query for a maker the sources never name
     "True or false: OneFlow was released by Amazon.",  # a maker the sources never name, as a statement to check
     # a count asked of a thing whose sentence gives none ("[3]" is a reference, "GPT-3" a name)
     "how big is BERT's parameter count?",
@@ -568,6 +573,8 @@ def test_real_words_are_not_corrected_into_other_words(engine) -> None:
     assert u.correct("who develpoed keras") == "who developed keras"  # not a word: still corrected
     # 'relased' is one edit from both 'related' and 'released': a left-out letter is the likelier slip
     assert u.correct("which team relased pytorch") == "which team released pytorch"
+    # a real word is not made a question word in the middle of a question ("way" is not "why")
+    assert u.correct("is it way bigger") == "is it way bigger"
     # 'inventer' is one edit from 'invented' and from 'inventor': a vowel typed for a vowel is the slip
     assert u.correct("the caffe inventer") == "the caffe inventor"
 

@@ -355,7 +355,8 @@ class Answerer(ExtractiveAnswers):
         unlinked = self._unlinked_event(analysis)
         if unlinked is not None:  # "why did Google abandon TensorFlow?": the sources never say it did
             return self._abstain(text, resolved, f"they never say that {unlinked}", hits[:k], 0.0)
-        claim_conf = self._from_facts(analysis, qvec)
+        # words quoted from the sources ask about the sentence that says them, not about a fact
+        claim_conf = None if self._quoted(analysis) else self._from_facts(analysis, qvec)
         method = "facts"
         uncredited = self._uncredited(analysis) if claim_conf is None else None
         if uncredited is not None:  # "who developed Chainer?": the facts tie Chainer to no one

@@ -34,6 +34,7 @@ from assistant.text import (
     COUNTS,
     CUES,
     ENUMERATOR_RE,
+    LEANS_ON_CONTEXT,
     MIN_CLAUSE_WORDS,
     NUMBERED_ITEM_RE,
     ORDINALS,
@@ -50,6 +51,8 @@ from assistant.text import (
     join_names,
     names_a_place,
     names_in,
+    plain,
+    quoted_phrase,
     trim_sentence,
 )
 from assistant.understanding import PERSON_NOUNS, QUESTION_WORDS, Analysis
@@ -68,6 +71,7 @@ VAGUE_HEADS = frozenset(
 # sentence ranks first, with leave-one-set-out cross-validation (226 -> 245 of 312 held-out folds;
 # 4 of 5 folds chose exactly these): meaning, share of the question's words, share of its rare
 # (IDF-weighted) words, named entities, and the retrieval rank of the passage.
+QUOTED = 1.0  # a sentence that says the words the question quotes comes first
 W_COSINE, W_OVERLAP, W_RARE, W_ENTITY, W_RANK = 0.3, 0.1, 0.4, 0.05, 0.04
 INHERITED = 0.9  # weight of the words a continuing sentence inherits from the sentence before
 DATED_SHARE = 0.34  # with words the corpus never uses, a sentence dated by its section must have a third of
@@ -103,10 +107,15 @@ class ExtractiveAnswers(PremiseChecks):
         # "... in the 2019-2020 period?": every passage of the era the question names is read too
         era_names = [m.entity.names for m in a.mentions if m.entity.type == "era"]
         top = [h.passage_id for h in hits[:5]]
+        quoted = self._quoted(a)  # "what is described as “the scaffolding of ...”?": the sentence that says it
         extra = [
             pid
             for pid, p in self.passages.items()
-            if era_names and pid not in top and any(names_in(n, p.section.lower()) for n in era_names)
+            if pid not in top
+            and (
+                (era_names and any(names_in(n, p.section.lower()) for n in era_names))
+                or (quoted and quoted in plain(p.text))
+            )
         ]
         for rank, pid in enumerate(top + extra):
             rank = min(rank, len(top))  # the era's other passages rank just after the retrieved ones
@@ -134,7 +143,8 @@ class ExtractiveAnswers(PremiseChecks):
                 typed = 1.0 if has_type(a.wh, s.text) else 0.0
                 cue = 1.0 if a.wh in CUES and CUES[a.wh].search(s.text) else 0.0
                 score = (
-                    W_COSINE * cos
+                    QUOTED * (quoted is not None and quoted in plain(s.text))
+                    + W_COSINE * cos
                     + W_OVERLAP * overlap
                     + W_RARE * rare
                     + W_ENTITY * ent
@@ -149,6 +159,13 @@ class ExtractiveAnswers(PremiseChecks):
         if eras:
             scored.sort(key=lambda x: not any(names_in(n, x[4].section.lower()) for n in eras))  # stable
         return scored
+
+    def _quoted(self, a: Analysis) -> str | None:
+        """The phrase the question quotes, when a sentence of the sources says it."""
+        phrase = quoted_phrase(a.text)
+        if phrase is None:
+            return None
+        return phrase if any(phrase in plain(s.text) for p in self.passages.values() for s in p.sentences) else None
 
     def _idf(self, stem: str) -> float:
         """Inverse document frequency of a stem over the corpus's sentences: rare words weigh more."""
@@ -236,8 +253,16 @@ class ExtractiveAnswers(PremiseChecks):
                     before = []  # "And Amazon adopted MXNet" before a sentence about PyTorch: no cause of it
                 claims = before + (claims if len(before) and self._fits([*before, *claims]) else claims[:1])
         elif a.wh in ("what", "other"):
-            if REFERS_BACK.match(chosen) and not self._names_answer(a, chosen):
-                # "This abstraction became the de facto ... API": what "this abstraction" is, said just before
+            phrase = self._quoted(a)
+            said_it = bool(phrase and phrase in plain(chosen))  # the sentence says the quoted words
+            if (REFERS_BACK.match(chosen) and not self._names_answer(a, chosen)) or (
+                said_it and (REFERS_BACK.match(chosen) or LEANS_ON_CONTEXT.match(chosen))
+            ):
+                # "This abstraction became the de facto ... API": what "this abstraction" is, said just before;
+                # "what is described as “the scaffolding ...”?": "They are the scaffolding ..." tells of "they"
+                head = claims[0].text.split(":")[0].rstrip() + "." if said_it and ":" in claims[0].text else None
+                if head is not None and phrase is not None and phrase in plain(head):
+                    claims = [Claim(head, claims[0].quotes), *claims[1:]]  # "They are the scaffolding ...", then who
                 claims = self._cause_before(p, s_i, a, claims) + claims
             claims += self._enumerated(p, s_i, a, claims) or self._read_on(p, s_i, a, claims, 1, continuing=True)
         elif (

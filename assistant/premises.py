@@ -19,6 +19,7 @@ from assistant.structural import MAKING_RELATIONS, is_role
 from assistant.text import (
     AGENT_TYPES,
     ITEM_WORDS,
+    LINK_RE,
     ORDINALS,
     POLAR_RE,
     asked_item,
@@ -43,7 +44,8 @@ STRONG_RELATION = 2.0  # a relation's score when the question names it in its ow
 INTENT_STEMS = frozenset(
     token_set(
         "decide decided choose chose try tried want wanted plan planned begin began start started finally "
-        "eventually ever actually first initially originally suddenly later officially et al"
+        "eventually ever actually first initially originally suddenly later officially et al get got gotten "
+        "become became been being"
     )
 )
 # Things someone makes: a question for their maker that the facts cannot answer is not answered.
@@ -188,19 +190,24 @@ class PremiseChecks(FactAnswers):
 
     def _unlinked_event(self, a: Analysis) -> str | None:
         """The event a why/how/when-question takes for granted, when the sources never tell it: one named
-        thing did something to another ("why did Google abandon TensorFlow?"), in a relation's words, and
-        no fact links the two. The facts hold every link the article draws between two things."""
+        thing did something to another ("why did Google abandon TensorFlow?", "why was Keras merged into
+        PyTorch?"), in a relation's words, and no fact links the two. The facts hold every link the article
+        draws between two things."""
         if a.wh not in ("why", "how", "when"):
             return None
         named = [m for m in a.mentions if not is_role(m) and m.entity.name not in self._titles]
         if len(named) != 2 or len(a.mentions) != 2 or any(m.entity.type == "era" for m in named):
             return None
         first, second = sorted(named, key=lambda m: m.start)
-        if first.entity.type not in AGENT_TYPES:
-            return None  # only what a person or organisation did: "Keras ended up in TensorFlow" is no act
-        if second.entity.type in AGENT_TYPES and (first.entity.type, second.entity.type) != ("person", "organisation"):
-            return None  # "when did Kaiming He join Facebook?": a person and an organisation may be linked
+        agents = (first.entity.type in AGENT_TYPES, second.entity.type in AGENT_TYPES)
+        if agents == (False, True) or (
+            agents == (True, True) and (first.entity.type, second.entity.type) != ("person", "organisation")
+        ):
+            return None  # who did it to what ("Google abandon TensorFlow", "Kaiming He join Facebook"), or
+            # what became of a thing ("Keras merged into PyTorch")
         between = a.tokens[first.end : second.start]
+        if LINK_RE.search(" ".join(between)):
+            return None  # "how is Torch related to PyTorch?" asks how they are linked, it takes no act for granted
         # "decide to open source", "stop developing": the first verb is the act, what follows its complement
         # ("the University of Toronto team propose": "team" names who acted, it is no act)
         verbs = [w for w in between if not set(token_set(w)) <= INTENT_STEMS and w not in GENERIC_NOUNS | PERSON_NOUNS]

@@ -313,3 +313,22 @@ FIRST_RE = re.compile(
     re.I,
 )
 LATER_WORDS = frozenset({"later", "last", "newer", "more recently"})
+
+
+# "what is described as “the scaffolding of the machine learning revolution”?": words quoted from the sources
+_QUOTED_RE = re.compile(r"[\"“”](.{8,}?)[\"“”](?=[^\"“”]*$)|[\"“](.{8,})[\"”]")
+_QUOTE_MARKS_RE = re.compile(r"[\"“”‘’']")
+
+
+def plain(text: str) -> str:
+    """Lower case, no quotation marks, single spaces: how a quoted phrase and a sentence are compared."""
+    return " ".join(_QUOTE_MARKS_RE.sub(" ", text).lower().split())
+
+
+def quoted_phrase(text: str) -> str | None:
+    """The phrase of three or more words a question quotes (outermost quotation marks), made plain."""
+    found = _QUOTED_RE.search(text)
+    if found is None:
+        return None
+    phrase = plain(found.group(1) or found.group(2))
+    return phrase if len(phrase.split()) >= 3 else None

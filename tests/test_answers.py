@@ -63,6 +63,21 @@ ANSWERS = [
     # "the number of X" asks how many; a decade is a date, not a name
     ("number", "What's the approximate number of synapses in a human brain?", [], "100 trillion", "100 trillion"),
     ("why", "why did big tech get into frameworks in the mid-2010s?", [], "AlexNet", "large tech companies joined"),
+    # words quoted from the article: the sentence that says them (and what its "they" is)
+    (
+        "what",
+        "which frameworks are the “big empires” of the duopoly the author talks about?",
+        [],
+        "TensorFlow and PyTorch",
+        "duopoly of two big",
+    ),
+    (
+        "what",
+        'what does the article call "the scaffolding of the machine learning revolution"?',
+        [],
+        "tools and frameworks",
+        "Behind the burst",
+    ),
     # eras in date order: a rank, a neighbour, a comparison, the whole list
     ("what", "and which is the fourth age?", [], "Roman Times", "Roman Times (2019~2020)"),
     ("what", "what era succeeded the Stone Age?", [], "Bronze Age", "Bronze Age (~2012)"),
@@ -647,6 +662,7 @@ def test_a_maker_the_facts_never_name_is_not_guessed_from_a_nearby_sentence(engi
         "why did google quit developing tensorflow in 2019",
         "Why did Amazon choose to open source PyTorch?",
         "when did Chollet join Microsoft?",  # a person and an organisation the facts never link
+        "why did Caffe get absorbed into MXNet?",  # what became of a thing: no fact links the two
     ],
 )
 def test_an_event_the_sources_never_tell_is_not_explained(engine, question) -> None:

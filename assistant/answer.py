@@ -17,6 +17,7 @@ from pydantic import BaseModel, Field
 from assistant.acronyms import asked_abbreviation, find_expansion
 from assistant.chunking import Passage
 from assistant.claims import MAX_WORDS, Claim, word_count
+from assistant.compound import split_compound
 from assistant.conversation import History, Turn, clean_question, normalise_history
 from assistant.corpus import Corpus
 from assistant.errors import InvalidQuestion
@@ -72,6 +73,7 @@ EXACT_DATE_RE = re.compile(
     re.I,
 )
 # "what year was Keras released?": one year is asked for; an era's span of years does not give it
+THING_IT_RE, THING_ITS_RE = re.compile(r"\bit\b", re.I), re.compile(r"\bits\b", re.I)
 DECADE_RE = re.compile(r"(?<![\d.,])((?:19|20)\d0)s\b")  # "the early 2000s" names the year 2000
 YEAR_ASKED_RE = re.compile(r"\b(?:what|which)\s+(?:\w+\s+)?year\b|\byear\s+(?:did|was|were|is)\b", re.I)
 SPAN_RE = re.compile(r"~?\d{4}\s*[~–-]\s*\d{4}|~\d{4}|\d{4}\+")  # "2015~2016", "~2012", "2021+"
@@ -224,7 +226,31 @@ class Answerer(ExtractiveAnswers):
         mode: RetrievalMode | None = None,
     ) -> Answer:
         text = clean_question(question)
-        turns = self._with_own_answer(normalise_history(history))
+        turns = normalise_history(history)
+        parts = split_compound(text)
+        if parts is None:
+            return self._ask_one(text, turns, k, mode)
+        # "Who wrote it, and what is his job?": each question answered, the second after the first
+        one = self._ask_one(parts[0], turns, k, mode)
+        # "and what is his job?": he is who the first answer named; "and what is its nickname?": it is what
+        # the first question named (MXNet, not Amazon, which adopted it)
+        second = parts[1]
+        if PERSON_PRONOUN_RE.search(second) is None:
+            things = {
+                m.entity.name
+                for m in self.understanding.analyse(parts[0]).mentions
+                if m.entity.type not in AGENT_TYPES and m.entity.name not in self._titles
+            }
+            if len(things) == 1:
+                thing = next(iter(things))
+                second = THING_ITS_RE.sub(f"{thing}'s", THING_IT_RE.sub(thing, second))
+        told = [Turn(role="assistant", content=one.answer)] if not one.abstained else []
+        two = self._ask_one(second, [*turns, Turn(role="user", content=parts[0]), *told], k, mode)
+        return self._merged(text, one, two, k or self.settings.k)
+
+    def _ask_one(self, text: str, history: list[Turn], k: int | None, mode: RetrievalMode | None) -> Answer:
+        """One question, with the conversation so far."""
+        turns = self._with_own_answer(history)
         first = self.understanding.analyse(self.understanding.correct(text))
         fixed = first.text
         for m in first.mentions:
@@ -262,6 +288,50 @@ class Answerer(ExtractiveAnswers):
             if not retry.abstained:
                 return retry
         return result
+
+    def _merged(self, text: str, one: Answer, two: Answer, k: int) -> Answer:
+        """Two answers told as one: the second's markers renumbered after the first's (a passage both cite
+        keeps its number), cut to the word limit; what the second could not find is said after the first.
+        When the first abstains, so does the whole: the second asks about what the first could not find."""
+        if one.abstained:  # "What is PaddlePaddle, and who made it?": the second asks about the first's unknown
+            return one.model_copy(update={"question": text})
+        if two.abstained:
+            reason = two.answer.removeprefix(f"{ABSTAINED}: ").split(". They cover")[0]
+            note = f"The sources do not say the rest: {reason}."
+            answer = one.answer if word_count(f"{one.answer} {note}") > MAX_WORDS else f"{one.answer} {note}"
+            return one.model_copy(update={"question": text, "answer": answer})
+        citations = list(one.citations)
+        number = {c.passage_id: c.n for c in citations}
+        renumber: dict[int, int] = {}
+        for c in two.citations:
+            if c.passage_id in number:
+                renumber[c.n] = number[c.passage_id]
+                kept = citations[number[c.passage_id] - 1]
+                if c.quote not in kept.quote:
+                    citations[number[c.passage_id] - 1] = kept.model_copy(update={"quote": f"{kept.quote} {c.quote}"})
+            else:
+                renumber[c.n] = number[c.passage_id] = len(citations) + 1
+                citations.append(c.model_copy(update={"n": renumber[c.n]}))
+        second = re.sub(r"\[(\d+)\]", lambda m: f"[{renumber.get(int(m.group(1)), int(m.group(1)))}]", two.answer)
+        sentences = re.split(r"(?<=[.!?])\s+(?=[A-Z\"“])", second)
+        answer = one.answer
+        for sentence in sentences:  # the second answer's sentences while they fit, each said once
+            if word_count(f"{answer} {sentence}") > MAX_WORDS:
+                break
+            if sentence not in answer:
+                answer = f"{answer} {sentence}"
+        used = {int(n) for n in re.findall(r"\[(\d+)\]", answer)}
+        hits = list({h.passage_id: h for h in [*one.hits, *two.hits]}.values())[:k]
+        return Answer(
+            question=text,
+            answer=answer,
+            abstained=False,
+            confidence=min(one.confidence, two.confidence),
+            citations=[c for c in citations if c.n in used],
+            hits=hits,
+            method=one.method,  # how the first question was answered
+            resolved_question=f"{one.resolved_question} / {two.resolved_question}",
+        )
 
     def _dated_by_answer(
         self, text: str, resolved: str, result: Answer, prev_user: str, said: str, k: int, mode: RetrievalMode | None

@@ -1432,3 +1432,15 @@ def test_a_company_associated_with_a_thing_is_any_the_facts_link_it_to(engine) -
     a = engine.ask("what company is Glow associated with?")
     assert not a.abstained and "Facebook" in a.answer.replace("Facebook Glow", ""), a.answer
     assert engine.ask("which company is Keras tied to?").abstained  # no fact links Keras to a company
+
+
+def test_a_compound_question_is_answered_in_both_parts(engine) -> None:
+    a = engine.ask("Which company adopted MXNet, and what is its nickname?")
+    assert not a.abstained and "Amazon" in a.answer and "mix" in a.answer, a.answer
+    assert len(a.answer.split()) <= 60
+    assert sorted(c.n for c in a.citations) == list(range(1, len(a.citations) + 1))  # numbered in order
+    # the first part about a thing the sources never name: the second ("it") cannot be answered either
+    assert engine.ask("Who built PaddlePaddle, and how does it compare with PyTorch?").abstained
+    # a second part the sources do not answer is said to be missing, the first is still answered
+    b = engine.ask("Who created Keras and what license does it use?")
+    assert "Chollet" in b.answer and "do not say the rest" in b.answer, b.answer

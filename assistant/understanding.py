@@ -88,6 +88,12 @@ _FILL_IN_RE = re.compile(
 _NUMBER_OF_RE = re.compile(
     r"\bwhat(?:'s|\s+is|\s+was|\s+are|\s+were)?\s+the\s+(?:\w+\s+)?(?:number|amount|count)\s+of\b", re.I
 )
+# "no wait, I meant PyTorch", "sorry, I meant the residual one": a correction of the previous question
+_CORRECTION_RE = re.compile(
+    r"^\W*(?:(?:no|nope|sorry|oops|wait|actually|my bad|ah|oh|er+|um+|hmm+|ok(?:ay)?)\b[\s,.!—–-]*)*"
+    r"i\s+(?:meant|mean|was asking about|was talking about)\s+",
+    re.I,
+)
 _DEAL_RE = re.compile(r"\bthe\s+(?:big\s+)?deal\s+(?:with|about)\b", re.I)  # "what's the deal with X?"
 _DOCUMENT_PEERS = frozenset({"person", "organisation", "publication"})  # "the author of the article"
 _ORDINAL_WORDS = frozenset("first second third fourth fifth sixth seventh eighth ninth tenth last".split())
@@ -597,6 +603,11 @@ class Understanding:
             text = _BLANK_RE.sub("what", _FILL_IN_RE.sub("", text)).strip().rstrip(".!") + (
                 "" if text.endswith("?") else "?"
             )
+        corrected = _CORRECTION_RE.match(text)
+        if corrected:  # "sorry, I meant PyTorch": the previous question again, about PyTorch
+            rest = text[corrected.end() :]
+            asks = re.search(r"[.?!]\s|\b(?:who|what|when|where|why|how|which)\b", rest, re.I)
+            text = rest if asks else f"what about {rest}"
         text = _NUMBER_OF_RE.sub("how many", text)  # "what is the total number of eras" -> "how many eras"
         text = _ASIDE_RE.sub("", text)  # "which researcher, together with colleagues, proposed ...": an aside
         text = _DEAL_RE.sub("special about", text)  # "what was the deal with AlexNet?": what set it apart

@@ -1444,3 +1444,9 @@ def test_a_compound_question_is_answered_in_both_parts(engine) -> None:
     # a second part the sources do not answer is said to be missing, the first is still answered
     b = engine.ask("Who created Keras and what license does it use?")
     assert "Chollet" in b.answer and "do not say the rest" in b.answer, b.answer
+
+
+@pytest.mark.parametrize("correction", ["sorry, I meant Caffe2", "no wait, i meant caffe2", "oops I mean Caffe2"])
+def test_a_correction_asks_the_previous_question_again_about_the_new_thing(engine, correction) -> None:
+    a = engine.ask(correction, ["which company released PyTorch?"])
+    assert not a.abstained and "Facebook" in a.answer and "Caffe2" in a.answer, (a.resolved_question, a.answer)

@@ -60,6 +60,8 @@ WHICH_OF_RE = re.compile(
     r"(?P<verb>'s|\s+is|\s+was|\s+are|\s+were)?(?P<rest>.*)$",
     re.I,
 )
+# "declarative ones?", "the microsoft one?", "facebook's?": a terse pick from the things just listed
+TERSE_PICK_RE = re.compile(r"^\W*(?:and\s+|so\s+)?(?:the\s+)?(?P<word>[a-z][\w-]*?)(?:'s|\s+(?P<ones>ones?))\W*$", re.I)
 POLAR_VERBS = {"is": "is", "was": "was", "are": "are", "were": "were", "'s": "is"}
 DEMONSTRATIVE_KIND_RE = re.compile(r"\b(?:that|this|those|these|the same)\s+(\w+)", re.I)  # "that framework"
 # "who wrote this?", "what is this about?", "when was it published?"
@@ -200,9 +202,16 @@ class FollowUps:
         the facts tie to what the question says of them (a thing it names, or a word of a fact's words),
         asked about as a yes/no question ('was Chainer imperative?') or, for a named thing, what it is."""
         found = WHICH_OF_RE.match(text)
-        if found is None:
+        terse = None if found else TERSE_PICK_RE.match(text)  # "declarative ones?", "the microsoft one?"
+        if found is None and terse is None:
             return None
-        verb, rest = (found.group("verb") or "").strip().lower(), found.group("rest").strip(" ?.!")
+        if found is not None:
+            verb, rest = (found.group("verb") or "").strip().lower(), found.group("rest").strip(" ?.!")
+            plural = found.group("which").lower() != "one"
+        else:
+            assert terse is not None
+            plural = (terse.group("ones") or "").lower() == "ones"
+            verb, rest = ("are" if plural else "is"), terse.group("word")
         said = next((t.content for t in reversed(turns) if t.role == "assistant"), None)
         if not said or said.startswith(ABSTAINED) or not rest:
             return None
@@ -222,7 +231,6 @@ class FollowUps:
             picked = [e for e in items if any(self._says(e, w) for w in words)]
         else:
             return None
-        plural = found.group("which").lower() != "one"
         if not picked or (len(picked) > 1 and not plural):
             return None
         names = join_names([e.name for e in picked])

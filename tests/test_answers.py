@@ -1450,3 +1450,14 @@ def test_a_compound_question_is_answered_in_both_parts(engine) -> None:
 def test_a_correction_asks_the_previous_question_again_about_the_new_thing(engine, correction) -> None:
     a = engine.ask(correction, ["which company released PyTorch?"])
     assert not a.abstained and "Facebook" in a.answer and "Caffe2" in a.answer, (a.resolved_question, a.answer)
+
+
+def test_a_terse_pick_from_a_listed_answer(engine) -> None:
+    """'declarative ones?', 'facebook's?': which of the things just listed, by a word of their facts or a
+    thing tied to them."""
+    a = engine.ask("declarative ones?", ["bronze age frameworks"])
+    assert "Caffe and Theano" in a.answer and not a.abstained, a.answer
+    b = engine.ask(
+        "facebook's?", ["dl compilers", {"role": "assistant", "content": "Apache TVM, MLIR and Facebook Glow."}]
+    )
+    assert "Glow" in b.answer and not b.abstained, b.answer

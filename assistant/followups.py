@@ -391,7 +391,19 @@ class FollowUps:
             plural = found.group(0).lower().endswith("ones")
             if len(named) == 1 or (plural and named):  # "the declarative ones": Caffe and Theano
                 return text[: found.start()] + " and ".join(named) + text[found.end() :]
-            return None  # the latest answer decides
+            if clauses:
+                return None  # the latest answer decides
+            break
+        # "the residual one": the one thing whose own name says the word (ResNet, "Residual Network")
+        owners = {
+            e.name
+            for e in self.corpus.facts.entities
+            if e.type not in AGENT_TYPES | {"concept", "era", "paper"}  # a title says every word of its topic
+            and len(word) >= 4
+            and any(word in re.findall(r"[a-z]+", n.lower()) for n in e.names)
+        }
+        if len(owners) == 1:
+            return text[: found.start()] + next(iter(owners)) + text[found.end() :]
         return None
 
     def _names_its_referent(self, a: Analysis) -> bool:

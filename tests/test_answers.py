@@ -1461,3 +1461,9 @@ def test_a_terse_pick_from_a_listed_answer(engine) -> None:
         "facebook's?", ["dl compilers", {"role": "assistant", "content": "Apache TVM, MLIR and Facebook Glow."}]
     )
     assert "Glow" in b.answer and not b.abstained, b.answer
+
+
+def test_a_thing_described_by_a_word_of_its_own_name(engine) -> None:
+    """'the residual one': the one thing whose name says the word (ResNet, "Residual Network")."""
+    a = engine.ask("no, I meant the residual one. who came up with it?", ["who came up with AlexNet?"])
+    assert "Kaiming He" in a.answer and not a.abstained, (a.resolved_question, a.answer)

@@ -181,6 +181,11 @@ class Answerer(ExtractiveAnswers):
         self.subject_facts: dict[str, list[list[int]]] = {}
         for (subject, _rel), js in sorted(self.by_subject.items()):
             self.subject_facts.setdefault(subject, []).append(js)
+        # The facts whose object each thing is, in fact order ("Kaiming He" <- the ResNet paper's first author).
+        self.object_facts: dict[str, list[int]] = {}
+        for j, f in enumerate(self.facts):
+            if f.fact.object:
+                self.object_facts.setdefault(f.fact.object, []).append(j)
         # The sentence-vector row of each (passage, sentence).
         self.sentence_row: dict[tuple[str, int], int] = {}
         row = 0

@@ -25,3 +25,9 @@ Scored = tuple[float, float, float, float, Passage, int]  # score, cosine, overl
 def word_count(text: str) -> int:
     """Words as a reader counts them, markers included ('[1]' is one word)."""
     return len(re.sub(r"\]\[", "] [", text).split())
+
+
+def room_left(claims: list[Claim]) -> int:
+    """Words an answer of these claims (a marker and a space each) may still take, two kept for the next
+    one's marker and space."""
+    return MAX_WORDS - sum(word_count(c.text) + 1 for c in claims) - 2

@@ -13,7 +13,7 @@ import re
 import numpy as np
 
 from assistant.chunking import Passage
-from assistant.claims import MAX_WORDS, TYPED_MARGIN, TYPED_REACH, Claim, Scored, word_count
+from assistant.claims import MAX_WORDS, TYPED_MARGIN, TYPED_REACH, Claim, Scored, room_left, word_count
 from assistant.corpus import METADATA_HEADING
 from assistant.fact_answers import (
     MAX_LIST,
@@ -390,7 +390,7 @@ class ExtractiveAnswers(PremiseChecks):
             return []
         text = before[0].sentences[before[1]].text
         taken = [Claim(trim_sentence(p.sentences[s_i].text, a), [])] if claims is None else claims
-        room = MAX_WORDS - sum(word_count(c.text) + 1 for c in taken) - 2
+        room = room_left(taken)
         if room < MIN_CLAUSE_WORDS:
             return []
         trimmed = trim_sentence(text, a, limit=min(48, room))
@@ -409,7 +409,7 @@ class ExtractiveAnswers(PremiseChecks):
     @staticmethod
     def _fits(claims: list[Claim]) -> bool:
         """Whether the claims, with a marker each, stay within the answer's word limit."""
-        return sum(word_count(c.text) + 1 for c in claims) <= MAX_WORDS
+        return room_left(claims) >= -2
 
     def _names_answer(self, a: Analysis, sentence: str) -> bool:
         """Whether a sentence names a thing the question does not (the answer may be in it)."""
@@ -444,13 +444,8 @@ class ExtractiveAnswers(PremiseChecks):
         limit. With `continuing`, only while each carries on from the one before ('This caused ...',
         'These tools include ...', 'They are ...'): reasons, items and consequences follow what they explain."""
         out: list[Claim] = []
-        at: tuple[Passage, int] | None = (p, s_i)
-        for _ in range(most):
-            at = self.reading.next(*at) if at else None
-            if at is None:
-                break
-            q, text = at[0], at[0].sentences[at[1]].text
-            room = MAX_WORDS - sum(word_count(c.text) + 1 for c in [*claims, *out]) - 2  # markers, spaces
+        for q, text in self.reading.following(p, s_i, most):
+            room = room_left([*claims, *out])
             if room < MIN_CLAUSE_WORDS or (continuing and not CONTINUES.match(text)):
                 break
             out.append(Claim(trim_sentence(text, a, limit=min(48, room)), [(q, text)]))
@@ -469,18 +464,12 @@ class ExtractiveAnswers(PremiseChecks):
             return []  # the sentence names them itself ("TensorFlow and PyTorch")
         seen |= named
         out: list[Claim] = []
-        at: tuple[Passage, int] | None = (p, s_i)
-        for _ in range(ENUMERATION_REACH):
-            at = self.reading.next(*at) if at else None
-            if at is None:
-                break
-            q, text = at[0], at[0].sentences[at[1]].text
+        for q, text in self.reading.following(p, s_i, ENUMERATION_REACH):
             found = [f for f in pattern.finditer(text.lower()) if f.group(0) not in seen]
             if not found:
                 continue
             clause = clause_with(text, found[0].start())
-            room = MAX_WORDS - sum(word_count(c.text) + 1 for c in [*claims, *out]) - 2
-            if word_count(clause) > room:
+            if word_count(clause) > room_left([*claims, *out]):
                 break
             out.append(Claim(clause, [(q, text)]))
             seen |= {f.group(0) for f in pattern.finditer(clause.lower())}
@@ -491,14 +480,11 @@ class ExtractiveAnswers(PremiseChecks):
         trend is ...'), further on in the same section; nothing unless all the announced items are found."""
         wanted = announced(p.sentences[s_i].text)
         out: list[Claim] = []
-        at: tuple[Passage, int] | None = (p, s_i)
-        for _ in range(ENUMERATION_REACH):
-            at = self.reading.next(*at) if at else None
-            if at is None or len(out) == wanted:
+        for q, text in self.reading.following(p, s_i, ENUMERATION_REACH):
+            if len(out) == wanted:
                 break
-            q, text = at[0], at[0].sentences[at[1]].text
             if ENUMERATOR_RE.match(text):
-                room = MAX_WORDS - sum(word_count(c.text) + 1 for c in [*claims, *out]) - 2
+                room = room_left([*claims, *out])
                 out.append(Claim(trim_sentence(text, a, limit=max(MIN_CLAUSE_WORDS, min(48, room))), [(q, text)]))
         return out if wanted >= 2 and len(out) == wanted else []
 

@@ -90,6 +90,7 @@ class FactAnswers(StructuralAnswers):
     kinds: list[EntityType]  # the entity types the facts use
     by_object: dict[tuple[str, str], list[int]]
     by_pair: dict[tuple[str, str], list[int]]
+    object_facts: dict[str, list[int]]
     _agent_relations: set[str]
     _about_agents: set[str]
     _descriptive: set[str]
@@ -499,14 +500,11 @@ class FactAnswers(StructuralAnswers):
                     return self.by_subject[(obj, rel)]
         # "which conference was Kaiming He's paper in?": the thing of the named kind that names him (not
         # "the Theano framework": the kind is Theano's own)
-        for (obj, _link), js in self.by_object.items():
-            if obj != eid:
-                continue
-            for j in js:
-                subject = self.facts[j].fact.subject
-                linked_kind = self.corpus.facts.entity(subject).type
-                if linked_kind in a.tokens and linked_kind != kind and (subject, rel) in self.by_subject:
-                    return self.by_subject[(subject, rel)]
+        for j in self.object_facts.get(eid, []):
+            subject = self.facts[j].fact.subject
+            linked_kind = self.corpus.facts.entity(subject).type
+            if linked_kind in a.tokens and linked_kind != kind and (subject, rel) in self.by_subject:
+                return self.by_subject[(subject, rel)]
         return []
 
     def _asks_something_else(self, a: Analysis, rel: str, claims: list[Claim]) -> bool:

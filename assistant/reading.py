@@ -7,7 +7,7 @@ Built once from the index's passages and the corpus's documents; read-only after
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 from assistant.chunking import Passage
 from assistant.corpus import METADATA_HEADING, Document
@@ -48,6 +48,15 @@ class Reading:
         if at >= len(self.passages) or self.passages[at].section != p.section or not self.passages[at].sentences:
             return None
         return self.passages[at], 0
+
+    def following(self, p: Passage, s_i: int, reach: int) -> Iterator[tuple[Passage, str]]:
+        """Up to `reach` sentences after sentence s_i of p, in the same section: (passage, sentence)."""
+        at = self.next(p, s_i)
+        for _ in range(reach):
+            if at is None:
+                return
+            yield at[0], at[0].sentences[at[1]].text
+            at = self.next(*at)
 
     def earlier_naming(
         self, p: Passage, s_i: int, names: Callable[[str], bool], reach: int = 6

@@ -1,0 +1,38 @@
+"""rephrase(): the surface of a question rewritten into the plain question it asks (no engine needed)."""
+
+import pytest
+
+from assistant.rephrasing import rephrase
+
+
+@pytest.mark.parametrize(
+    ("typed", "plain"),
+    [
+        ("wut r the 3 eras", "what are the three eras"),
+        ("whos behind caffe", "who is behind caffe"),
+        ("the 2nd one w/ 60M params", "the second one with 60 million params"),
+        ("True or false: Theano came from Montreal.", "Is it true that Theano came from Montreal?"),
+        ("Fact check: did Amazon pick MXNet?", "did Amazon pick MXNet?"),
+        ("Fill in the blank: Keras was written by ___.", "Keras was written by what?"),
+        ("oops, I meant Torch", "what about Torch"),
+        ("sorry, I meant who made Chainer?", "who made Chainer?"),
+        ("what is the total number of eras", "how many eras"),
+        ("Which man, together with two students, won ImageNet?", "Which man won ImageNet?"),
+        ("what's the deal with AlexNet?", "what's special about AlexNet?"),
+    ],
+)
+def test_rephrase_reads_the_plain_question(typed: str, plain: str) -> None:
+    assert rephrase(typed) == plain
+
+
+@pytest.mark.parametrize(
+    "kept",
+    [
+        "Who developed TensorFlow?",
+        "GPT-3 has 175 billion parameters, right?",  # a version number is not a count ("GPT-3 has")
+        "How many parameters does GPT-2 have?",
+        "Is Caffe2 part of PyTorch?",
+    ],
+)
+def test_rephrase_leaves_a_plain_question_alone(kept: str) -> None:
+    assert rephrase(kept) == kept

@@ -15,6 +15,7 @@ import threading
 from pydantic import BaseModel, Field
 
 from assistant.acronyms import asked_abbreviation, find_expansion
+from assistant.chatter import unwrap
 from assistant.chunking import Passage
 from assistant.claims import MAX_WORDS, Claim, word_count
 from assistant.compound import split_compound
@@ -230,11 +231,13 @@ class Answerer(ExtractiveAnswers):
         k: int | None = None,
         mode: RetrievalMode | None = None,
     ) -> Answer:
-        text = clean_question(question)
+        asked = clean_question(question)
         turns = normalise_history(history)
+        text = unwrap(asked, self.understanding.plain)  # "Got it. Who ...? Thanks!": the question itself
         parts = split_compound(text)
         if parts is None:
-            return self._ask_one(text, turns, k, mode)
+            one = self._ask_one(text, turns, k, mode)
+            return one if text == asked else one.model_copy(update={"question": asked})
         # "Who wrote it, and what is his job?": each question answered, the second after the first
         one = self._ask_one(parts[0], turns, k, mode)
         # "and what is his job?": he is who the first answer named; "and what is its nickname?": it is what
@@ -251,7 +254,7 @@ class Answerer(ExtractiveAnswers):
                 second = THING_ITS_RE.sub(f"{thing}'s", THING_IT_RE.sub(thing, second))
         told = [Turn(role="assistant", content=one.answer)] if not one.abstained else []
         two = self._ask_one(second, [*turns, Turn(role="user", content=parts[0]), *told], k, mode)
-        return self._merged(text, one, two, k or self.settings.k)
+        return self._merged(asked, one, two, k or self.settings.k)
 
     def _ask_one(self, text: str, history: list[Turn], k: int | None, mode: RetrievalMode | None) -> Answer:
         """One question, with the conversation so far."""
@@ -439,6 +442,9 @@ class Answerer(ExtractiveAnswers):
         unstated = self._unstated_of_agent(analysis) if claim_conf is None else None
         if unstated is not None:  # "where was François Chollet working?": the facts give no one's but Lin Yuan's
             return self._abstain(text, resolved, f"no passage gives that for {unstated}", hits[:k], 0.0)
+        unlisted = self._unlisted_attribute(analysis) if claim_conf is None else None
+        if unlisted is not None:  # "what language is Caffe written in?": the facts give PyTorch's only
+            return self._abstain(text, resolved, unlisted, hits[:k], 0.0)
         if claim_conf is None:
             if (
                 analysis.asked

@@ -94,6 +94,11 @@ class Relation(BaseModel):
     template: str = Field(description="answer sentence, with {subject} and {object}")
     inverse_synonyms: list[str] = Field(default_factory=list)
     inverse_template: str | None = None
+    exhaustive: bool = Field(
+        default=False,
+        description="the facts give this relation for every thing the article gives it for: a thing of the same "
+        "kind without it has none the sources state ('what language is Caffe written in?')",
+    )
 
 
 class Entity(BaseModel):

@@ -173,6 +173,24 @@ class PremiseChecks(FactAnswers):
             return None
         return agents[0].name
 
+    def _unlisted_attribute(self, a: Analysis) -> str | None:
+        """'What language is Caffe written in?': a relation the facts give in full (`exhaustive`) asked of a
+        thing of a kind that has it, when the facts give it for none of the things the question names."""
+        noun = a.asked or a.head  # "what language ...": the noun names the relation ("written" names others)
+        asked = [rel for rel, v in a.relation_scores.items() if v >= 1.0 and noun and self._names_relation(noun, rel)]
+        if len(asked) != 1 or not self.corpus.facts.relations[asked[0]].exhaustive or not a.mentions:
+            return None
+        rel = asked[0]
+        holders = {self.corpus.facts.entity(r.fact.subject).type for r in self.facts if r.fact.relation == rel}
+        if any(
+            self.by_subject.get((m.entity.id, rel))
+            or self.by_object.get((m.entity.id, rel))
+            or m.entity.type not in holders
+            for m in a.mentions
+        ):
+            return None
+        return f"they never give the {self.corpus.facts.relations[rel].label} of {a.mentions[0].entity.name}"
+
     def _unstated_event(self, a: Analysis) -> bool:
         """A word of the question the sources never use ("born", "grow up"), other than a word for the
         person asked about ("the AlexNet guy", "its creator") or a slip of an English word ("afterwads")."""

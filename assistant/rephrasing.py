@@ -50,6 +50,12 @@ _CORRECTION_RE = re.compile(
     r"i\s+(?:meant|mean|was asking about|was talking about)\s+",
     re.I,
 )
+# "why does the author think X is a problem?": why X is a problem, the sources being the author's words
+_OPINION_RE = re.compile(
+    r"^(\W*(?:why|how)\s+)(?:does|did|do)\s+(?:the\s+)?(?:author|article|writer|text|piece|post)\s+"
+    r"(?:think|believe|feel|argue|claim|say|suggest|consider|reckon|expect)\s+(?:that\s+)?",
+    re.I,
+)
 _DEAL_RE = re.compile(r"\bthe\s+(?:big\s+)?deal\s+(?:with|about)\b", re.I)  # "what's the deal with X?"
 
 
@@ -82,5 +88,6 @@ def rephrase(text: str) -> str:
         text = rest if asks else f"what about {rest}"
     text = _NUMBER_OF_RE.sub("how many", text)  # "what is the total number of eras" -> "how many eras"
     text = _ASIDE_RE.sub("", text)  # "which researcher, together with colleagues, proposed ...": an aside
+    text = _OPINION_RE.sub(r"\1", text)
     text = _DEAL_RE.sub("special about", text)  # "what was the deal with AlexNet?": what set it apart
     return text

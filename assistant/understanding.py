@@ -544,13 +544,7 @@ class Understanding:
         text = rephrase(text)
         lead = _LEAD_IN_RE.match(text)
         if (
-            lead
-            and not self.mentions(lead.group(1))[0]  # not "Iron Age: when was it?"
-            and all(  # "Quick fact-check: did Google ...?": a lead-in of ordinary words, not a name
-                w.lower() in self.english and self._fuzzy(squash(w)) is None
-                for w in re.split(r"[\s-]+", lead.group(1))
-                if w
-            )
+            lead and self.plain(lead.group(1))  # "Quick fact-check: did Google ...?", not "Iron Age: when was it?"
         ):
             text = text[lead.end() :]
         words = list(_WORD_RE.finditer(text))
@@ -620,6 +614,13 @@ class Understanding:
             return w
 
         return _expand_abbreviations(_WORD_RE.sub(fix, text))
+
+    def plain(self, phrase: str) -> bool:
+        """Whether a phrase is ordinary words only ("sorry for asking", "Quick fact-check"): English, no
+        name the sources know (exactly or misspelt), no number."""
+        return not self.mentions(phrase)[0] and all(
+            w.lower() in self.english and self._fuzzy(squash(w)) is None for w in _WORD_RE.findall(phrase)
+        )
 
     def foreign(self, a: Analysis) -> bool:
         """Whether most of the question's words are neither English (the model's vocabulary) nor the

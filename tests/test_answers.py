@@ -1467,3 +1467,29 @@ def test_a_thing_described_by_a_word_of_its_own_name(engine) -> None:
     """'the residual one': the one thing whose name says the word (ResNet, "Residual Network")."""
     a = engine.ask("no, I meant the residual one. who came up with it?", ["who came up with AlexNet?"])
     assert "Kaiming He" in a.answer and not a.abstained, (a.resolved_question, a.answer)
+
+
+def test_small_talk_around_a_question_changes_nothing(engine) -> None:
+    """'Thanks, that helps. ...', '... I'm making a timeline.': the question is answered as if asked alone,
+    and the answer still reports the question as it was typed."""
+    typed = "Thanks, that helps. When did AlexNet come along? I'm making a timeline."
+    a = engine.ask(typed)
+    assert "2012" in a.answer and not a.abstained and a.question == typed, a.answer
+    # a remark naming something else does not answer for the question itself
+    b = engine.ask("How many parameters does PaddlePaddle have? Someone compared it with GPT-3.")
+    assert b.abstained, b.answer
+    c = engine.ask("Where is Waymo based? Just wondering since the author works there.")
+    assert c.abstained, c.answer
+    # context first, then a short question about it
+    d = engine.ask("The author wants new frameworks to standardise tensor APIs on a familiar library. Which one?")
+    assert "NumPy" in d.answer and not d.abstained, d.answer
+
+
+def test_a_relation_the_facts_give_in_full_is_unstated_for_the_rest(engine) -> None:
+    """The language of a framework's APIs: given for PyTorch (Python), never for Caffe or TensorFlow."""
+    a = engine.ask("Torch gained which language's APIs when it became PyTorch?")
+    assert "Python" in a.answer and not a.abstained, a.answer
+    assert any("Python APIs" in c.quote for c in a.citations)
+    for other in ("What language is Caffe written in?", "which programming language does TensorFlow use"):
+        b = engine.ask(other)
+        assert b.abstained and "language" in b.answer, b.answer

@@ -1,0 +1,77 @@
+"""Small talk around a question: "Got it. Who ...?", "sorry for asking, who ...?", "... ? Thanks!", and a
+short question after its context ("The author names several fields. Which ones?").
+
+A chat user wraps the question in words that ask nothing. Left in, they dilute the question (its words
+never occur in the sources, so it looks off-topic) or hide its question word (a compound question must
+open with one). What is small talk is decided by the caller's `plain` test: ordinary words, no name
+the sources know, no number.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+# A sentence ends at ".", "!" or "?" before a capital or a quote ("Ph.D. advisor" is one sentence).
+_SENTENCE_END_RE = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"“'‘])")
+_ASKING = r"(?:who|whom|whose|what|which|when|where|why|how|is|are|was|were|did|does|do|can|could|has|have)\b"
+_ASKS_RE = re.compile(rf"^\W*{_ASKING}", re.I)
+# "sorry for asking, who ...", "Quick one - what ...", "Out of curiosity — when ...": words, then the question
+# (after a dash, whatever follows is the question: "Quick one - wat did ...?", typos and all)
+_LEAD_IN_RE = re.compile(rf"^\s*([^,;:?!.–—]+?)\s*(?:,\s*(?={_ASKING})|\s[-–—]\s*|\s*[–—]\s*)(?=\w)", re.I)
+MAX_LEAD_WORDS = 8
+MAX_SMALL_TALK_WORDS = 4  # "Got it.", "I see.", "Great, thanks!"
+MAX_SHORT_QUESTION_WORDS = 2  # "Which one?", "Which ones?", "Who?", "What year?"
+# A lead-in that sets a scene narrows the question: "In the second era, which ...", "Besides that, who ...".
+_SCENE_RE = re.compile(
+    r"^(?:in|during|after|before|since|besides|apart|except|other|unlike|like|compared|among|between|for|by|from|"
+    r"of|on|at|with|without|within|until|around|about|aside|beyond|instead|then|and|but|so|if|when|while)\b",
+    re.I,
+)
+# Imperatives that ask on their own ("List the eras. Which came first?"): not small talk
+_REQUEST_RE = re.compile(r"^\W*(?:list|name|tell|give|explain|describe|show|say|compare|summari[sz]e)\b", re.I)
+_PRONOUN_RE = re.compile(r"\b(?:it|its|they|them|their|this|that|these|those|he|him|his|she|her)\b", re.I)
+_WH_RE = re.compile(r"\b(?:who|whom|whose|what|which|when|where|why|how)\b", re.I)
+
+
+def unwrap(text: str, plain: Callable[[str], bool]) -> str:
+    """The question without the small talk around it; the text itself when there is none."""
+    sentences = _SENTENCE_END_RE.split(text.strip())
+    # "Got it. What about PyTorch?": an acknowledgement before the question
+    while (
+        len(sentences) > 1
+        and not sentences[0].endswith("?")
+        and len(sentences[0].split()) <= MAX_SMALL_TALK_WORDS
+        and not _ASKS_RE.match(sentences[0])
+        and not _REQUEST_RE.match(sentences[0])
+        and plain(sentences[0].rstrip(".!"))
+    ):
+        sentences = sentences[1:]
+    # "Who proposed ResNet? Just curious." / "...? Thanks!": a remark after the question that asks nothing
+    asked = [i for i, s in enumerate(sentences) if s.endswith("?")]
+    if asked and asked[-1] < len(sentences) - 1:
+        tail = sentences[asked[-1] + 1 :]
+        if not any(_WH_RE.search(s) or _REQUEST_RE.match(s) for s in tail):
+            sentences = sentences[: asked[-1] + 1]
+    # "The author says new frameworks should adopt an existing API. Which one?": the question leads
+    if (
+        len(sentences) > 1
+        and len(asked) == 1
+        and asked[0] == len(sentences) - 1
+        and len(sentences[-1].split()) <= MAX_SHORT_QUESTION_WORDS
+        and _WH_RE.match(sentences[-1])
+    ):
+        sentences = [sentences[-1], *sentences[:-1]]
+    text = " ".join(sentences)
+    lead = _LEAD_IN_RE.match(text)
+    if (
+        lead
+        and len(lead.group(1).split()) <= MAX_LEAD_WORDS
+        and not _SCENE_RE.match(lead.group(1))
+        and not _ASKS_RE.match(lead.group(1))
+        and not _REQUEST_RE.match(lead.group(1))
+        and plain(lead.group(1))
+        and not _PRONOUN_RE.search(text[lead.end() :])  # "deep learning - what is it?": the lead-in is the topic
+    ):
+        text = text[lead.end() :]
+    return text

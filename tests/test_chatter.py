@@ -1,0 +1,46 @@
+"""unwrap(): the small talk around a question is left out, the question and its context are kept."""
+
+import re
+
+import pytest
+
+from assistant.chatter import unwrap
+
+NAMES = re.compile(r"\b(?:Keras|Caffe|Iron Age|TensorFlow)\b", re.I)
+
+
+def plain(phrase: str) -> bool:  # the engine's test is Understanding.plain: no known name, no number
+    return NAMES.search(phrase) is None and not any(c.isdigit() for c in phrase)
+
+
+@pytest.mark.parametrize(
+    ("typed", "question"),
+    [
+        ("Got it. Who created Keras?", "Who created Keras?"),
+        ("Great, thanks! Who created Keras?", "Who created Keras?"),
+        ("sorry for asking, who made Keras?", "who made Keras?"),
+        ("Quick one - wat is keras", "wat is keras"),
+        ("Out of pure curiosity — when did Caffe appear?", "when did Caffe appear?"),
+        ("Who made Keras? Thanks a lot!", "Who made Keras?"),
+        ("Who made Keras? I am writing a report on it.", "Who made Keras?"),
+        ("The author names one standard API. Which one?", "Which one? The author names one standard API."),
+    ],
+)
+def test_small_talk_is_left_out(typed: str, question: str) -> None:
+    assert unwrap(typed, plain) == question
+
+
+@pytest.mark.parametrize(
+    "kept",
+    [
+        "Who made Keras?",
+        "Who made Keras? Please also say when.",  # the remark asks something too
+        "In the Iron Age, which framework came first?",  # a lead-in that sets the scene
+        "deep learning - what is it?",  # the lead-in is what "it" is
+        "List the eras. Which came first?",  # a request, not small talk
+        "Keras. Who made it?",  # names the thing asked about
+        "After 2012, who joined?",
+    ],
+)
+def test_the_question_and_its_context_are_kept(kept: str) -> None:
+    assert unwrap(kept, plain) == kept

@@ -323,9 +323,12 @@ class Answerer(ExtractiveAnswers):
         second = re.sub(r"\[(\d+)\]", lambda m: f"[{renumber.get(int(m.group(1)), int(m.group(1)))}]", two.answer)
         sentences = re.split(r"(?<=[.!?])\s+(?=[A-Z\"“])", second)
         answer = one.answer
+        told = [MARKER_RE.sub("", s).strip(" .") for s in re.split(r"(?<=[.!?])\s+(?=[A-Z\"“])", one.answer)]
         for sentence in sentences:  # the second answer's sentences while they fit, each said once
             if word_count(f"{answer} {sentence}") > MAX_WORDS:
                 break
+            if any(t and t in MARKER_RE.sub("", sentence) for t in told):
+                continue  # "...; similarly, Microsoft stopped ...": the first answer said that already
             if sentence not in answer:
                 answer = f"{answer} {sentence}"
         used = {int(n) for n in re.findall(r"\[(\d+)\]", answer)}

@@ -18,8 +18,17 @@ _ASKS_RE = re.compile(
 MIN_PART_WORDS = 3  # "and when?" is no question of its own: the first question's date is asked (facts)
 
 
+# "What happened to CNTK? Was it still maintained?": two questions, one after the other
+_NEXT_QUESTION_RE = re.compile(r"\?\s+(?=\S[^?]*\?\s*$)")
+
+
 def split_compound(text: str) -> tuple[str, str] | None:
     """The two questions of a compound question, the first without its "?", or None."""
+    asked = _NEXT_QUESTION_RE.search(text)
+    if asked is not None and _ASKS_RE.match(text) and _ASKS_RE.match(text[asked.end() :]):
+        first, second = text[: asked.start()].strip(), text[asked.end() :].strip()
+        if len(first.split()) >= MIN_PART_WORDS and len(second.split()) >= MIN_PART_WORDS:
+            return f"{first}?", second
     found = _SECOND_RE.search(text)
     if found is None or not _ASKS_RE.match(text):
         return None

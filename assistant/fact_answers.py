@@ -249,7 +249,10 @@ class FactAnswers(StructuralAnswers):
                 said.add(q[1])
                 claims.append(Claim(trim_sentence(q[1], a, limit=FACT_SENTENCE_WORDS), [q]))
         if not has_type(a.wh, " ".join(c.text for c in claims)) and not inverse:
-            claims += self._dated(records, a.wh, a)  # "when was TensorFlow released?": its era's dates
+            # "when was TensorFlow released?": its era's dates, if its sentence tells of the release; "what
+            # period did Caffe show up in?" asks for the era itself
+            asks_era = any(self.kind_names.named_by(t) == {"era"} for t in a.tokens)
+            claims += self._dated(records, a.wh, None if asks_era and rel == "era" else a)
         typed = a.wh in ("when", "how many") and has_type(a.wh, " ".join(c.text for c in claims))
         if kw < 1.0 and score < 1.2 and not typed:
             return None  # only a generic word ("which", "is") pointed at the relation

@@ -32,6 +32,13 @@ YEAR_RE = re.compile(r"(?<![\d.,])((?:19|20)\d\d)(?![\d.,]\d|s\b)")  # "2012", "
 COMPARED_BY_RE = re.compile(
     r"\b(\w+er)\s+than\b|\bwhich (?:\w+ )?is (\w+er)\b|\b(prefers?|preferred|favou?rs?|recommends?)\b", re.I
 )
+# "which framework does the author like to use?", "his favourite framework": a preference too
+LIKING_RE = re.compile(  # not "did frameworks like Caffe show up ...": there "like" gives examples
+    r"\b(?:(?:does|do|did|would)\s+(?:\w+\s+){1,3}?(like|love|enjoy)s?(?=\s+(?:to|using|working)\b|"
+    r"\s*[?.!]?\s*$)|(favou?rite))\b",
+    re.I,
+)
+LIKED_RE = re.compile(r"\b(?:favou?rite|prefer\w*|liked|loved?|enjoy\w*)\b", re.I)  # an answer that tells a taste
 NOT_COMPARATIVES = frozenset("rather other either neither whether ever never over under after further".split())
 PREFERRED = {"prefer": "preferred", "favour": "favoured", "favor": "favored", "recommend": "recommended"}
 SIZE_WORDS = frozenset(
@@ -48,6 +55,7 @@ INTENT_STEMS = frozenset(
         "become became been being"
     )
 )
+AMOUNT_WORDS = frozenset("hundred hundreds thousand thousands million millions billion billions".split())
 # Things someone makes: a question for their maker that the facts cannot answer is not answered.
 MADE_TYPES = frozenset({"framework", "library", "tool", "compiler", "model", "dataset", "paper"})
 # The asked-about agent is the subject of another verb: "which company did the inventor of X join?",
@@ -91,6 +99,11 @@ class PremiseChecks(FactAnswers):
         """The word a question compares two named things by ('faster', 'prefer'), when the answer does not
         say it; sizes ('bigger', 'more popular') are told by numbers or other words, so they are not checked."""
         found = COMPARED_BY_RE.search(a.text)
+        liking = LIKING_RE.search(a.text) if found is None else None
+        if liking is not None:  # "which framework does the author like to use?": a taste the sources never tell
+            if not a.mentions or a.wh in ("why", "how") or LIKED_RE.search(said):
+                return None
+            return "prefer"
         preference = bool(found and found.group(3))  # "which framework does Lin Yuan prefer?": one thing will do
         if len({m.entity.id for m in a.mentions}) < (1 if preference else 2):
             return None
@@ -211,12 +224,13 @@ class PremiseChecks(FactAnswers):
         thing did something to another ("why did Google abandon TensorFlow?", "why was Keras merged into
         PyTorch?"), in a relation's words, and no fact links the two. The facts hold every link the article
         draws between two things."""
-        if a.wh not in ("why", "how", "when"):
+        if a.wh not in ("why", "how", "when", "how many"):
             return None
         named = [m for m in a.mentions if not is_role(m) and m.entity.name not in self._titles]
-        if len(named) != 2 or len(a.mentions) != 2 or any(m.entity.type == "era" for m in named):
+        if len(named) not in (2, 3) or len(a.mentions) != len(named) or any(m.entity.type == "era" for m in named):
             return None
-        first, second = sorted(named, key=lambda m: m.start)
+        # "why did Google stop developing TensorFlow and switch to PyTorch?": the first act, of the first two
+        first, second = sorted(named, key=lambda m: m.start)[:2]
         agents = (first.entity.type in AGENT_TYPES, second.entity.type in AGENT_TYPES)
         if agents == (False, True) or (
             agents == (True, True) and (first.entity.type, second.entity.type) != ("person", "organisation")
@@ -229,6 +243,8 @@ class PremiseChecks(FactAnswers):
         # "decide to open source", "stop developing": the first verb is the act, what follows its complement
         # ("the University of Toronto team propose": "team" names who acted, it is no act)
         verbs = [w for w in between if not set(token_set(w)) <= INTENT_STEMS and w not in GENERIC_NOUNS | PERSON_NOUNS]
+        # "pay a billion dollars to acquire": words the sources never use, and sums, only dress the act up
+        verbs = [w for w in verbs if w not in a.unknown_words and w not in AMOUNT_WORDS]
         said = set(token_set(" ".join(verbs)))
         phrases = [
             (rel, phrase)

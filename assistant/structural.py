@@ -400,18 +400,21 @@ class StructuralAnswers:
                 and len(re.findall(r"\d+", r.fact.value)) >= 2
                 and set(re.findall(r"\d+", r.fact.value)) <= numbers
             }
-            if len(found) != 1:
-                return None
-            entity = self.corpus.facts.entity(found.pop())
-            quotes = self.reading.first_naming(entity.name)
-            return ([Claim(f"The article calls it {entity.name}.", quotes)], 0.85) if quotes else None
+            if len(found) == 1:
+                entity = self.corpus.facts.entity(found.pop())
+                quotes = self.reading.first_naming(entity.name)
+                return ([Claim(f"The article calls it {entity.name}.", quotes)], 0.85) if quotes else None
         # "Which era covers 2021 onwards?", "what period does 2015 fall in?": the thing of the asked kind
         # whose dates hold the year
         kind_word = re.search(r"\b(?:what|which)\s+(\w+)", a.text, re.I)
         word = kind_word.group(1).lower() if kind_word else ""
         kinds = (self.kind_names.named_by(word) or self.kind_names.named_by(word + "s")) if word else None
+        if not kinds and NAMING_RE.search(a.text):  # "what did the author name the age starting in 2015?"
+            inside = {i for m in a.mentions for i in range(m.start, m.end)}
+            named = {self.kind_names.named_by(t) for i, t in enumerate(a.tokens) if i not in inside} - {None}
+            kinds = named.pop() if len(named) == 1 else None
         years = {int(n) for n in numbers if len(n) == 4}
-        if not kinds or len(years) != 1 or a.mentions:
+        if not kinds or len(years) != 1 or any(not is_role(m) for m in a.mentions):  # "the author" calls it
             return None
         year = years.pop()
         dated = {

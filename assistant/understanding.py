@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -87,6 +88,8 @@ def _verb_like(token: str) -> bool:
 # Words a real word is never "corrected" into: a typo of these is rarely a real word itself.
 _FUNCTION_WORDS = frozenset(STOPWORDS - {"what", "which", "who", "whom", "whose", "when", "where", "why", "how"})
 # "In what way / to what extent / in what manner ...": the question asks how, not for a thing.
+# Nouns that, after "in what", ask how someone took part, not for a thing ("in what capacity did he serve?")
+_CAPACITIES = frozenset("capacity role roles position function form forms sense respect context light".split())
 MANNER_NOUNS = frozenset("way ways manner extent degree sense respect respects fashion means".split())
 # Nouns that ask for an entity of some kind ("which group released it"), not for an attribute.
 # Nouns that ask for a description, not for an attribute the sources would name ("what problem do
@@ -744,7 +747,8 @@ class Understanding:
                     None,
                 )
                 if nxt is not None:
-                    direct = nxt == i + 1 and not (i > 0 and tokens[i - 1] == "in")  # "in what capacity": a role
+                    # "in what capacity": a role, no attribute; "in which city": the city is asked
+                    direct = nxt == i + 1 and not (i > 0 and tokens[i - 1] == "in" and tokens[nxt] in _CAPACITIES)
                     phrase.append(nxt)
                     # "what do people rely on?": a noun after a verb is its subject, not the kind asked for
                     subject = not copula and bool(set(tokens[i + 1 : nxt]) & _AUXILIARIES)
@@ -783,6 +787,17 @@ class Understanding:
                 asked, phrase, subject, direct = word, [], False, True
             else:
                 attribute = None
+        possessed = False
+        if wh == "who" and not asked and "s" in tokens:
+            # "who was Lin Yuan's Ph.D. advisor at Maryland?": the role after the possessive is asked for;
+            # one the sources never use is a thing they never name
+            owner = tokens.index("s")
+            if owner > 0 and owner - 1 in in_mention:
+                role = list(
+                    itertools.takewhile(lambda t: t not in _PREPOSITIONS and t not in STOPWORDS, tokens[owner + 1 :])
+                )
+                if role and role[-1] in unknown_words:
+                    asked, direct, phrase, possessed = role[-1], True, [owner + len(role)], True
         named = re.search(r"\bname of (?:the |a |an )?(\w+)", " ".join(tokens))
         if named and asked in ("", "name"):  # "what is the name of the person who ...": the person is asked for
             asked = named.group(1)
@@ -847,7 +862,12 @@ class Understanding:
             asked_directly=direct
             and bool(head)
             and head == asked
-            and (attribute is not None or phrase[-1] + 1 == len(tokens) or tokens[phrase[-1] + 1] in _AUXILIARIES),
+            and (
+                attribute is not None
+                or possessed  # "who was Lin Yuan's advisor at ...": the role, named after the possessive
+                or phrase[-1] + 1 == len(tokens)
+                or tokens[phrase[-1] + 1] in _AUXILIARIES
+            ),
             head=head,
             plural=plural,
             has_pronoun=any(t in PRONOUNS for t in tokens),

@@ -1493,3 +1493,50 @@ def test_a_relation_the_facts_give_in_full_is_unstated_for_the_rest(engine) -> N
     for other in ("What language is Caffe written in?", "which programming language does TensorFlow use"):
         b = engine.ask(other)
         assert b.abstained and "language" in b.answer, b.answer
+
+
+def test_two_questions_in_a_row_are_both_answered(engine) -> None:
+    """'Who wrote Keras? Which framework absorbed it later?': each answered, "it" being Keras."""
+    a = engine.ask("Who wrote Keras? Which framework absorbed it later?")
+    assert "Chollet" in a.answer and "TensorFlow" in a.answer and not a.abstained, a.answer
+    # the second answer's sentence that says the first answer again is not said twice
+    b = engine.ask("What became of CNTK? Was it still developed after that?")
+    assert b.answer.count("stopped active development") == 1, b.answer
+
+
+@pytest.mark.parametrize(
+    ("question", "missing"),
+    [
+        ("who was Kaiming He's mentor?", "mentor"),  # a role after the possessive, never named
+        ("In which country was ResNet proposed?", "country"),  # "in which <noun>": the noun is asked
+    ],
+)
+def test_an_asked_noun_the_sources_never_use_is_never_named(engine, question, missing) -> None:
+    a = engine.ask(question)
+    assert a.abstained and missing in a.answer, a.answer
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "How much did Facebook pay to acquire Chainer?",
+        "Why did Microsoft stop developing TensorFlow and move to Caffe?",
+    ],
+)
+def test_an_act_between_two_things_the_facts_never_link_is_a_false_premise(engine, question) -> None:
+    """Words the sources never use ('pay') dress the act up; the act itself ('acquire') is what is checked."""
+    a = engine.ask(question)
+    assert a.abstained and "never say that" in a.answer, a.answer
+
+
+@pytest.mark.parametrize(
+    ("question", "era"),
+    [
+        ("What did the author name the period beginning in 2019?", "Roman Times"),
+        ("The years from 2015 are called what age?", "Iron Age"),
+        ("what period did Theano emerge in?", "Bronze Age"),
+    ],
+)
+def test_an_era_is_found_by_its_dates_or_by_what_it_holds(engine, question, era) -> None:
+    a = engine.ask(question)
+    assert era in a.answer and not a.abstained, a.answer

@@ -265,6 +265,11 @@ class ExtractiveAnswers(PremiseChecks):
                     claims = [Claim(head, claims[0].quotes), *claims[1:]]  # "They are the scaffolding ...", then who
                 claims = self._cause_before(p, s_i, a, claims) + claims
             claims += self._enumerated(p, s_i, a, claims) or self._read_on(p, s_i, a, claims, 1, continuing=True)
+        elif a.wh == "when" and not has_type("when", claims[0].text) and REFERS_BACK.match(chosen):
+            # "This outstanding result sparked ...": the result, and its date, are told just before
+            before = self._cause_before(p, s_i, a, [])
+            if before and has_type("when", before[0].text):
+                claims = before + claims if self._fits([*before, *claims]) else before
         elif (
             a.wh == "when"
             and not has_type("when", claims[0].text)

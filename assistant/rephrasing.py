@@ -44,10 +44,19 @@ _FILL_IN_RE = re.compile(
 _NUMBER_OF_RE = re.compile(
     r"\bwhat(?:'s|\s+is|\s+was|\s+are|\s+were)?\s+the\s+(?:\w+\s+)?(?:number|amount|count)\s+of\b", re.I
 )
+# "what parameter count does ...": how many parameters
+_COUNT_RE = re.compile(r"\bwhat(?:'s|\s+is|\s+was)?\s+(?:the\s+)?([a-z]+?)s?\s+count\b", re.I)
 # "no wait, I meant PyTorch", "sorry, I meant the residual one": a correction of the previous question
 _CORRECTION_RE = re.compile(
     r"^\W*(?:(?:no|nope|sorry|oops|wait|actually|my bad|ah|oh|er+|um+|hmm+|ok(?:ay)?)\b[\s,.!—–-]*)*"
     r"i\s+(?:meant|mean|was asking about|was talking about)\s+",
+    re.I,
+)
+# "..., per the article?", "According to the author, ...": where the answer comes from, which is always so
+_SOURCE_RE = re.compile(
+    r",?\s*\b(?:per|according\s+to|as\s+per)\s+(?:the|this)\s+(?:article|author|text|sources?|piece|post)"
+    r"(?:'s\s+(?:view|account|words))?\s*(?=[?.!]?\s*$)|^\s*(?:per|according\s+to|as\s+per)\s+(?:the|this)\s+"
+    r"(?:article|author|text|sources?|piece|post)\s*,\s*",
     re.I,
 )
 # "why does the author think X is a problem?": why X is a problem, the sources being the author's words
@@ -86,8 +95,12 @@ def rephrase(text: str) -> str:
         rest = text[corrected.end() :]
         asks = re.search(r"[.?!]\s|\b(?:who|what|when|where|why|how|which)\b", rest, re.I)
         text = rest if asks else f"what about {rest}"
-    text = _NUMBER_OF_RE.sub("how many", text)  # "what is the total number of eras" -> "how many eras"
+    text = _NUMBER_OF_RE.sub("how many", text)
+    text = _COUNT_RE.sub(
+        lambda m: f"how many {m.group(1)}s", text
+    )  # "what is the total number of eras" -> "how many eras"
     text = _ASIDE_RE.sub("", text)  # "which researcher, together with colleagues, proposed ...": an aside
+    text = _SOURCE_RE.sub("", text)
     text = _OPINION_RE.sub(r"\1", text)
     text = _DEAL_RE.sub("special about", text)  # "what was the deal with AlexNet?": what set it apart
     return text

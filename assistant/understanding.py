@@ -57,6 +57,11 @@ _ORDINAL_WORDS = frozenset("first second third fourth fifth sixth seventh eighth
 _DETERMINERS = frozenset("the a an this that other another any some no one every each".split())
 _QUANTIFIERS = frozenset({"all", "every", "each", "any", "some", "various", "else"})  # "list all the frameworks"
 _NUMBER_WORDS = frozenset("two three four five six seven eight nine ten".split())  # "give the five eras": a count
+# What a thing has as much as a person ("whose success", "whose APIs"): "whose" then asks for a thing too
+_OWNED_BY_THINGS = frozenset(
+    "success popularity rise result results breakthrough achievement accuracy record records performance "
+    "architecture api apis style design abstraction nickname growth size parameters".split()
+)
 _RELATIVES = frozenset({"who", "whom", "whose", "which", "where", "when", "what"})
 # Common verbs that end a noun phrase ("which company makes ..."); -ed and -ing forms are caught by shape.
 _VERBS = frozenset(
@@ -258,6 +263,8 @@ def wh_word(tokens: list[str]) -> str:
     for i, t in enumerate(tokens[:12]):
         if imperative and i > 1 and t in _RELATIVES and tokens[i - 1] not in ("me", "us"):
             continue  # "name the framework whose APIs ...": a relative pronoun, not the question word
+        if t == "whose" and tokens[i + 1 : i + 2] and tokens[i + 1] in _OWNED_BY_THINGS:
+            return "what"  # "whose success drew big tech in?": AlexNet's, a thing's
         if t in ("who", "whom", "whose"):
             if i >= 2 and tokens[i - 2] in ("the", "a", "an") and "which" in tokens[i + 1 : 16]:
                 continue  # "the person who invented Caffe joined which company?": a relative pronoun
@@ -584,6 +591,8 @@ class Understanding:
                 return w
             if w in self.english and before.lower() in _DETERMINERS:
                 return w  # "the other way": a noun after a determiner, not "why"
+            if w in _VERBS or w in _ADVERBS or w in _PREPOSITIONS:
+                return w  # "what year saw ...", "right now": a word of its own, not "say", "new"
             if w in self.english:  # a short real word ('mad', 'wat'): one edit, but 'add' is not 'and',
                 stem = _stem([w])[0]  # nor into another form of itself ('own' is not 'owns')
                 close = [

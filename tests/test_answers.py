@@ -1540,3 +1540,16 @@ def test_an_act_between_two_things_the_facts_never_link_is_a_false_premise(engin
 def test_an_era_is_found_by_its_dates_or_by_what_it_holds(engine, question, era) -> None:
     a = engine.ask(question)
     assert era in a.answer and not a.abstained, a.answer
+
+
+def test_a_date_told_just_before_the_sentence_that_refers_back_to_it(engine) -> None:
+    """'This outstanding result sparked ...': a when-question about the result is dated by the sentence
+    before, which tells of it (and the past tense 'saw' is no typo of 'say')."""
+    a = engine.ask("Which year saw the result that sparked the excitement in deep neural networks?")
+    assert "2012" in a.answer and not a.abstained, a.answer
+    assert any("In 2012" in c.quote for c in a.citations)
+
+
+def test_whose_asks_for_a_thing_when_things_have_it_too(engine) -> None:
+    a = engine.ask("Whose success got large tech companies developing deep learning frameworks?")
+    assert "AlexNet" in a.answer and not a.abstained, a.answer

@@ -19,6 +19,10 @@ from assistant.rephrasing import rephrase
         ("what is the total number of eras", "how many eras"),
         ("Which man, together with two students, won ImageNet?", "Which man won ImageNet?"),
         ("what's the deal with AlexNet?", "what's special about AlexNet?"),
+        ("What weight count does the text give for AlexNet?", "how many weights does the text give for AlexNet?"),
+        ("who built Torch, per the article?", "who built Torch?"),
+        ("According to the author, which era came last?", "which era came last?"),
+        ("Why does the writer believe that compilers matter?", "Why compilers matter?"),
     ],
 )
 def test_rephrase_reads_the_plain_question(typed: str, plain: str) -> None:

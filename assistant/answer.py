@@ -433,6 +433,9 @@ class Answerer(ExtractiveAnswers):
         only = self._only_ordinal(analysis)
         if only:  # "who is the second author of the ResNet paper?": the references give only the first
             return self._abstain(text, resolved, f"they give only the {only}", hits[:k], 0.0)
+        narrowed = self._unstated_kind_of(analysis)
+        if narrowed is not None:  # "where did Lin Yuan do his undergraduate degree?": only his Ph.D. is told
+            return self._abstain(text, resolved, f"they {NEVER_SAID} any {narrowed}", hits[:k], 0.0)
         unlinked = self._unlinked_event(analysis)
         if unlinked is not None:  # "why did Google abandon TensorFlow?": the sources never say it did
             return self._abstain(text, resolved, f"they never say that {unlinked}", hits[:k], 0.0)

@@ -243,6 +243,7 @@ class FactAnswers(StructuralAnswers):
             ties = [j for r in tied for c in conditions for j in self._ties(r.fact.subject, c)]
         records = self._most_to_the_point(a, rel, records)[:MAX_LIST]
         claims = self._fact_claims(records, inverse)
+        stated = list(claims)  # the facts' own sentences, before the evidence may stand in for them
         said = {q[1] for c in claims for q in c.quotes}
         for q in (q for j in ties for q in self._quotes(self.facts[j])[:1]):  # what ties them, once each
             if q[1] not in said:
@@ -306,7 +307,10 @@ class FactAnswers(StructuralAnswers):
         if a.head in PERSON_NOUNS and not self.kind_names.names_a_person(" ".join(c.text for c in claims)):
             return None  # "which person ...?" answered with a company
         if not self.kind_names.names_asked_kind(" ".join(c.text for c in claims), a):
-            return None  # "which company acquired Keras?" answered with a person
+            if not self.kind_names.names_asked_kind(" ".join(c.text for c in stated), a):
+                return None  # "which company acquired Keras?" answered with a person
+            # "in which era did Caffe come into being?": the evidence tells of it, the fact names the era
+            claims = stated + [c for c in claims if c.text not in {t.text for t in stated}]
         form = typed_noun(a)
         if form is not None and not form[1].search(" ".join(c.text for c in claims)):
             return None  # "what is the newest version of Apache TVM?": its is-a fact gives no version
@@ -589,6 +593,16 @@ class FactAnswers(StructuralAnswers):
                 subject=records[0].subject_name, object=join_names([r.object_name for r in records])
             )
             return [Claim(text, [q for qs in quotes for q in qs])]
+        if (
+            len(records) > 1
+            and all(r.fact.value is None and r.fact.object == records[0].fact.object for r in records)
+            and len({r.fact.subject for r in records}) == len(records)
+        ):  # "Caffe, Chainer and Theano belong to the Bronze Age": one sentence, not three
+            text = rel.template.format(
+                subject=join_names([r.subject_name for r in records]), object=records[0].object_name
+            )
+            unique = {(q[0].passage_id, q[1]): q for qs in quotes for q in qs}
+            return [Claim(pluralise(text, len(records)), list(unique.values()))]
         return [Claim(r.text, qs) for r, qs in zip(records, quotes, strict=True)]
 
     def _quotes(self, r: FactRecord) -> list[tuple[Passage, str]]:

@@ -55,6 +55,7 @@ INTENT_STEMS = frozenset(
         "become became been being"
     )
 )
+OWNERS = frozenset({"his", "her", "its", "their"})  # "his undergraduate degree": a kind of his degree
 AMOUNT_WORDS = frozenset("hundred hundreds thousand thousands million millions billion billions".split())
 # Things someone makes: a question for their maker that the facts cannot answer is not answered.
 MADE_TYPES = frozenset({"framework", "library", "tool", "compiler", "model", "dataset", "paper"})
@@ -185,6 +186,20 @@ class PremiseChecks(FactAnswers):
         if any(self.by_subject.get((eid, rel)) for rel in named):
             return None
         return agents[0].name
+
+    def _unstated_kind_of(self, a: Analysis) -> str | None:
+        """'Where did he do his undergraduate degree?', 'waymo parent company?': the question ends on a
+        relation's noun narrowed by a word the sources never use; they give that noun, never that kind of it."""
+        if len(a.tokens) < 3 or a.wh in ("when", "how many"):  # "in what year did it achieve its breakthrough
+            return None  # result?": the date is asked, the result only described
+        owner, modifier, noun = a.tokens[-3:]
+        if owner not in OWNERS or modifier not in a.unknown_words or modifier not in self.understanding.english:
+            return None  # "his undergraduate degree", not "did Keras get absorbed" nor "a breakthrough result in"
+        if re.search(rf"\b{re.escape(modifier)}\b", a.text) is None:  # written in capitals: a name, not a word
+            return None
+        stem = tuple(token_set(noun))
+        named = [rel for rel, v in a.relation_scores.items() if v >= 1.0 and stem in self.understanding.rel_syn[rel]]
+        return f"{modifier} {noun}" if named else None
 
     def _unlisted_attribute(self, a: Analysis) -> str | None:
         """'What language is Caffe written in?': a relation the facts give in full (`exhaustive`) asked of a

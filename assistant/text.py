@@ -80,7 +80,13 @@ def join_names(items: list[str]) -> str:
 def pluralise(text: str, n: int) -> str:
     if n < 2:
         return text
-    for one, many in ((" belongs to ", " belong to "), (" was ", " were "), (" is ", " are "), (" uses ", " use ")):
+    for one, many in (
+        (" belongs to ", " belong to "),
+        (" was ", " were "),
+        (" is ", " are "),
+        (" uses ", " use "),
+        (" has ", " have "),
+    ):
         if one in text:
             return text.replace(one, many, 1)
     return text

@@ -797,15 +797,20 @@ class Understanding:
             else:
                 attribute = None
         possessed = False
-        if wh == "who" and not asked and "s" in tokens:
-            # "who was Lin Yuan's Ph.D. advisor at Maryland?": the role after the possessive is asked for;
-            # one the sources never use is a thing they never name
+        if (
+            wh in ("who", "what", "which")
+            and (not asked if wh == "who" else asked not in unknown_words)
+            and "s" in tokens
+        ):
+            # "who was Lin Yuan's Ph.D. advisor at Maryland?", "what was the title of his Ph.D. thesis?": the
+            # thing after the possessive is asked for; one the sources never use is a thing they never name
             owner = tokens.index("s")
             if owner > 0 and owner - 1 in in_mention:
                 role = list(
                     itertools.takewhile(lambda t: t not in _PREPOSITIONS and t not in STOPWORDS, tokens[owner + 1 :])
                 )
-                if role and role[-1] in unknown_words:
+                ends = wh == "who" or owner + len(role) == len(tokens) - 1  # "what ... of X's thesis": at the end
+                if role and role[-1] in unknown_words and ends:
                     asked, direct, phrase, possessed = role[-1], True, [owner + len(role)], True
         named = re.search(r"\bname of (?:the |a |an )?(\w+)", " ".join(tokens))
         if named and asked in ("", "name"):  # "what is the name of the person who ...": the person is asked for

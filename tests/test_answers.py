@@ -1553,3 +1553,21 @@ def test_a_date_told_just_before_the_sentence_that_refers_back_to_it(engine) -> 
 def test_whose_asks_for_a_thing_when_things_have_it_too(engine) -> None:
     a = engine.ask("Whose success got large tech companies developing deep learning frameworks?")
     assert "AlexNet" in a.answer and not a.abstained, a.answer
+
+
+@pytest.mark.parametrize(
+    ("question", "missing"),
+    [
+        ("Which college gave Lin Yuan his bachelor degree?", "bachelor degree"),  # only his Ph.D. is told
+        ("what was the topic of Lin Yuan's dissertation?", "dissertation"),
+    ],
+)
+def test_a_kind_of_a_told_thing_the_sources_never_give_abstains(engine, question, missing) -> None:
+    a = engine.ask(question)
+    assert a.abstained and missing in a.answer, a.answer
+    assert not engine.ask("Where did Lin Yuan get his doctorate?").abstained  # the told kind is still answered
+
+
+def test_things_sharing_a_fact_are_told_in_one_sentence(engine) -> None:
+    a = engine.ask("During which era did Chainer and Theano come into being?")
+    assert "Chainer and Theano belong to the Bronze Age" in a.answer and not a.abstained, a.answer

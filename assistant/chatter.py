@@ -30,6 +30,8 @@ _SCENE_RE = re.compile(
 )
 # Imperatives that ask on their own ("List the eras. Which came first?"): not small talk
 _REQUEST_RE = re.compile(r"^\W*(?:list|name|tell|give|explain|describe|show|say|compare|summari[sz]e)\b", re.I)
+_FIRST_PERSON_RE = re.compile(r"^\W*(?:i|i'm|i’m|i've|i’ve|i'd|i’d|my|we|we're|we’re)\b", re.I)
+MIN_OWN_QUESTION_WORDS = 4  # "Why would someone choose it?" leans on the story; "Which one?" too
 _PRONOUN_RE = re.compile(r"\b(?:it|its|they|them|their|this|that|these|those|he|him|his|she|her)\b", re.I)
 _WH_RE = re.compile(r"\b(?:who|whom|whose|what|which|when|where|why|how)\b", re.I)
 
@@ -45,6 +47,19 @@ def unwrap(text: str, plain: Callable[[str], bool]) -> str:
         and not _ASKS_RE.match(sentences[0])
         and not _REQUEST_RE.match(sentences[0])
         and plain(sentences[0].rstrip(".!"))
+    ):
+        sentences = sentences[1:]
+    # "I keep hearing X is faster. Why would someone choose X?": the user's own story before a question that
+    # stands on its own (one that says "that" or "it" leans on the story, and keeps it)
+    while (
+        len(sentences) > 1
+        and _FIRST_PERSON_RE.match(sentences[0])
+        and not sentences[0].endswith("?")
+        and not _WH_RE.search(sentences[0])  # "I'm curious where he studied. Could you tell me?" asks in it
+        and sentences[1].endswith("?")
+        and _ASKS_RE.match(sentences[1])
+        and len(sentences[1].split()) >= MIN_OWN_QUESTION_WORDS
+        and not _PRONOUN_RE.search(sentences[1])
     ):
         sentences = sentences[1:]
     # "Who proposed ResNet? Just curious." / "...? Thanks!": a remark after the question that asks nothing

@@ -59,6 +59,14 @@ _SOURCE_RE = re.compile(
     r"(?:article|author|text|sources?|piece|post)\s*,\s*",
     re.I,
 )
+# "why would anyone still pick X?", "why might a framework prefer X?": what X has going for it
+_CHOICE_RE = re.compile(
+    r"(?:^|(?<=[.!?]\s))\W*(?:(?:so|and|but|then|ok|okay)\W+)?why\s+(?:would|should|do|does|might|could|will|may)\s+"
+    r"(?:anyone|anybody|someone|somebody|one|people|you|i|we|developers|users|practitioners|researchers|"
+    r"engineers|teams?|frameworks|(?:a|an)\s+\w+)\s+(?:still\s+|ever\s+|even\s+|rather\s+)?"
+    r"(?:use|choose|pick|prefer|want|adopt|go\s+with|opt\s+for|favou?r|select|stick\s+with)\s+",
+    re.I,
+)
 # "why does the author think X is a problem?": why X is a problem, the sources being the author's words
 _OPINION_RE = re.compile(
     r"^(\W*(?:why|how)\s+)(?:does|did|do)\s+(?:the\s+)?(?:author|article|writer|text|piece|post)\s+"
@@ -101,6 +109,7 @@ def rephrase(text: str) -> str:
     )  # "what is the total number of eras" -> "how many eras"
     text = _ASIDE_RE.sub("", text)  # "which researcher, together with colleagues, proposed ...": an aside
     text = _SOURCE_RE.sub("", text)
+    text = _CHOICE_RE.sub("what is the advantage of ", text)
     text = _OPINION_RE.sub(r"\1", text)
     text = _DEAL_RE.sub("special about", text)  # "what was the deal with AlexNet?": what set it apart
     return text

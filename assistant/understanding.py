@@ -809,7 +809,8 @@ class Understanding:
                 role = list(
                     itertools.takewhile(lambda t: t not in _PREPOSITIONS and t not in STOPWORDS, tokens[owner + 1 :])
                 )
-                ends = wh == "who" or owner + len(role) == len(tokens) - 1  # "what ... of X's thesis": at the end
+                # "what ... of X's thesis (about)?": the thing ends the question
+                ends = wh == "who" or all(t in STOPWORDS for t in tokens[owner + 1 + len(role) :])
                 if role and role[-1] in unknown_words and ends:
                     asked, direct, phrase, possessed = role[-1], True, [owner + len(role)], True
         named = re.search(r"\bname of (?:the |a |an )?(\w+)", " ".join(tokens))

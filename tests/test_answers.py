@@ -1571,3 +1571,9 @@ def test_a_kind_of_a_told_thing_the_sources_never_give_abstains(engine, question
 def test_things_sharing_a_fact_are_told_in_one_sentence(engine) -> None:
     a = engine.ask("During which era did Chainer and Theano come into being?")
     assert "Chainer and Theano belong to the Bronze Age" in a.answer and not a.abstained, a.answer
+
+
+def test_why_would_anyone_choose_a_thing_asks_for_its_advantage(engine) -> None:
+    a = engine.ask("I was told imperative code is easier. Why might developers still opt for the declarative style?")
+    assert "optimization" in a.answer and not a.abstained, a.answer
+    assert any("more room for memory" in c.quote for c in a.citations)

@@ -24,6 +24,7 @@ def plain(phrase: str) -> bool:  # the engine's test is Understanding.plain: no 
         ("Who made Keras? Thanks a lot!", "Who made Keras?"),
         ("Who made Keras? I am writing a report on it.", "Who made Keras?"),
         ("The author names one standard API. Which one?", "Which one? The author names one standard API."),
+        ("I heard Caffe is old. Who made the Keras library?", "Who made the Keras library?"),
     ],
 )
 def test_small_talk_is_left_out(typed: str, question: str) -> None:
@@ -40,6 +41,8 @@ def test_small_talk_is_left_out(typed: str, question: str) -> None:
         "List the eras. Which came first?",  # a request, not small talk
         "Keras. Who made it?",  # names the thing asked about
         "After 2012, who joined?",
+        "I read that Google made Keras. Is that true?",  # the question leans on the story
+        "I wonder who made Keras. Could you tell me?",  # the story asks the question itself
     ],
 )
 def test_the_question_and_its_context_are_kept(kept: str) -> None:

@@ -23,6 +23,7 @@ from assistant.rephrasing import rephrase
         ("who built Torch, per the article?", "who built Torch?"),
         ("According to the author, which era came last?", "which era came last?"),
         ("Why does the writer believe that compilers matter?", "Why compilers matter?"),
+        ("so why would people still go with the imperative style?", "what is the advantage of the imperative style?"),
     ],
 )
 def test_rephrase_reads_the_plain_question(typed: str, plain: str) -> None:
@@ -36,6 +37,7 @@ def test_rephrase_reads_the_plain_question(typed: str, plain: str) -> None:
         "GPT-3 has 175 billion parameters, right?",  # a version number is not a count ("GPT-3 has")
         "How many parameters does GPT-2 have?",
         "Is Caffe2 part of PyTorch?",
+        "Why did Amazon choose MXNet?",  # why a named one chose it: an event, not an advantage
     ],
 )
 def test_rephrase_leaves_a_plain_question_alone(kept: str) -> None:

@@ -14,6 +14,8 @@ _SHORTHAND = {
     "ppl": "people", "bc": "because", "cuz": "because", "coz": "because", "abt": "about", "b4": "before",
     "pls": "please", "plz": "please", "tho": "though", "thru": "through", "w/": "with", "w/o": "without",
     "gonna": "going to", "wanna": "want to", "dunno": "do not know", "smth": "something", "sth": "something",
+    "theyre": "they are", "youre": "you are", "dont": "do not", "doesnt": "does not", "didnt": "did not",
+    "isnt": "is not", "wasnt": "was not", "arent": "are not", "werent": "were not", "cant": "cannot",
 }  # fmt: skip
 _SHORTHAND_RE = re.compile(r"(?<![\w/'’-])({})(?![\w/'’-])".format("|".join(map(re.escape, _SHORTHAND))), re.I)
 # "2nd", "3rd": the ordinal in words, as the sources and the follow-up rules write it

@@ -230,6 +230,9 @@ ABBREVIATIONS = {
     "nlp": "natural language processing",
     "nlu": "natural language understanding",
     "cv": "computer vision",
+    # words for what the sources call performance ("how do they stay fast?": "to achieve high performance")
+    "perf": "performance",
+    "speed": "performance",
 }
 _ABBREVIATION_RE = re.compile(r"\b({})\b".format("|".join(ABBREVIATIONS)), re.I)
 

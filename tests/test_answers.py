@@ -1577,3 +1577,8 @@ def test_why_would_anyone_choose_a_thing_asks_for_its_advantage(engine) -> None:
     a = engine.ask("I was told imperative code is easier. Why might developers still opt for the declarative style?")
     assert "optimization" in a.answer and not a.abstained, a.answer
     assert any("more room for memory" in c.quote for c in a.citations)
+
+
+def test_speed_is_what_the_sources_call_performance(engine) -> None:
+    a = engine.ask("how did mxnet speed up models written with imperative apis")
+    assert "hybridization" in a.answer and not a.abstained, a.answer

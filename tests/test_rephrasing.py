@@ -9,6 +9,7 @@ from assistant.rephrasing import rephrase
     ("typed", "plain"),
     [
         ("wut r the 3 eras", "what are the three eras"),
+        ("why theyre imperative if it doesnt help", "why they are imperative if it does not help"),
         ("whos behind caffe", "who is behind caffe"),
         ("the 2nd one w/ 60M params", "the second one with 60 million params"),
         ("True or false: Theano came from Montreal.", "Is it true that Theano came from Montreal?"),

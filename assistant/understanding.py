@@ -23,7 +23,7 @@ QUESTION_WORDS = frozenset(
     "does do is are was were be been the a an of in on at to for and or it its his her their they "
     "them he she this that these those there please me about know say says said mention mentioned "
     "article author text sources according also again just only ever kind kinds type types sort "
-    "sorts exactly roughly approximately".split()
+    "sorts exactly roughly approximately anyway anyways btw basically".split()
 )
 # Verbs that open a yes/no question ("is it still popular?"), not a keyword query.
 _AUXILIARIES = frozenset("is are was were do does did can could has have had will would should tell".split())
@@ -125,6 +125,7 @@ GENERIC_NOUNS = frozenset(
 PRONOUNS = frozenset("it its they them their he him his she her this that these those one".split())
 ELLIPSIS_RE = re.compile(r"^\s*(and|what about|how about|and what about|what of|same for|also)\b", re.I)
 MAX_NGRAM = 4
+MAX_KEYWORDS = 4  # a query this short with no question word is keywords ("mxnet nickname")
 _WH_WORDS = frozenset("who what when where why which how".split())
 FOREIGN_SHARE = 0.5  # no more known words than this share: the question is in another language
 LATIN_END = 0x024F  # letters beyond Latin Extended-B are another script
@@ -522,11 +523,14 @@ class Understanding:
 
     # ------------------------------------------------------------ relations
 
-    def _scores(self, stems: list[str], index: dict[str, list[tuple[str, tuple[str, ...]]]]) -> dict[str, float]:
+    def _scores(
+        self, stems: list[str], index: dict[str, list[tuple[str, tuple[str, ...]]]], *, keywords: bool = False
+    ) -> dict[str, float]:
         """How strongly the question asks for each relation: the distinct question words its synonyms
         cover (generic question words count half), plus a bonus for a whole multi-word phrase.
 
-        Only synonyms whose first word occurs in the question are looked at (`index` is keyed by it).
+        Only synonyms whose first word occurs in the question are looked at (`index` is keyed by it). In a
+        keyword query ("article author") every word counts in full: no word of it is only there to ask.
         """
         stem_set = set(stems)
         ordered = " ".join(stems)
@@ -539,7 +543,7 @@ class Understanding:
                     if len(syn) > 1 and " ".join(syn) in ordered:
                         bonus[rel] = 0.5  # the phrase itself, not scattered words
         return {
-            rel: sum(0.5 if s in self.weak else 1.0 for s in words) + bonus.get(rel, 0.0)
+            rel: sum(0.5 if s in self.weak and not keywords else 1.0 for s in words) + bonus.get(rel, 0.0)
             for rel, words in sorted(covered.items())
         }
 
@@ -700,8 +704,10 @@ class Understanding:
         joined = [folded_text[w.end() : w.end() + 1] == "-" and i + 1 < len(words) for i, w in enumerate(words)]
         stems = _stem(tokens)
         mentions, unknown = self.mentions(text)
-        rel = self._scores(stems, self._syn_index)
-        inv = self._scores(stems, self._inv_index)
+        # "article author", "keras creator": a few words, no question word or verb that asks
+        keywords = len(tokens) <= MAX_KEYWORDS and not any(t in _WH_WORDS or t in _AUXILIARIES for t in tokens)
+        rel = self._scores(stems, self._syn_index, keywords=keywords)
+        inv = self._scores(stems, self._inv_index, keywords=keywords)
         in_mention = {i for m in mentions for i in range(m.start, m.end)}
         content_idx = [
             i

@@ -1582,3 +1582,9 @@ def test_why_would_anyone_choose_a_thing_asks_for_its_advantage(engine) -> None:
 def test_speed_is_what_the_sources_call_performance(engine) -> None:
     a = engine.ask("how did mxnet speed up models written with imperative apis")
     assert "hybridization" in a.answer and not a.abstained, a.answer
+
+
+def test_a_keyword_query_counts_every_word(engine) -> None:
+    """'article author': no word of a keyword query is only there to ask ('author' is the relation)."""
+    a = engine.ask("article author")
+    assert "Lin Yuan" in a.answer and not a.abstained, a.answer

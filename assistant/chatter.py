@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable
 
 # A sentence ends at ".", "!" or "?" before a capital or a quote ("Ph.D. advisor" is one sentence).
-_SENTENCE_END_RE = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"“'‘])")
+_SENTENCE_END_RE = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"“'‘])|(?<=!)\s+")  # "hey! what's ...": "!" ends one too
 _ASKING = r"(?:who|whom|whose|what|which|when|where|why|how|is|are|was|were|did|does|do|can|could|has|have)\b"
 _ASKS_RE = re.compile(rf"^\W*{_ASKING}", re.I)
 # "sorry for asking, who ...", "Quick one - what ...", "Out of curiosity — when ...": words, then the question

@@ -438,10 +438,11 @@ class StructuralAnswers:
             return None
         anchor = named[0].entity
         inside = {i for m in named for i in range(m.start, m.end)}
+        rest = [t for i, t in enumerate(a.tokens) if i not in inside]
         if not any(  # the question names the kind it asks for ("the era right before ..."), not "what happened"
-            anchor.type in (self.kind_names.named_by(t) or ()) for i, t in enumerate(a.tokens) if i not in inside
-        ):
-            return None
+            anchor.type in (self.kind_names.named_by(t) or ()) for t in rest
+        ) and not all(t in _SUCCESSION_WORDS or NEIGHBOUR_RE.fullmatch(t) for t in rest):
+            return None  # ... or asks only what came next: "what came after the Roman Times?"
         order = self._date_order(anchor.type)
         if anchor.id not in order or len(order) < 2:
             return None
@@ -539,6 +540,13 @@ def _holds(value: str, year: int) -> bool:
     if re.search(r"\+|\bonwards?\b|\blater\b|\bsince\b", value):
         return year >= found[0]
     return min(found) <= year <= max(found)
+
+
+# "what came after X?", "which one comes before X?": words that ask only for the neighbour
+_SUCCESSION_WORDS = frozenset(
+    "and so what which who one ones came come comes coming was were is are the a an did does do then next right just "
+    "immediately directly".split()
+)
 
 
 def is_role(m: Mention) -> bool:

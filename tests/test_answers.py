@@ -1588,3 +1588,8 @@ def test_a_keyword_query_counts_every_word(engine) -> None:
     """'article author': no word of a keyword query is only there to ask ('author' is the relation)."""
     a = engine.ask("article author")
     assert "Lin Yuan" in a.answer and not a.abstained, a.answer
+
+
+def test_what_came_after_an_era_is_the_next_era(engine) -> None:
+    a = engine.ask("And what came right after the Iron Age?")
+    assert "Roman Times" in a.answer and not a.abstained, a.answer

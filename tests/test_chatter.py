@@ -17,6 +17,7 @@ def plain(phrase: str) -> bool:  # the engine's test is Understanding.plain: no 
     ("typed", "question"),
     [
         ("Got it. Who created Keras?", "Who created Keras?"),
+        ("wow! who created keras", "who created keras"),
         ("Great, thanks! Who created Keras?", "Who created Keras?"),
         ("sorry for asking, who made Keras?", "who made Keras?"),
         ("Quick one - wat is keras", "wat is keras"),

@@ -279,6 +279,10 @@ class Answerer(ExtractiveAnswers):
             result = self._dated_by_answer(text, resolved, result, prev_user, turns[-1].content, k, mode)
         # "they never mention any license", "they never say who is behind Theano": no retry can change that
         definite = NEVER_SAID in result.answer or NEVER_CREDITED in result.answer
+        # "when was he born?" with "he" found: the date is missing, not the subject
+        definite = definite or (
+            analysis.wh in ("when", "how many") and resolved != first.text and not analysis.has_pronoun
+        )
         # "what's his name?" when no person was named before: no earlier question can name him either
         definite = definite or (
             resolved == first.text and bool(PERSON_PRONOUN_RE.search(text)) and bool(NAME_ASKED_RE.search(text))

@@ -88,6 +88,7 @@ class FollowUps:
         self.kinds = kinds
         self.answerable = answerable  # whether the facts can answer the question for an entity id
         self._titles = {d.title for d in corpus.documents}
+        self._title_ids = {e.id for e in corpus.facts.entities if e.name in self._titles}
         self._descriptive = corpus.facts.descriptive_relations()
         self._kind_by_name = {e.name: e.type for e in corpus.facts.entities}
         self._entity_by_name = {e.name: e for e in corpus.facts.entities}
@@ -442,6 +443,12 @@ class FollowUps:
             seen = self.understanding.analyse(MARKER_RE.sub("", t.content))
             # "according to the article": the document frames the question, it is not its subject
             ents = list(dict.fromkeys(m.entity.id for m in seen.mentions if m.entity.name not in self._titles))
+            if not ents:  # ... unless it is what the turn asks about: "which category is the article filed under?"
+                ents = [
+                    m.entity.id
+                    for m in seen.mentions
+                    if m.entity.name in self._titles and self.answerable(m.entity.id, seen)
+                ][:1]
             noun = seen.head or seen.asked
             asks_for_thing = (
                 seen.wh == "who"
@@ -486,6 +493,8 @@ class FollowUps:
             fits = [e for e in candidates if (self.corpus.facts.entity(e).type == "person") == personal]
             if personal and not fits and re.search(r"\bname\b", a.text, re.I):
                 return None  # "what's his name?" after "the inventor of Caffe": no person was named
+            if personal and not fits and set(candidates) <= self._title_ids:
+                return None  # "he" after "who wrote the article?" is its author, not the article
             candidates = fits + [e for e in candidates if e not in fits]
         if a.mentions and AGENT_PRONOUN_RE.search(a.text):  # "did they also make Keras?": they, the makers
             agents = [e for e in candidates if self.corpus.facts.entity(e).type in AGENT_TYPES | {"organisation"}]

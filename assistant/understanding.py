@@ -822,6 +822,10 @@ class Understanding:
                 ends = wh == "who" or all(t in STOPWORDS for t in tokens[owner + 1 + len(role) :])
                 if role and role[-1] in unknown_words and ends:
                     asked, direct, phrase, possessed = role[-1], True, [owner + len(role)], True
+        of_whom = re.match(r"who (?:is|was|are|were) the (\w+) of\b", " ".join(tokens))
+        if of_whom and not asked and of_whom.group(1) in unknown_words:
+            # "who were the founders of Waymo?": the role asked for is one the sources never use
+            asked, direct, phrase, possessed = of_whom.group(1), True, [3], True
         named = re.search(r"\bname of (?:the |a |an )?(\w+)", " ".join(tokens))
         if named and asked in ("", "name"):  # "what is the name of the person who ...": the person is asked for
             asked = named.group(1)
@@ -848,8 +852,8 @@ class Understanding:
             rel_rest = self._scores(masked, self._syn_index)
             if rel_rest and rel_rest != rel:
                 rel, inv = rel_rest, self._scores(masked, self._inv_index)
-        if asked in GENERIC_NOUNS:  # "which group", "what company": asks for an entity, not an attribute
-            asked = ""
+        if asked in GENERIC_NOUNS and not possessed:  # "which group", "what company": asks for an entity, not an
+            asked = ""  # attribute (but "the founders of Waymo" the sources never name are no entity to find)
         if asked in ABSTRACT_NOUNS:  # "what problem ...", "what advantage ...": a description is asked for
             asked = ""
         return Analysis(

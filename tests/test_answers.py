@@ -1593,3 +1593,21 @@ def test_a_keyword_query_counts_every_word(engine) -> None:
 def test_what_came_after_an_era_is_the_next_era(engine) -> None:
     a = engine.ask("And what came right after the Iron Age?")
     assert "Roman Times" in a.answer and not a.abstained, a.answer
+
+
+def test_it_is_the_article_when_the_article_was_what_was_asked_about(engine) -> None:
+    a = engine.ask("and who published it?", ["Under which category does the article appear?"])
+    assert "Synced Review" in a.answer and not a.abstained, (a.resolved_question, a.answer)
+    b = engine.ask("whose byline does this piece carry?")
+    assert "Lin Yuan" in b.answer and not b.abstained, b.answer
+
+
+def test_a_date_never_given_for_a_resolved_person_is_not_answered_by_the_old_question(engine) -> None:
+    history = [{"role": "user", "content": "Who wrote Keras?"}, {"role": "assistant", "content": "François Chollet."}]
+    a = engine.ask("In what year was he born?", history)
+    assert a.abstained, (a.resolved_question, a.answer)
+
+
+def test_a_role_the_sources_never_use_is_never_named(engine) -> None:
+    a = engine.ask("Who were the shareholders of Waymo?")
+    assert a.abstained and "shareholders" in a.answer, a.answer

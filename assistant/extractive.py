@@ -255,7 +255,9 @@ class ExtractiveAnswers(PremiseChecks):
         elif a.wh in ("what", "other"):
             phrase = self._quoted(a)
             said_it = bool(phrase and phrase in plain(chosen))  # the sentence says the quoted words
-            if (REFERS_BACK.match(chosen) and not self._names_answer(a, chosen)) or (
+            listing = a.plural or a.tokens[:1] in (["name"], ["list"], ["give"])  # "name the compilers ...": "They are"
+            refers_back = REFERS_BACK.match(chosen) or (listing and LEANS_ON_CONTEXT.match(chosen))
+            if (refers_back and not self._names_answer(a, chosen)) or (
                 said_it and (REFERS_BACK.match(chosen) or LEANS_ON_CONTEXT.match(chosen))
             ):
                 # "This abstraction became the de facto ... API": what "this abstraction" is, said just before;

@@ -93,6 +93,7 @@ def _verb_like(token: str) -> bool:
 # Words a real word is never "corrected" into: a typo of these is rarely a real word itself.
 _FUNCTION_WORDS = frozenset(STOPWORDS - {"what", "which", "who", "whom", "whose", "when", "where", "why", "how"})
 # "In what way / to what extent / in what manner ...": the question asks how, not for a thing.
+_QUANTITY_NOUNS = frozenset({"number", "count", "amount", "total", "quantity"})
 # Nouns that, after "in what", ask how someone took part, not for a thing ("in what capacity did he serve?")
 _CAPACITIES = frozenset("capacity role roles position function form forms sense respect context light".split())
 MANNER_NOUNS = frozenset("way ways manner extent degree sense respect respects fashion means".split())
@@ -839,6 +840,8 @@ class Understanding:
             asked = head = ""
         if asked in MANNER_NOUNS:  # "in what way", "to what extent": a how-question
             wh, asked = "how", ""
+        if asked in _QUANTITY_NOUNS and "of" in tokens:  # "the brain's estimated number of synapses?": how many
+            wh, asked = "how many", ""
         # "what tools ...", "name the tools people used": a list is asked for
         plural = any(
             ((len(tokens[i]) > 3 and tokens[i].endswith("s") and not tokens[i].endswith("ss")) or tokens[i] == "people")

@@ -1611,3 +1611,14 @@ def test_a_date_never_given_for_a_resolved_person_is_not_answered_by_the_old_que
 def test_a_role_the_sources_never_use_is_never_named(engine) -> None:
     a = engine.ask("Who were the shareholders of Waymo?")
     assert a.abstained and "shareholders" in a.answer, a.answer
+
+
+def test_a_list_request_answered_by_a_they_sentence_names_them(engine) -> None:
+    """'They are well positioned ...': the things "they" are were named just before."""
+    a = engine.ask("List the compilers the author sees as a possible backend stack.")
+    assert "Apache TVM" in a.answer and "MLIR" in a.answer and not a.abstained, a.answer
+
+
+def test_the_number_of_something_is_how_many(engine) -> None:
+    a = engine.ask("GPT-3's number of parameters, per the outlook?")
+    assert "175 billion" in a.answer and not a.abstained, a.answer

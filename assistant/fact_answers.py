@@ -77,7 +77,11 @@ FACT_SENTENCE_WORDS = 30  # a what/which fact answer adds its evidence sentence,
 
 
 # "where did PyTorch's style come from?": an origin, which need not be a place
-ORIGIN_RE = re.compile(r"\b(?:come|comes|came|coming)\s+from\b|\borigin\w*", re.I)
+ORIGIN_RE = re.compile(
+    r"\b(?:come|comes|came|coming)\s+from\b|\borigin\w*"
+    r"|\bwhere\b.*\b(?:get|gets|got|take|takes|took|borrow\w*|inherit\w*)\b",  # "where did PyTorch get its style?"
+    re.I,
+)
 # A relation's facts that may answer: score, keyword score, fact rows, inverse, relation, one hop away, entity
 Candidate = tuple[float, float, list[int], bool, str, bool, str]
 

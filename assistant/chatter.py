@@ -21,6 +21,7 @@ _ASKS_RE = re.compile(rf"^\W*{_ASKING}", re.I)
 _LEAD_IN_RE = re.compile(rf"^\s*([^,;:?!.–—]+?)\s*(?:,\s*(?={_ASKING})|\s[-–—]\s*|\s*[–—]\s*)(?=\w)", re.I)
 MAX_LEAD_WORDS = 8
 MAX_SMALL_TALK_WORDS = 4  # "Got it.", "I see.", "Great, thanks!"
+MAX_TOPIC_WORDS = 3  # "and pytorch? ...", "what about the Iron Age? ..."
 MAX_SHORT_QUESTION_WORDS = 2  # "Which one?", "Which ones?", "Who?", "What year?"
 # A lead-in that sets a scene narrows the question: "In the second era, which ...", "Besides that, who ...".
 _SCENE_RE = re.compile(
@@ -30,6 +31,11 @@ _SCENE_RE = re.compile(
 )
 # Imperatives that ask on their own ("List the eras. Which came first?"): not small talk
 _REQUEST_RE = re.compile(r"^\W*(?:list|name|tell|give|explain|describe|show|say|compare|summari[sz]e)\b", re.I)
+# "and pytorch? where did its style come from?": a thing named on its own, then the question about it
+_TOPIC_FIRST_RE = re.compile(
+    rf"^\s*(?:and|so|ok|okay|now|what about|how about|what of)?\s*([^?.!,]{{1,40}}?)\s*\?\s+({_ASKING}[^?]*\?)\s*$",
+    re.I,
+)
 _FIRST_PERSON_RE = re.compile(r"^\W*(?:i|i'm|i’m|i've|i’ve|i'd|i’d|my|we|we're|we’re)\b", re.I)
 MIN_OWN_QUESTION_WORDS = 4  # "Why would someone choose it?" leans on the story; "Which one?" too
 _PRONOUN_RE = re.compile(r"\b(?:it|its|they|them|their|this|that|these|those|he|him|his|she|her)\b", re.I)
@@ -38,6 +44,16 @@ _WH_RE = re.compile(r"\b(?:who|whom|whose|what|which|when|where|why|how)\b", re.
 
 def unwrap(text: str, plain: Callable[[str], bool]) -> str:
     """The question without the small talk around it; the text itself when there is none."""
+    topic = _TOPIC_FIRST_RE.match(text)
+    if (
+        topic
+        and len(topic.group(1).split()) <= MAX_TOPIC_WORDS
+        and not _ASKS_RE.match(topic.group(1))
+        and not plain(topic.group(1))
+        and _PRONOUN_RE.search(topic.group(2))
+    ):
+        # "and pytorch? where did its style come from?": the thing named first is what "its" means
+        return f"{topic.group(1)}, {topic.group(2)}"
     sentences = _SENTENCE_END_RE.split(text.strip())
     # "Got it. What about PyTorch?": an acknowledgement before the question
     while (

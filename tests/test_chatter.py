@@ -18,6 +18,7 @@ def plain(phrase: str) -> bool:  # the engine's test is Understanding.plain: no 
     [
         ("Got it. Who created Keras?", "Who created Keras?"),
         ("wow! who created keras", "who created keras"),
+        ("and keras? who made it?", "keras, who made it?"),  # the thing named first is what "it" is
         ("Great, thanks! Who created Keras?", "Who created Keras?"),
         ("sorry for asking, who made Keras?", "who made Keras?"),
         ("Quick one - wat is keras", "wat is keras"),
@@ -44,6 +45,7 @@ def test_small_talk_is_left_out(typed: str, question: str) -> None:
         "After 2012, who joined?",
         "I read that Google made Keras. Is that true?",  # the question leans on the story
         "I wonder who made Keras. Could you tell me?",  # the story asks the question itself
+        "Who made Keras? When was it merged?",  # two questions, not a topic and a question
     ],
 )
 def test_the_question_and_its_context_are_kept(kept: str) -> None:

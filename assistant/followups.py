@@ -420,11 +420,6 @@ class FollowUps:
                 continue
             if re.search(r"\band\b|[,;?]", lowered[at : pronoun.start()]):
                 return True
-        for m in a.mentions:  # "where did PyTorch get its style?": "its" is the one whose verb it follows
-            at = lowered.find(m.surface.lower())
-            between = lowered[at + len(m.surface) : pronoun.start()] if at >= 0 else ""
-            if pronoun.group(1).lower() == "its" and at >= 0 and re.fullmatch(r"\s+(?:[a-z]+\s+){1,2}", between):
-                return m.entity.name not in self._titles
         return False
 
     @staticmethod

@@ -1622,9 +1622,3 @@ def test_a_list_request_answered_by_a_they_sentence_names_them(engine) -> None:
 def test_the_number_of_something_is_how_many(engine) -> None:
     a = engine.ask("GPT-3's number of parameters, per the outlook?")
     assert "175 billion" in a.answer and not a.abstained, a.answer
-
-
-def test_its_after_a_named_things_verb_is_that_thing(engine) -> None:
-    """'where did PyTorch get its style?' after a question about TensorFlow: its own style, asked of PyTorch."""
-    a = engine.ask("and where did PyTorch get its style?", ["Which style did TensorFlow borrow from Theano?"])
-    assert "PyTorch" in a.answer and "imperative" in a.answer and not a.abstained, (a.resolved_question, a.answer)

@@ -35,7 +35,7 @@ from assistant.premises import (
 from assistant.reading import Reading
 from assistant.retrieval import Hit, Retriever, token_set
 from assistant.settings import RetrievalMode, Settings
-from assistant.structural import is_role
+from assistant.structural import MAKING_RELATIONS, is_role
 from assistant.text import (
     ABSTAINED,
     AGENT_TYPES,
@@ -144,6 +144,13 @@ class Answerer(ExtractiveAnswers):
             if f.object
             for end, other in ((f.subject, f.object), (f.object, f.subject))
             if kind_of(other).type in AGENT_TYPES
+        }
+        # things the facts say a person or organisation made ("who created Horovod?": LF AI hosts it, no one
+        # is said to have made it)
+        self._made_by_agents = {
+            f.subject
+            for f in corpus.facts.facts
+            if f.object and f.relation in MAKING_RELATIONS and kind_of(f.object).type in AGENT_TYPES
         }
         # relations that describe a person or organisation in words ("Lin Yuan is a Staff Software Engineer")
         self._about_agents = {

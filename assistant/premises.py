@@ -57,6 +57,8 @@ INTENT_STEMS = frozenset(
 )
 OWNERS = frozenset({"his", "her", "its", "their"})  # "his undergraduate degree": a kind of his degree
 AMOUNT_WORDS = frozenset("hundred hundreds thousand thousands million millions billion billions".split())
+# Words that ask who made a thing itself ("who created Horovod?"), not who hosts or backs it ("who is behind")
+MADE_RE = re.compile(r"\b(?:creat\w*|invent\w*|develop\w*|built|build\w*|wrote|writ\w*|design\w*|lead\w*|led)\b", re.I)
 # Things someone makes: a question for their maker that the facts cannot answer is not answered.
 MADE_TYPES = frozenset({"framework", "library", "tool", "compiler", "model", "dataset", "paper"})
 # The asked-about agent is the subject of another verb: "which company did the inventor of X join?",
@@ -72,6 +74,7 @@ class PremiseChecks(FactAnswers):
     _person_relations: set[str]
     _linking_relations: set[str]
     _tied_to_agents: set[str]
+    _made_by_agents: set[str]
 
     def _out_of_scope(self, a: Analysis) -> str | None:
         """A reason to abstain before answering, or None."""
@@ -307,7 +310,10 @@ class PremiseChecks(FactAnswers):
             return None  # not "which company did the inventor of Caffe join?": the maker is not what is asked
         if a.wh != "who" and UNNAMED_RE.search(a.text) and not NAME_ASKED_RE.search(a.text):
             return None  # "the inventor of Caffe joined which company?": the maker is the subject
-        return self._never_tied(entities)
+        top = max(a.relation_scores.values(), default=0.0)
+        making = {rel for rel, v in a.relation_scores.items() if v == top} & MAKING_RELATIONS
+        made = bool(making) and MADE_RE.search(a.text) is not None  # "who created X?", not "who is behind X?"
+        return self._never_tied(entities, made=made)
 
     def _polar_maker(self, a: Analysis) -> bool:
         """'Was OneFlow made by Google?': a yes/no question whether a named person or organisation made,
@@ -319,12 +325,12 @@ class PremiseChecks(FactAnswers):
             and any(v >= 1.0 and rel in MAKING_RELATIONS for rel, v in a.relation_scores.items())
         )
 
-    def _never_tied(self, entities: dict[str, Entity]) -> str | None:
+    def _never_tied(self, entities: dict[str, Entity], *, made: bool = False) -> str | None:
         """The name of the first of these things, when they are all made things and no fact ties any of them
-        to a person or organisation."""
+        to a person or organisation (`made`: as its maker; being hosted by or contributed to is no making)."""
         if not entities or any(e.type not in MADE_TYPES for e in entities.values()):
             return None  # "who at Google built it?", "companies in the Iron Age": not only made things named
-        if entities.keys() & self._tied_to_agents:
+        if entities.keys() & (self._made_by_agents if made else self._tied_to_agents):
             return None
         return next(iter(entities.values())).name
 

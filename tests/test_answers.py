@@ -1622,3 +1622,10 @@ def test_a_list_request_answered_by_a_they_sentence_names_them(engine) -> None:
 def test_the_number_of_something_is_how_many(engine) -> None:
     a = engine.ask("GPT-3's number of parameters, per the outlook?")
     assert "175 billion" in a.answer and not a.abstained, a.answer
+
+
+def test_a_thing_hosted_or_contributed_to_but_never_said_to_be_made_has_no_maker(engine) -> None:
+    """Horovod is an LF AI library Lin Yuan contributes to: neither is said to have created it."""
+    a = engine.ask("Who designed Horovod?")
+    assert a.abstained and "Horovod" in a.answer, a.answer
+    assert "Chollet" in engine.ask("Who designed Keras?").answer  # a maker the facts give is still given

@@ -15,7 +15,7 @@ import threading
 from pydantic import BaseModel, Field
 
 from assistant.acronyms import asked_abbreviation, find_expansion
-from assistant.chatter import unwrap
+from assistant.chatter import small_talk, unwrap
 from assistant.chunking import Passage
 from assistant.claims import MAX_WORDS, Claim, word_count
 from assistant.compound import split_compound
@@ -240,6 +240,8 @@ class Answerer(ExtractiveAnswers):
     ) -> Answer:
         asked = clean_question(question)
         turns = normalise_history(history)
+        if small_talk(asked):  # "great, thank you!": nothing to look up, and no sentence that half matches it
+            return self._abstain(asked, asked, "there is no question in it to look up", [], 0.0)
         text = unwrap(asked, self.understanding.plain)  # "Got it. Who ...? Thanks!": the question itself
         parts = split_compound(text)
         if parts is None:

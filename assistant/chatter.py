@@ -106,3 +106,18 @@ def unwrap(text: str, plain: Callable[[str], bool]) -> str:
     ):
         text = text[lead.end() :]
     return text
+
+
+# What a chat user says around questions: thanks, greetings, acknowledgements
+_COURTESY_WORDS = frozenset(
+    "thanks thank thx ty you u great cool ok okay k nice awesome hello hi hey hiya bye goodbye cheers perfect "
+    "got it that this was is that's very so much makes make sense see i understood appreciated appreciate good "
+    "wow lol yes yeah yep no nope sure alright all right fine interesting helpful a lot again".split()
+)
+
+
+def small_talk(text: str) -> bool:
+    """Whether the text only thanks, greets or acknowledges ("Thanks! That was helpful.", "great, thank
+    you!"): nothing in it asks about the sources."""
+    words = re.findall(r"[\w']+", text.lower())
+    return bool(words) and "?" not in text and all(w in _COURTESY_WORDS for w in words)

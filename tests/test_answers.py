@@ -1629,3 +1629,8 @@ def test_a_thing_hosted_or_contributed_to_but_never_said_to_be_made_has_no_maker
     a = engine.ask("Who designed Horovod?")
     assert a.abstained and "Horovod" in a.answer, a.answer
     assert "Chollet" in engine.ask("Who designed Keras?").answer  # a maker the facts give is still given
+
+
+def test_thanks_is_no_question_and_gets_no_half_matching_sentence(engine) -> None:
+    a = engine.ask("great, thanks a lot!")
+    assert a.abstained and "no question" in a.answer and not a.citations, a.answer

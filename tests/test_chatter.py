@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from assistant.chatter import unwrap
+from assistant.chatter import small_talk, unwrap
 
 NAMES = re.compile(r"\b(?:Keras|Caffe|Iron Age|TensorFlow)\b", re.I)
 
@@ -50,3 +50,13 @@ def test_small_talk_is_left_out(typed: str, question: str) -> None:
 )
 def test_the_question_and_its_context_are_kept(kept: str) -> None:
     assert unwrap(kept, plain) == kept
+
+
+@pytest.mark.parametrize("said", ["Thanks! That was helpful.", "great, thank you!", "ok cool", "hello"])
+def test_thanks_and_greetings_are_small_talk(said: str) -> None:
+    assert small_talk(said)
+
+
+@pytest.mark.parametrize("asked", ["thanks, who made Keras?", "Keras", "is that true?", "why?"])
+def test_a_question_or_a_name_is_no_small_talk(asked: str) -> None:
+    assert not small_talk(asked)

@@ -61,6 +61,7 @@ CARRY_ON_RE = re.compile(
 )
 THAT_RE = re.compile(r"\b(that|this|it|then|next)\b", re.I)
 CARRY_ON_SHARE = 0.6  # share of an answer's words an article sentence must have to be the one it told
+ANSWER_SENTENCE_RE = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"“])")  # where one sentence of an answer ends
 NEVER_SAID = "never mention"  # the wording of abstentions about a thing the sources never name
 NEVER_CREDITED = "never say who is behind"  # ... about a maker the sources never name
 CONNECTIVE_RE = re.compile(
@@ -334,9 +335,9 @@ class Answerer(ExtractiveAnswers):
                 renumber[c.n] = number[c.passage_id] = len(citations) + 1
                 citations.append(c.model_copy(update={"n": renumber[c.n]}))
         second = re.sub(r"\[(\d+)\]", lambda m: f"[{renumber.get(int(m.group(1)), int(m.group(1)))}]", two.answer)
-        sentences = re.split(r"(?<=[.!?])\s+(?=[A-Z\"“])", second)
+        sentences = ANSWER_SENTENCE_RE.split(second)
         answer = one.answer
-        told = [MARKER_RE.sub("", s).strip(" .") for s in re.split(r"(?<=[.!?])\s+(?=[A-Z\"“])", one.answer)]
+        told = [MARKER_RE.sub("", s).strip(" .") for s in ANSWER_SENTENCE_RE.split(one.answer)]
         for sentence in sentences:  # the second answer's sentences while they fit, each said once
             if word_count(f"{answer} {sentence}") > MAX_WORDS:
                 break

@@ -55,7 +55,7 @@ from assistant.text import (
     quoted_phrase,
     trim_sentence,
 )
-from assistant.understanding import PERSON_NOUNS, QUESTION_WORDS, Analysis
+from assistant.understanding import LIST_VERBS, PERSON_NOUNS, QUESTION_WORDS, Analysis
 
 COUNTED_TYPES = frozenset({"model", "framework", "library", "compiler", "dataset", "paper"})  # things a number is of
 # The word two named things are compared by: "faster than", "which is faster, X or Y", "prefer X or Y"
@@ -255,7 +255,7 @@ class ExtractiveAnswers(PremiseChecks):
         elif a.wh in ("what", "other"):
             phrase = self._quoted(a)
             said_it = bool(phrase and phrase in plain(chosen))  # the sentence says the quoted words
-            listing = a.plural or a.tokens[:1] in (["name"], ["list"], ["give"])  # "name the compilers ...": "They are"
+            listing = a.plural or (bool(a.tokens) and a.tokens[0] in LIST_VERBS)  # "name the compilers ...": "They are"
             refers_back = REFERS_BACK.match(chosen) or (listing and LEANS_ON_CONTEXT.match(chosen))
             if (refers_back and not self._names_answer(a, chosen)) or (
                 said_it and (REFERS_BACK.match(chosen) or LEANS_ON_CONTEXT.match(chosen))

@@ -33,7 +33,7 @@ _ADVERBS = frozenset(
     "finally mainly mostly afterwards afterward subsequently next ultimately instead today nowadays".split()
 )
 # Imperatives that open a request for a list ("name the tools ...", "list the trends ...").
-_LIST_VERBS = frozenset({"name", "list", "enumerate", "give"})
+LIST_VERBS = frozenset({"name", "list", "enumerate", "give"})
 _ATTRIBUTE_RE = re.compile(
     r"^(?:what|which) (?:is|was|are|were|s) (?:the|a|an) (\w+) of \w|"  # "what is the license of Keras"
     r"^(?:what|which) (?:is|was|are|were|s) (?:(?:\w+ ){1,3}s|his|her|its|their) (\w+)$"  # "what's its license"
@@ -92,10 +92,11 @@ def _verb_like(token: str) -> bool:
 
 # Words a real word is never "corrected" into: a typo of these is rarely a real word itself.
 _FUNCTION_WORDS = frozenset(STOPWORDS - {"what", "which", "who", "whom", "whose", "when", "where", "why", "how"})
-# "In what way / to what extent / in what manner ...": the question asks how, not for a thing.
+# "the number of synapses": how many
 _QUANTITY_NOUNS = frozenset({"number", "count", "amount", "total", "quantity"})
 # Nouns that, after "in what", ask how someone took part, not for a thing ("in what capacity did he serve?")
 _CAPACITIES = frozenset("capacity role roles position function form forms sense respect context light".split())
+# "In what way / to what extent / in what manner ...": the question asks how, not for a thing.
 MANNER_NOUNS = frozenset("way ways manner extent degree sense respect respects fashion means".split())
 # Nouns that ask for an entity of some kind ("which group released it"), not for an attribute.
 # Nouns that ask for a description, not for an attribute the sources would name ("what problem do
@@ -264,7 +265,7 @@ def wh_word(tokens: list[str]) -> str:
         r"\b(?:what (?:is|was|were|are|s) the|for what) (reason|reasoning|cause|motivation|rationale)s?\b", joined
     ):
         return "why"  # "what was the reason deep nets got so much attention?"
-    imperative = bool(tokens) and tokens[0] in _LIST_VERBS
+    imperative = bool(tokens) and tokens[0] in LIST_VERBS
     for i, t in enumerate(tokens[:12]):
         if imperative and i > 1 and t in _RELATIVES and tokens[i - 1] not in ("me", "us"):
             continue  # "name the framework whose APIs ...": a relative pronoun, not the question word
@@ -279,6 +280,24 @@ def wh_word(tokens: list[str]) -> str:
         if t in ("where", "why", "how", "which", "what", "list"):
             return t
     return "other"
+
+
+def _role_positions(wh: str, tokens: list[str], in_mention: set[int]) -> list[int]:
+    """Where a who/what question may name the role or thing it asks of someone: after a named thing's
+    possessive ("who was Lin Yuan's Ph.D. advisor at Maryland?"; for what/which only at the end: "what was
+    the title of his Ph.D. thesis (about)?"), and after "who was the" ("who were the founders of Waymo?")."""
+    found = []
+    if wh in ("who", "what", "which") and "s" in tokens:
+        owner = tokens.index("s")
+        if owner > 0 and owner - 1 in in_mention:
+            role = list(
+                itertools.takewhile(lambda t: t not in _PREPOSITIONS and t not in STOPWORDS, tokens[owner + 1 :])
+            )
+            if role and (wh == "who" or all(t in STOPWORDS for t in tokens[owner + 1 + len(role) :])):
+                found.append(owner + len(role))
+    if re.match(r"who (?:is|was|are|were) the \w+ of\b", " ".join(tokens)):
+        found.append(3)
+    return found
 
 
 def english_words(model_path: Path | None) -> frozenset[str]:
@@ -706,9 +725,9 @@ class Understanding:
         stems = _stem(tokens)
         mentions, unknown = self.mentions(text)
         # "article author", "keras creator": a few words, no question word or verb that asks
-        keywords = len(tokens) <= MAX_KEYWORDS and not any(t in _WH_WORDS or t in _AUXILIARIES for t in tokens)
-        rel = self._scores(stems, self._syn_index, keywords=keywords)
-        inv = self._scores(stems, self._inv_index, keywords=keywords)
+        terse = len(tokens) <= MAX_KEYWORDS and not any(t in _WH_WORDS or t in _AUXILIARIES for t in tokens)
+        rel = self._scores(stems, self._syn_index, keywords=terse)
+        inv = self._scores(stems, self._inv_index, keywords=terse)
         in_mention = {i for m in mentions for i in range(m.start, m.end)}
         content_idx = [
             i
@@ -738,13 +757,13 @@ class Understanding:
         subject = direct = False
         wh = wh_word(tokens)
         # A keyword query ("big tech companies that joined ...") asks for its first noun phrase.
-        keywords = wh == "other" and bool(tokens) and tokens[0] not in _AUXILIARIES and tokens[0] not in _LIST_VERBS
+        keywords = wh == "other" and bool(tokens) and tokens[0] not in _AUXILIARIES and tokens[0] not in LIST_VERBS
         for i, t in [(-1, "")] * keywords + list(enumerate(tokens[:-1])):
             if t in ("what", "which") and wh not in ("what", "which", "other", "list"):
                 continue  # "how did BERT change what people wanted?": an embedded "what" asks for nothing
             counted = t in ("many", "much") and tokens[i - 1 : i] == ["how"]  # not "pretty much solo"
-            if i < 0 or t in ("what", "which") or counted or (i == 0 and t in _LIST_VERBS):  # "name the tools"
-                reach = 4 if t in _LIST_VERBS else 3  # "list all the frameworks"
+            if i < 0 or t in ("what", "which") or counted or (i == 0 and t in LIST_VERBS):  # "name the tools"
+                reach = 4 if t in LIST_VERBS else 3  # "list all the frameworks"
                 # "what are the eras ...": a copula and a determiner, then the noun asked for
                 copula = i >= 0 and tokens[i + 1 : i + 2] in (["is"], ["are"], ["was"], ["were"], ["s"])  # "what's"
                 copula = copula and tokens[i + 2 : i + 3] in (["the"], ["all"])
@@ -771,7 +790,7 @@ class Understanding:
                     phrase.append(nxt)
                     # "what do people rely on?": a noun after a verb is its subject, not the kind asked for
                     subject = not copula and bool(set(tokens[i + 1 : nxt]) & _AUXILIARIES)
-                    end = min(nxt + 3, len(tokens)) if t not in _LIST_VERBS else nxt + 1  # "list the tools available"
+                    end = min(nxt + 3, len(tokens)) if t not in LIST_VERBS else nxt + 1  # "list the tools available"
                     while ((nxt + 1 < end and nxt + 1 in content_idx) or joined[nxt]) and nxt + 1 not in in_mention:
                         word = tokens[nxt + 1]
                         if "," in folded_text[words[nxt].end() : words[nxt + 1].start()]:
@@ -806,27 +825,11 @@ class Understanding:
                 asked, phrase, subject, direct = word, [], False, True
             else:
                 attribute = None
-        possessed = False
-        if (
-            wh in ("who", "what", "which")
-            and (not asked if wh == "who" else asked not in unknown_words)
-            and "s" in tokens
-        ):
-            # "who was Lin Yuan's Ph.D. advisor at Maryland?", "what was the title of his Ph.D. thesis?": the
-            # thing after the possessive is asked for; one the sources never use is a thing they never name
-            owner = tokens.index("s")
-            if owner > 0 and owner - 1 in in_mention:
-                role = list(
-                    itertools.takewhile(lambda t: t not in _PREPOSITIONS and t not in STOPWORDS, tokens[owner + 1 :])
-                )
-                # "what ... of X's thesis (about)?": the thing ends the question
-                ends = wh == "who" or all(t in STOPWORDS for t in tokens[owner + 1 + len(role) :])
-                if role and role[-1] in unknown_words and ends:
-                    asked, direct, phrase, possessed = role[-1], True, [owner + len(role)], True
-        of_whom = re.match(r"who (?:is|was|are|were) the (\w+) of\b", " ".join(tokens))
-        if of_whom and not asked and of_whom.group(1) in unknown_words:
-            # "who were the founders of Waymo?": the role asked for is one the sources never use
-            asked, direct, phrase, possessed = of_whom.group(1), True, [3], True
+        roles = [] if (asked if wh == "who" else asked in unknown_words) else _role_positions(wh, tokens, in_mention)
+        unnamed = next((i for i in roles if tokens[i] in unknown_words), None)
+        possessed = unnamed is not None
+        if unnamed is not None:  # "who was Lin Yuan's Ph.D. advisor?": a role the sources never name is asked for
+            asked, direct, phrase = tokens[unnamed], True, [unnamed]
         named = re.search(r"\bname of (?:the |a |an )?(\w+)", " ".join(tokens))
         if named and asked in ("", "name"):  # "what is the name of the person who ...": the person is asked for
             asked = named.group(1)
@@ -852,9 +855,9 @@ class Understanding:
             # "which open source projects does he contribute to?": "open source" describes the projects;
             # the relation asked is the verb's, when the rest of the question has one
             masked = ["" if i in phrase[:-1] else st for i, st in enumerate(stems)]
-            rel_rest = self._scores(masked, self._syn_index)
+            rel_rest = self._scores(masked, self._syn_index, keywords=terse)
             if rel_rest and rel_rest != rel:
-                rel, inv = rel_rest, self._scores(masked, self._inv_index)
+                rel, inv = rel_rest, self._scores(masked, self._inv_index, keywords=terse)
         if asked in GENERIC_NOUNS and not possessed:  # "which group", "what company": asks for an entity, not an
             asked = ""  # attribute (but "the founders of Waymo" the sources never name are no entity to find)
         if asked in ABSTRACT_NOUNS:  # "what problem ...", "what advantage ...": a description is asked for

@@ -21,6 +21,7 @@ from assistant.claims import MAX_WORDS, Claim, word_count
 from assistant.compound import split_compound
 from assistant.conversation import History, Turn, clean_question, normalise_history
 from assistant.corpus import Corpus
+from assistant.descriptions import Descriptions
 from assistant.errors import InvalidQuestion
 from assistant.extractive import (
     ExtractiveAnswers,
@@ -127,6 +128,7 @@ class Answerer(ExtractiveAnswers):
         self._naming_lock = threading.Lock()
         self.kind_names = Kinds(corpus)
         self.kinds = self.kind_names.types
+        self.descriptions = Descriptions(corpus, self.understanding, self.kind_names)
         self.followups = FollowUps(self.understanding, corpus, self.kind_names, self._answerable)
         self.passages = {p.passage_id: p for p in retriever.data.passages}
         self.reading = Reading(retriever.data.passages, corpus.documents)
@@ -287,6 +289,13 @@ class Answerer(ExtractiveAnswers):
         prev_user = next((t.content for t in reversed(turns) if t.role == "user"), None)
         if prev_user and first.wh in ("when", "where") and not first.content and turns[-1].role == "assistant":
             result = self._dated_by_answer(text, resolved, result, prev_user, turns[-1].content, k, mode)
+        if result.abstained:
+            # "who was behind the network that blew away the 2012 ImageNet competition?": about AlexNet
+            described = self.descriptions.resolve(resolved)
+            if described != resolved:
+                retry = self._answer(text, described, self.understanding.analyse(described), k, mode)
+                if not retry.abstained:
+                    return retry
         # "they never mention any license", "they never say who is behind Theano": no retry can change that
         definite = NEVER_SAID in result.answer or NEVER_CREDITED in result.answer
         # "when was he born?" with "he" found: the date is missing, not the subject

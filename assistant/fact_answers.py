@@ -74,6 +74,7 @@ RESIDUAL_LEFT = 2  # question words a fact answer may leave unexplained (what/wh
 KIND_FIT = 3.0  # score for a fact whose answer is of the asked kind ("which frameworks ...")
 AGAINST = 0.5  # penalty for facts of the thing a question compares against ("X over Y": Y's facts)
 FACT_SENTENCE_WORDS = 30  # a what/which fact answer adds its evidence sentence, trimmed to this many words
+EXPLICIT_RELATION = 1.0  # a relation worded by at least one synonym that is not a generic question word
 
 
 # "where did PyTorch's style come from?": an origin, which need not be a place
@@ -130,7 +131,7 @@ class FactAnswers(StructuralAnswers):
             # "is it still popular?": the sentence that says so answers, not a fact's template
             return self._polar(a, ids)
         if a.wh == "how":  # "how did Amazon come to have its framework?": the fact that ties them
-            made = self._made_by(a)
+            made = self._made_by(a) or self._named_event(a)
             if made is not None:
                 return made
         if a.wh in ("why", "how") or not a.mentions or not (a.relation_scores or a.inverse_scores):
@@ -402,6 +403,27 @@ class FactAnswers(StructuralAnswers):
             return None
         quote = self._quotes(links[0])[0]
         return [Claim(trim_sentence(quote[1], a, limit=FACT_SENTENCE_WORDS), [quote])], 0.8
+
+    def _named_event(self, a: Analysis) -> tuple[list[Claim], float] | None:
+        """'How did Microsoft wind down CNTK?': both ends of one fact are named and the question words its
+        relation by a synonym, so the sentence that states the event is the account the sources give (when
+        it has every other word of the question)."""
+        ids = a.entity_ids
+        if len(ids) != 2:
+            return None
+        found = [
+            j
+            for s, o in (ids, ids[::-1])
+            for j in self.by_pair.get((s, o), [])
+            if a.relation_scores.get(self.facts[j].fact.relation, 0.0) >= EXPLICIT_RELATION
+        ]
+        if len({self.facts[j].fact.relation for j in found}) != 1:
+            return None
+        quote = self._quotes(self.facts[found[0]])[0]
+        claims = [Claim(trim_sentence(quote[1], a, limit=FACT_SENTENCE_WORDS), [quote])]
+        if self._left_out(a, self.facts[found[0]].fact.relation, claims):
+            return None  # "how did AlexNet's result compare to the runner-up?": asks more than the event
+        return claims, 0.8
 
     def _contrast(self, a: Analysis, ids: list[str]) -> tuple[list[Claim], float] | None:
         """'How is PyTorch different from Torch?': a fact linking the two whose sentence draws the contrast

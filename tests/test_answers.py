@@ -1634,3 +1634,19 @@ def test_a_thing_hosted_or_contributed_to_but_never_said_to_be_made_has_no_maker
 def test_thanks_is_no_question_and_gets_no_half_matching_sentence(engine) -> None:
     a = engine.ask("great, thanks a lot!")
     assert a.abstained and "no question" in a.answer and not a.citations, a.answer
+
+
+def test_an_event_asked_how_with_both_ends_named_is_told_by_its_sentence(engine) -> None:
+    a = engine.ask("How did Microsoft go about shutting down CNTK?")
+    assert "stopped active development" in a.answer and not a.abstained, a.answer
+    assert any("stopped active development" in c.quote for c in a.citations)
+
+
+def test_a_thing_described_instead_of_named_is_found_by_its_facts(engine) -> None:
+    a = engine.ask("Who came up with the network that won ImageNet in 2012?")
+    assert "Krizhevsky" in a.answer and not a.abstained, (a.resolved_question, a.answer)
+    b = engine.ask("How many parameters did the Toronto network have?")
+    assert "60 million" in b.answer and not b.abstained, (b.resolved_question, b.answer)
+    # a description that fits no one thing better than another stays unresolved
+    c = engine.ask("How many parameters did the network that beat a record on ImageNet have?")
+    assert c.abstained, (c.resolved_question, c.answer)

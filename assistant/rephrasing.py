@@ -44,8 +44,10 @@ _FILL_IN_RE = re.compile(
 )
 # "what is the estimated number of parameters ...": how many
 _NUMBER_OF_RE = re.compile(
-    r"\bwhat(?:'s|\s+is|\s+was|\s+are|\s+were)?\s+the\s+(?:\w+\s+)?(?:number|amount|count)\s+of\b", re.I
+    r"\bwhat(?:'s|\s+is|\s+was|\s+are|\s+were)?\s+the\s+(?:(\w+)\s+)?(number|amount|count)\s+of\b", re.I
 )
+# "the total number of": a word that says how it is counted, not what ("the parameter count of": parameters)
+_COUNT_MANNER = frozenset("total overall exact approximate rough full actual precise estimated".split())
 # "what parameter count does ...": how many parameters
 _COUNT_RE = re.compile(r"\bwhat(?:'s|\s+is|\s+was)?\s+(?:the\s+)?([a-z]+?)s?\s+count\b", re.I)
 # "no wait, I meant PyTorch", "sorry, I meant the residual one": a correction of the previous question
@@ -78,6 +80,15 @@ _OPINION_RE = re.compile(
 _DEAL_RE = re.compile(r"\bthe\s+(?:big\s+)?deal\s+(?:with|about)\b", re.I)  # "what's the deal with X?"
 
 
+def _how_many(m: re.Match[str]) -> str:
+    """'what's the number of eras' -> 'how many eras'; 'what's the parameter count of GPT-3' -> 'how many
+    parameters in GPT-3' (the word before "count" is what is counted)."""
+    counted = m.group(1)
+    if m.group(2).lower() == "count" and counted and counted.lower() not in _COUNT_MANNER:
+        return f"how many {counted.removesuffix('s')}s in"
+    return "how many"
+
+
 def rephrase(text: str) -> str:
     """The question as a plain question: "whats the 2nd framework w/ 60M params?" -> "what is the
     second framework with 60 million params?", "True or false: X." -> "Is it true that X?"."""
@@ -105,7 +116,7 @@ def rephrase(text: str) -> str:
         rest = text[corrected.end() :]
         asks = re.search(r"[.?!]\s|\b(?:who|what|when|where|why|how|which)\b", rest, re.I)
         text = rest if asks else f"what about {rest}"
-    text = _NUMBER_OF_RE.sub("how many", text)
+    text = _NUMBER_OF_RE.sub(_how_many, text)
     text = _COUNT_RE.sub(
         lambda m: f"how many {m.group(1)}s", text
     )  # "what is the total number of eras" -> "how many eras"

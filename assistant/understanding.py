@@ -245,6 +245,10 @@ def _expand_abbreviations(text: str) -> str:
     return _ABBREVIATION_RE.sub(lambda m: f"{m.group(0)} ({ABBREVIATIONS[m.group(0).lower()]})", text)
 
 
+# question words that, after "the guy who ...", ask the question ("after the guy who invented Caffe moved, what ...")
+_LATER_WH = frozenset({"which", "what", "where", "when", "why", "how"})
+
+
 def wh_word(tokens: list[str]) -> str:
     """The kind of question: who, when, where, why, how many, how, which/what, or yes/no."""
     joined = " ".join(tokens[:12])
@@ -272,7 +276,7 @@ def wh_word(tokens: list[str]) -> str:
         if t == "whose" and tokens[i + 1 : i + 2] and tokens[i + 1] in _OWNED_BY_THINGS:
             return "what"  # "whose success drew big tech in?": AlexNet's, a thing's
         if t in ("who", "whom", "whose"):
-            if i >= 2 and tokens[i - 2] in ("the", "a", "an") and "which" in tokens[i + 1 : 16]:
+            if i >= 2 and tokens[i - 2] in ("the", "a", "an") and set(tokens[i + 1 : 16]) & _LATER_WH:
                 continue  # "the person who invented Caffe joined which company?": a relative pronoun
             return "who"
         if t in ("when", "year"):

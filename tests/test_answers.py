@@ -1650,3 +1650,8 @@ def test_a_thing_described_instead_of_named_is_found_by_its_facts(engine) -> Non
     # a description that fits no one thing better than another stays unresolved
     c = engine.ask("How many parameters did the network that beat a record on ImageNet have?")
     assert c.abstained, (c.resolved_question, c.answer)
+
+
+def test_who_in_a_relative_clause_is_not_the_question_word(engine) -> None:
+    a = engine.ask("Once the man who created Caffe had joined Facebook, what did he release?")
+    assert "Caffe2" in a.answer and not a.abstained, (a.resolved_question, a.answer)

@@ -18,6 +18,7 @@ from assistant.rephrasing import rephrase
         ("oops, I meant Torch", "what about Torch"),
         ("sorry, I meant who made Chainer?", "who made Chainer?"),
         ("what is the total number of eras", "how many eras"),
+        ("what was the weight count of ResNet?", "how many weights in ResNet?"),  # the counted noun stays
         ("Which man, together with two students, won ImageNet?", "Which man won ImageNet?"),
         ("what's the deal with AlexNet?", "what's special about AlexNet?"),
         ("What weight count does the text give for AlexNet?", "how many weights does the text give for AlexNet?"),

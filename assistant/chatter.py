@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable
 
 # A sentence ends at ".", "!" or "?" before a capital or a quote ("Ph.D. advisor" is one sentence).
-_SENTENCE_END_RE = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"“'‘])|(?<=!)\s+")  # "hey! what's ...": "!" ends one too
+_SENTENCE_END_RE = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"“'‘])|(?<=[!?])\s+")  # "hey! what's ...": "!" ends one too
 _ASKING = r"(?:who|whom|whose|what|which|when|where|why|how|is|are|was|were|did|does|do|can|could|has|have)\b"
 _ASKS_RE = re.compile(rf"^\W*{_ASKING}", re.I)
 # "sorry for asking, who ...", "Quick one - what ...", "Out of curiosity — when ...": words, then the question
@@ -39,6 +39,12 @@ _TOPIC_FIRST_RE = re.compile(
 _FIRST_PERSON_RE = re.compile(r"^\W*(?:i|i'm|i’m|i've|i’ve|i'd|i’d|my|we|we're|we’re)\b", re.I)
 MIN_OWN_QUESTION_WORDS = 4  # "Why would someone choose it?" leans on the story; "Which one?" too
 _PRONOUN_RE = re.compile(r"\b(?:it|its|they|them|their|this|that|these|those|he|him|his|she|her)\b", re.I)
+# "...? just curious how old it is", "...? need it for a bibliography": why the user asks, not what
+_MOTIVE_RE = re.compile(
+    r"^\W*(?:(?:just|i'?m|i am|was|only)\s+)?(?:curious|wondering|asking (?:because|since|for)|need(?:ed)? (?:it|this|that)|"
+    r"for (?:a|my|our) (?:\w+ )?(?:bibliography|citation|paper|essay|report|class|talk|slides?|project|thesis|blog))\b",
+    re.I,
+)
 _WH_RE = re.compile(r"\b(?:who|whom|whose|what|which|when|where|why|how)\b", re.I)
 
 
@@ -82,7 +88,7 @@ def unwrap(text: str, plain: Callable[[str], bool]) -> str:
     asked = [i for i, s in enumerate(sentences) if s.endswith("?")]
     if asked and asked[-1] < len(sentences) - 1:
         tail = sentences[asked[-1] + 1 :]
-        if not any(_WH_RE.search(s) or _REQUEST_RE.match(s) for s in tail):
+        if _MOTIVE_RE.match(tail[0]) or not any(_WH_RE.search(s) or _REQUEST_RE.match(s) for s in tail):
             sentences = sentences[: asked[-1] + 1]
     # "The author says new frameworks should adopt an existing API. Which one?": the question leads
     if (

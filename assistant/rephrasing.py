@@ -72,6 +72,12 @@ _CHOICE_RE = re.compile(
     re.I,
 )
 # "why does the author think X is a problem?": why X is a problem, the sources being the author's words
+# "... if imperative is more flexible?", "... when PyTorch is easier": what the choice is made against
+_DESPITE_RE = re.compile(
+    r"\s+(?:if|when|since|given that|although|though|even though|while|whereas)\s+(?:the\s+)?"
+    r"((?:\w+\s+){0,2}?\w+)\s+(?:is|are|was|were|seems?|looks?)\s+(?:\w+\s+){0,3}?\w+\W*?([?.!]?)\s*$",
+    re.I,
+)
 _OPINION_RE = re.compile(
     r"^(\W*(?:why|how)\s+)(?:does|did|do)\s+(?:the\s+)?(?:author|article|writer|text|piece|post)\s+"
     r"(?:think|believe|feel|argue|claim|say|suggest|consider|reckon|expect)\s+(?:that\s+)?",
@@ -122,7 +128,10 @@ def rephrase(text: str) -> str:
     )  # "what is the total number of eras" -> "how many eras"
     text = _ASIDE_RE.sub("", text)  # "which researcher, together with colleagues, proposed ...": an aside
     text = _SOURCE_RE.sub("", text)
-    text = _CHOICE_RE.sub("what is the advantage of ", text)
+    chosen = _CHOICE_RE.sub("what is the advantage of ", text)
+    if chosen != text:  # "... of X if Y is more flexible?": the advantage of X over Y
+        chosen = _DESPITE_RE.sub(r" over \1\2", chosen)
+    text = chosen
     text = _OPINION_RE.sub(r"\1", text)
     text = _DEAL_RE.sub("special about", text)  # "what was the deal with AlexNet?": what set it apart
     return text

@@ -24,6 +24,9 @@ def plain(phrase: str) -> bool:  # the engine's test is Understanding.plain: no 
         ("Quick one - wat is keras", "wat is keras"),
         ("Out of pure curiosity — when did Caffe appear?", "when did Caffe appear?"),
         ("Who made Keras? Thanks a lot!", "Who made Keras?"),
+        # why the user asks is no second question, even with a question word in it
+        ("who made keras? just wondering how famous he is", "who made keras?"),
+        ("Who proposed ResNet? Need it for my slides, which are due.", "Who proposed ResNet?"),
         ("Who made Keras? I am writing a report on it.", "Who made Keras?"),
         ("The author names one standard API. Which one?", "Which one? The author names one standard API."),
         ("I heard Caffe is old. Who made the Keras library?", "Who made the Keras library?"),

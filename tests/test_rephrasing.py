@@ -26,6 +26,7 @@ from assistant.rephrasing import rephrase
         ("According to the author, which era came last?", "which era came last?"),
         ("Why does the writer believe that compilers matter?", "Why compilers matter?"),
         ("so why would people still go with the imperative style?", "what is the advantage of the imperative style?"),
+        ("why would anyone use Caffe when Chainer is way nicer?", "what is the advantage of Caffe over Chainer?"),
     ],
 )
 def test_rephrase_reads_the_plain_question(typed: str, plain: str) -> None:

@@ -61,6 +61,7 @@ CARRY_ON_RE = re.compile(
     re.I,
 )
 THAT_RE = re.compile(r"\b(that|this|it|then|next)\b", re.I)
+THAT_ONE_RE = re.compile(r"\b(?:that|this)\s+(?:ones?|age|era|period|stage|phase)\b", re.I)
 CARRY_ON_SHARE = 0.6  # share of an answer's words an article sentence must have to be the one it told
 ANSWER_SENTENCE_RE = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"“])")  # where one sentence of an answer ends
 NEVER_SAID = "never mention"  # the wording of abstentions about a thing the sources never name
@@ -395,8 +396,8 @@ class Answerer(ExtractiveAnswers):
         named = [m for m in first.mentions if not is_role(m) and m.entity.name not in self._titles]  # not "the author"
         if named or not CARRY_ON_RE.search(text) or not turns or turns[-1].role != "assistant":
             return None
-        if not THAT_RE.search(text) or turns[-1].content.startswith(ABSTAINED):
-            return None
+        if not THAT_RE.search(text) or THAT_ONE_RE.search(text) or turns[-1].content.startswith(ABSTAINED):
+            return None  # "which era comes after that one?": a thing named before, not the sentence told
         said = set(token_set(MARKER_RE.sub("", turns[-1].content)))
         if len(said) < 3:
             return None

@@ -1655,3 +1655,12 @@ def test_a_thing_described_instead_of_named_is_found_by_its_facts(engine) -> Non
 def test_who_in_a_relative_clause_is_not_the_question_word(engine) -> None:
     a = engine.ask("Once the man who created Caffe had joined Facebook, what did he release?")
     assert "Caffe2" in a.answer and not a.abstained, (a.resolved_question, a.answer)
+
+
+def test_after_that_one_is_a_thing_not_the_next_sentence(engine) -> None:
+    history = [
+        {"role": "user", "content": "Which era covers roughly 2012?"},
+        {"role": "assistant", "content": "The Bronze Age, when Caffe, Chainer and Theano came into being."},
+    ]
+    a = engine.ask("ok, and what era follows after that one?", history)
+    assert "Iron Age" in a.answer and not a.abstained, (a.resolved_question, a.answer)

@@ -16,6 +16,8 @@ _SHORTHAND = {
     "gonna": "going to", "wanna": "want to", "dunno": "do not know", "smth": "something", "sth": "something",
     "theyre": "they are", "youre": "you are", "dont": "do not", "doesnt": "does not", "didnt": "did not",
     "isnt": "is not", "wasnt": "was not", "arent": "are not", "werent": "were not", "cant": "cannot",
+    "wat": "what", "wht": "what", "fw": "framework", "fws": "frameworks", "yr": "year", "yrs": "years",
+    "lib": "library", "libs": "libraries", "op": "operator",
 }  # fmt: skip
 _SHORTHAND_RE = re.compile(r"(?<![\w/'’-])({})(?![\w/'’-])".format("|".join(map(re.escape, _SHORTHAND))), re.I)
 # "2nd", "3rd": the ordinal in words, as the sources and the follow-up rules write it
@@ -78,6 +80,12 @@ _DESPITE_RE = re.compile(
     r"((?:\w+\s+){0,2}?\w+)\s+(?:is|are|was|were|seems?|looks?)\s+(?:\w+\s+){0,3}?\w+\W*?([?.!]?)\s*$",
     re.I,
 )
+# "this dl frameworks history piece", "the Synced Review article": the article itself, described
+_DESCRIBED_DOCUMENT_RE = re.compile(
+    r"\b(this|the)\s+(?:(?!(?:of|in|on|at|for|from|to|and|or|the|a|an|this|that|first|second|last|next)\b)"
+    r"[\w-]+\s+){1,4}?(piece|article|post|essay|write-up|writeup)\b",
+    re.I,
+)
 _OPINION_RE = re.compile(
     r"^(\W*(?:why|how)\s+)(?:does|did|do)\s+(?:the\s+)?(?:author|article|writer|text|piece|post)\s+"
     r"(?:think|believe|feel|argue|claim|say|suggest|consider|reckon|expect)\s+(?:that\s+)?",
@@ -133,5 +141,6 @@ def rephrase(text: str) -> str:
         chosen = _DESPITE_RE.sub(r" over \1\2", chosen)
     text = chosen
     text = _OPINION_RE.sub(r"\1", text)
+    text = _DESCRIBED_DOCUMENT_RE.sub(r"\1 \2", text)
     text = _DEAL_RE.sub("special about", text)  # "what was the deal with AlexNet?": what set it apart
     return text

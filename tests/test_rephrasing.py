@@ -18,6 +18,9 @@ from assistant.rephrasing import rephrase
         ("oops, I meant Torch", "what about Torch"),
         ("sorry, I meant who made Chainer?", "who made Chainer?"),
         ("what is the total number of eras", "how many eras"),
+        ("wat yr did those fws show up", "what year did those frameworks show up"),  # chat shorthand
+        ("who penned this framework history article?", "who penned this article?"),  # the article, described
+        ("what does the second half of the article cover?", "what does the second half of the article cover?"),
         ("what was the weight count of ResNet?", "how many weights in ResNet?"),  # the counted noun stays
         ("Which man, together with two students, won ImageNet?", "Which man won ImageNet?"),
         ("what's the deal with AlexNet?", "what's special about AlexNet?"),

@@ -77,7 +77,8 @@ EXACT_DATE_RE = re.compile(
     re.I,
 )
 # "what year was Keras released?": one year is asked for; an era's span of years does not give it
-THING_IT_RE, THING_ITS_RE = re.compile(r"\bit\b", re.I), re.compile(r"\bits\b", re.I)
+THING_IT_RE = re.compile(r"\bit\b|\bthat(?=\s*[?.!]*\s*$)", re.I)  # "..., and when was it/that (done)?"
+THING_ITS_RE = re.compile(r"\bits\b", re.I)
 DECADE_RE = re.compile(r"(?<![\d.,])((?:19|20)\d0)s\b")  # "the early 2000s" names the year 2000
 YEAR_ASKED_RE = re.compile(r"\b(?:what|which)\s+(?:\w+\s+)?year\b|\byear\s+(?:did|was|were|is)\b", re.I)
 SPAN_RE = re.compile(r"~?\d{4}\s*[~–-]\s*\d{4}|~\d{4}|\d{4}\+")  # "2015~2016", "~2012", "2021+"

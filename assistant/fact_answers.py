@@ -565,8 +565,8 @@ class FactAnswers(StructuralAnswers):
         relation = self.corpus.facts.relations[rel]
         residual -= set(token_set(" ".join([*relation.synonyms, *relation.inverse_synonyms, relation.label])))
         residual -= set(token_set(" ".join(self.kinds)))
-        if rel not in self._descriptive and a.noun_phrase:  # "which projects ...": the kind of thing named
-            residual -= set(token_set(a.noun_phrase[-1]))
+        if rel not in self._descriptive and a.noun_phrase:  # "which (open source) projects ...": the kind named
+            residual -= set(token_set(" ".join(a.noun_phrase)))
         said = set(token_set(" ".join([c.text for c in claims] + [q[1] for c in claims for q in c.quotes])))
         return residual - said
 

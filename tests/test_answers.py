@@ -1664,3 +1664,14 @@ def test_after_that_one_is_a_thing_not_the_next_sentence(engine) -> None:
     ]
     a = engine.ask("ok, and what era follows after that one?", history)
     assert "Iron Age" in a.answer and not a.abstained, (a.resolved_question, a.answer)
+
+
+def test_that_at_the_end_of_a_second_question_is_the_first_questions_thing(engine) -> None:
+    a = engine.ask("Who proposed AlexNet, and what year does the article give for that?")
+    assert "Krizhevsky" in a.answer and "2012" in a.answer and not a.abstained, (a.resolved_question, a.answer)
+
+
+def test_the_words_describing_the_asked_kind_are_not_left_unexplained(engine) -> None:
+    """'open-source' only says what kind of projects are asked for; the fact need not explain it."""
+    a = engine.ask("Which open-source projects does Lin Yuan actively commit code to?")
+    assert "Horovod" in a.answer and "MXNet" in a.answer and not a.abstained, (a.resolved_question, a.answer)

@@ -492,6 +492,8 @@ class FollowUps:
             candidates = [e for e in candidates if self.corpus.facts.entity(e).type in kinds] or candidates
         # "he" is a person, "it" is not: "who developed Keras?" -> "when did TensorFlow absorb it?" is Keras
         neuter = re.search(r"\b(it|its)\b", a.text, re.I) is not None
+        # "is any framework already doing that?": an idea or a thing, not the person the question named
+        neuter = neuter or (not personal and re.search(r"\b(?:that|this)\s*[?.!]*\s*$", a.text, re.I) is not None)
         if personal != neuter:
             fits = [e for e in candidates if (self.corpus.facts.entity(e).type == "person") == personal]
             if personal and not fits and re.search(r"\bname\b", a.text, re.I):

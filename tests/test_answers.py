@@ -1675,3 +1675,12 @@ def test_the_words_describing_the_asked_kind_are_not_left_unexplained(engine) ->
     """'open-source' only says what kind of projects are asked for; the fact need not explain it."""
     a = engine.ask("Which open-source projects does Lin Yuan actively commit code to?")
     assert "Horovod" in a.answer and "MXNet" in a.answer and not a.abstained, (a.resolved_question, a.answer)
+
+
+def test_that_at_the_end_is_an_idea_not_the_person_the_last_question_named(engine) -> None:
+    history = [
+        {"role": "user", "content": "Which standard API does the author want frameworks to share?"},
+        {"role": "assistant", "content": "The NumPy API, as the standard for tensor manipulation."},
+    ]
+    a = engine.ask("Does any framework already do that?", history)
+    assert "JAX" in a.answer and not a.abstained, (a.resolved_question, a.answer)

@@ -1684,3 +1684,8 @@ def test_that_at_the_end_is_an_idea_not_the_person_the_last_question_named(engin
     ]
     a = engine.ask("Does any framework already do that?", history)
     assert "JAX" in a.answer and not a.abstained, (a.resolved_question, a.answer)
+
+
+def test_a_things_standing_is_what_became_of_it(engine) -> None:
+    a = engine.ask("What rank did MXNet hold among frameworks in the end?")
+    assert "distant third" in a.answer and not a.abstained, (a.resolved_question, a.answer)

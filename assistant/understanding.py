@@ -67,7 +67,7 @@ _RELATIVES = frozenset({"who", "whom", "whose", "which", "where", "when", "what"
 _VERBS = frozenset(
     "make makes use uses create creates build builds run runs support supports have has own owns offer offers "
     "provide provides develop develops come comes become becomes belong belongs release releases get gets "
-    "power powers win wins lead leads replace replaces put puts "
+    "power powers win wins lead leads replace replaces put puts let lets see sees try tries "
     # irregular past forms, which the -ed shape test misses
     "made built ran had became came got won led bought sold took gave wrote began brought chose grew held kept "
     "knew left lost paid said saw sent set spent taught thought told went drew drove found fought rose".split()

@@ -1689,3 +1689,9 @@ def test_that_at_the_end_is_an_idea_not_the_person_the_last_question_named(engin
 def test_a_things_standing_is_what_became_of_it(engine) -> None:
     a = engine.ask("What rank did MXNet hold among frameworks in the end?")
     assert "distant third" in a.answer and not a.abstained, (a.resolved_question, a.answer)
+
+
+def test_what_the_early_frameworks_let_users_build(engine) -> None:
+    a = engine.ask("Which kinds of models could Theano's users build?")
+    assert all(m in a.answer for m in ("CNN", "RNN", "LSTM")) and not a.abstained, (a.resolved_question, a.answer)
+    assert len(a.answer.split()) <= 20, a.answer  # the models, not the sentences around them

@@ -102,7 +102,10 @@ NUMBER_WORDS = frozenset(
 # Words that introduce a reason or a means: a why/how answer usually carries one.
 CUES = {
     "why": re.compile(
-        r"\b(because|since|due to|for its|so that|thus|therefore|caused|as a result|in order to)\b", re.I
+        r"\b(because|since|due to|for its|so that|thus|therefore|caused|as a result|in order to|thanks to|owing to)\b"
+        # "With the birth of BERT ..., ability to train large models became ...": the cause leads the sentence
+        r"|^\W*(?:with the (?:birth|rise|advent|arrival|success|growth)|as the (?:success|rise|growth))\b",
+        re.I,
     ),
     "how": re.compile(r"\b(via|through|by (?:using|supporting|\w+ing)|using|with)\b", re.I),
 }

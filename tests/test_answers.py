@@ -1695,3 +1695,9 @@ def test_what_the_early_frameworks_let_users_build(engine) -> None:
     a = engine.ask("Which kinds of models could Theano's users build?")
     assert all(m in a.answer for m in ("CNN", "RNN", "LSTM")) and not a.abstained, (a.resolved_question, a.answer)
     assert len(a.answer.split()) <= 20, a.answer  # the models, not the sentences around them
+
+
+def test_a_why_answer_prefers_the_sentence_whose_cause_leads_it(engine) -> None:
+    """'With the birth of BERT ..., ability to train large models became a desired feature ...'."""
+    a = engine.ask("Why did training big models become such a sought-after feature in frameworks?")
+    assert "BERT" in a.answer and not a.abstained, (a.resolved_question, a.answer)

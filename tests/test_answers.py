@@ -1701,3 +1701,9 @@ def test_a_why_answer_prefers_the_sentence_whose_cause_leads_it(engine) -> None:
     """'With the birth of BERT ..., ability to train large models became a desired feature ...'."""
     a = engine.ask("Why did training big models become such a sought-after feature in frameworks?")
     assert "BERT" in a.answer and not a.abstained, (a.resolved_question, a.answer)
+
+
+def test_the_trend_a_framework_illustrates(engine) -> None:
+    a = engine.ask("OneFlow illustrates which of the author's trends?")
+    assert "data movement" in a.answer.lower() and not a.abstained, (a.resolved_question, a.answer)
+    assert any("first-class citizen" in c.quote for c in a.citations), a.citations

@@ -36,6 +36,8 @@ _WORD_RE = re.compile(r"[\w/'.-]+")
 # Nouns that finish a description's last named thing ("the 2012 ImageNet competition").
 _TRAILING_NOUNS = frozenset("competition contest challenge benchmark dataset project paper".split())
 _PEOPLE = frozenset({"person"})
+# The words that tie a description to its noun ("the framework from ...", "the team behind ..."): no clue
+_LINKING_STEMS = token_set("from with that which who whose behind at of named called dubbed out by in on for")
 # "Who was the lead researcher on ...?", "Name the researcher whose ...": the description is what is asked
 _ASKS_FOR_IT_RE = re.compile(r"^\W*(?:(?:who|what|which)(?:'s|\s+(?:is|was|are|were))|name|identify|tell me)\s*$", re.I)
 
@@ -104,10 +106,12 @@ class Descriptions:
 
     def _described(self, description: str, noun: str, kinds: frozenset[str]) -> tuple[str, frozenset[str]] | None:
         """The one entity of these kinds the description's words tell apart, and the words that did."""
-        mentions, _ = self.understanding.mentions(description)
+        mentions, unknown = self.understanding.mentions(description)
+        if unknown:
+            return None  # "the framework from Montreal": a thing the sources do not know is no thing they name
         if any(mt.entity.type in kinds for mt in mentions):
             return None  # "the Torch framework": named, not described
-        wanted = token_set(description) - token_set(noun)
+        wanted = token_set(description) - token_set(noun) - _LINKING_STEMS
         anchors = frozenset(w for mt in mentions for w in token_set(mt.surface))
         scored = sorted(
             (

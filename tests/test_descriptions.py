@@ -34,6 +34,7 @@ def test_a_description_that_fits_one_thing_is_replaced_by_its_name(descriptions,
         "Who was the researcher behind AlexNet?",  # the description is what is asked
         "Which network set an ImageNet record?",  # no "the": nothing described
         "What did the framework with a record do?",  # fits nothing in particular
+        "When was the framework from Montreal released?",  # a place the sources never name: no thing of theirs
     ],
 )
 def test_what_is_named_asked_or_ambiguous_is_left_alone(descriptions, question) -> None:

@@ -4,9 +4,13 @@ A description is "the" + up to three modifiers + a noun that names a kind of thi
 ("network", "company", "engineer"), + an optional relative clause ("that won ImageNet in 2012"). The
 thing it describes is the one entity of that kind whose facts' evidence sentences hold the most of the
 description's words; it must hold at least two, or one that names another entity ("the Toronto
-network"), and more than any other entity of the kind. The description is then replaced by the name, up
-to its last word that matched (and a generic noun right after it: "the 2012 ImageNet competition"), so
-the rest of the question keeps its own verb ("... moved to Facebook", "... headquartered").
+network"), and more than any other entity of the kind. The shortest description that tells the thing
+apart is replaced by its name (with the matching words and a generic noun right after it: "the 2012
+ImageNet competition"), so the rest of the question keeps its own verb ("... get his PhD",
+"... headquartered"). A description with a name the sources never use describes nothing of theirs.
+
+The answerer asks the question again with the name only when the question as asked finds nothing: a
+question the sources answer as typed is never rewritten.
 
 Built once from the facts; read-only afterwards (safe to share between threads).
 """
@@ -58,12 +62,13 @@ class Descriptions:
         self._said = {eid: frozenset(w) for eid, w in said.items()}
 
     def _kinds_of(self, noun: str) -> frozenset[str] | None:
-        if noun.lower() in PERSON_NOUNS or noun.lower() in ("developer", "man", "woman"):
+        """The entity types a description's noun stands for ("engineer": people, "library": software)."""
+        noun = noun.lower()
+        if noun in PERSON_NOUNS or noun == "developer":
             return _PEOPLE
-        kinds = self.kinds.named_by(noun.lower())
-        if kinds == SOFTWARE or noun.lower() in ("library", "toolkit", "tool"):
+        if noun in ("library", "toolkit", "tool"):
             return SOFTWARE
-        return kinds
+        return self.kinds.named_by(noun)
 
     def resolve(self, text: str) -> str:
         """The question with each description it can resolve replaced by the thing's name (innermost

@@ -160,6 +160,8 @@ class FactAnswers(StructuralAnswers):
                     if (
                         a.wh == "who"
                         and inverse
+                        # "whose team moved to PyTorch?": Chainer's, a thing's (a relation between things)
+                        and ("whose" not in a.tokens or rel not in OTHER_THING)
                         and not any(
                             self.corpus.facts.entity(self.facts[j].fact.subject).type in AGENT_TYPES for j in js
                         )

@@ -1707,3 +1707,10 @@ def test_the_trend_a_framework_illustrates(engine) -> None:
     a = engine.ask("OneFlow illustrates which of the author's trends?")
     assert "data movement" in a.answer.lower() and not a.abstained, (a.resolved_question, a.answer)
     assert any("first-class citizen" in c.quote for c in a.citations), a.citations
+
+
+def test_whose_team_may_be_a_things_team(engine) -> None:
+    """'Whose team ...?' asks for the thing whose team it was (Chainer's), not only a person or company."""
+    a = engine.ask("Whose team ended up migrating to PyTorch?")
+    assert "Chainer" in a.answer and "CNTK" in a.answer and not a.abstained, a.answer
+    assert len(a.answer.split()) <= 15, a.answer  # the fact, not the whole sentence around it

@@ -330,6 +330,8 @@ class ExtractiveAnswers(PremiseChecks):
         form = typed_noun(a)
         if form is not None and not form[1].search(said):
             return [], 0.0  # "what's the latest version of MXNet?": a sentence about MXNet with no version in it
+        if form is not None and not all(names_in(m.entity.names, said.lower()) for m in a.mentions):
+            return [], 0.0  # "which TensorFlow version introduced eager execution?": a version, of something else
         if self._other_head(a, said):
             return [], 0.0  # "what programming language ...?" answered with a "programming style"
         if all(c.quotes for c in claims) and REFERS_BACK.match(chosen):

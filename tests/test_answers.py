@@ -1714,3 +1714,11 @@ def test_whose_team_may_be_a_things_team(engine) -> None:
     a = engine.ask("Whose team ended up migrating to PyTorch?")
     assert "Chainer" in a.answer and "CNTK" in a.answer and not a.abstained, a.answer
     assert len(a.answer.split()) <= 15, a.answer  # the fact, not the whole sentence around it
+
+
+def test_a_version_of_something_else_is_no_answer(engine) -> None:
+    """'TensorFlow 2.0' is the release that absorbed Keras; the sources date no eager mode."""
+    a = engine.ask("Which TensorFlow version first shipped eager mode?")
+    assert a.abstained and "version" in a.answer, a.answer
+    b = engine.ask("In which TensorFlow release did Keras become one of its APIs?")
+    assert "2.0" in b.answer and not b.abstained, b.answer

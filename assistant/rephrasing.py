@@ -91,6 +91,7 @@ _OPINION_RE = re.compile(
     r"(?:think|believe|feel|argue|claim|say|suggest|consider|reckon|expect)\s+(?:that\s+)?",
     re.I,
 )
+_AUTHORED_RE = re.compile(r"\bauthored\b", re.I)
 _DEAL_RE = re.compile(r"\bthe\s+(?:big\s+)?deal\s+(?:with|about)\b", re.I)  # "what's the deal with X?"
 
 
@@ -142,5 +143,7 @@ def rephrase(text: str) -> str:
     text = chosen
     text = _OPINION_RE.sub(r"\1", text)
     text = _DESCRIBED_DOCUMENT_RE.sub(r"\1 \2", text)
-    text = _DEAL_RE.sub("special about", text)  # "what was the deal with AlexNet?": what set it apart
+    text = _DEAL_RE.sub("special about", text)
+    # "who authored the BERT paper?": "author" is a word every question about the article uses; "wrote" asks
+    text = _AUTHORED_RE.sub("wrote", text)  # "what was the deal with AlexNet?": what set it apart
     return text

@@ -19,6 +19,7 @@ from assistant.rephrasing import rephrase
         ("sorry, I meant who made Chainer?", "who made Chainer?"),
         ("what is the total number of eras", "how many eras"),
         ("wat yr did those fws show up", "what year did those frameworks show up"),  # chat shorthand
+        ("Who authored the GPT-3 paper?", "Who wrote the GPT-3 paper?"),  # "author" is in every article question
         ("who penned this framework history article?", "who penned this article?"),  # the article, described
         ("what does the second half of the article cover?", "what does the second half of the article cover?"),
         ("what was the weight count of ResNet?", "how many weights in ResNet?"),  # the counted noun stays

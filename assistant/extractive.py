@@ -328,10 +328,11 @@ class ExtractiveAnswers(PremiseChecks):
         if a.wh == "where" and self._unstated_event(a):
             return [], 0.0  # "where was he born?": the sources never use the word, so never say where
         form = typed_noun(a)
-        if form is not None and not form[1].search(said):
-            return [], 0.0  # "what's the latest version of MXNet?": a sentence about MXNet with no version in it
-        if form is not None and not all(names_in(m.entity.names, said.lower()) for m in a.mentions):
-            return [], 0.0  # "which TensorFlow version introduced eager execution?": a version, of something else
+        if form is not None and (
+            not form[1].search(said)  # "what's the latest version of MXNet?": a sentence with no version
+            or not all(names_in(m.entity.names, said.lower()) for m in a.mentions)
+        ):  # "which TensorFlow version introduced eager execution?": the version of another thing
+            return [], 0.0
         if self._other_head(a, said):
             return [], 0.0  # "what programming language ...?" answered with a "programming style"
         if all(c.quotes for c in claims) and REFERS_BACK.match(chosen):

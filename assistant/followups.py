@@ -485,9 +485,9 @@ class FollowUps:
             return None
         named = re.search(r"\b(?:that|this|those|these|the same)\s+(\w+)", a.text, re.I)
         kinds = self.kinds.named_by(named.group(1).lower()) if named else None
-        asked_kind = re.search(r"\b(?:what|which)\s+(\w+)", a.text, re.I)
-        if named and named.group(1).lower() in ("one", "ones") and asked_kind:
-            kinds = self.kinds.named_by(asked_kind.group(1).lower())  # "which era follows that one?": an era
+        if named and named.group(1).lower() in ("one", "ones"):  # "which era follows that one?": an era
+            asked_kind = re.search(r"\b(?:what|which)\s+(\w+)", a.text, re.I)
+            kinds = self.kinds.named_by(asked_kind.group(1).lower()) if asked_kind else None
         if kinds:  # "that company": the organisation among them, not the framework
             candidates = [e for e in candidates if self.corpus.facts.entity(e).type in kinds] or candidates
         # "he" is a person, "it" is not: "who developed Keras?" -> "when did TensorFlow absorb it?" is Keras

@@ -73,7 +73,6 @@ _CHOICE_RE = re.compile(
     r"(?:use|choose|pick|prefer|want|adopt|go\s+with|opt\s+for|favou?r|select|stick\s+with)\s+",
     re.I,
 )
-# "why does the author think X is a problem?": why X is a problem, the sources being the author's words
 # "... if imperative is more flexible?", "... when PyTorch is easier": what the choice is made against
 _DESPITE_RE = re.compile(
     r"\s+(?:if|when|since|given that|although|though|even though|while|whereas)\s+(?:the\s+)?"
@@ -86,11 +85,13 @@ _DESCRIBED_DOCUMENT_RE = re.compile(
     r"[\w-]+\s+){1,4}?(piece|article|post|essay|write-up|writeup)\b",
     re.I,
 )
+# "why does the author think X is a problem?": why X is a problem, the sources being the author's words
 _OPINION_RE = re.compile(
     r"^(\W*(?:why|how)\s+)(?:does|did|do)\s+(?:the\s+)?(?:author|article|writer|text|piece|post)\s+"
     r"(?:think|believe|feel|argue|claim|say|suggest|consider|reckon|expect)\s+(?:that\s+)?",
     re.I,
 )
+# "who authored the BERT paper?": who wrote it ("author" is a word every question about the article uses)
 _AUTHORED_RE = re.compile(r"\bauthored\b", re.I)
 _DEAL_RE = re.compile(r"\bthe\s+(?:big\s+)?deal\s+(?:with|about)\b", re.I)  # "what's the deal with X?"
 
@@ -131,19 +132,14 @@ def rephrase(text: str) -> str:
         rest = text[corrected.end() :]
         asks = re.search(r"[.?!]\s|\b(?:who|what|when|where|why|how|which)\b", rest, re.I)
         text = rest if asks else f"what about {rest}"
-    text = _NUMBER_OF_RE.sub(_how_many, text)
-    text = _COUNT_RE.sub(
-        lambda m: f"how many {m.group(1)}s", text
-    )  # "what is the total number of eras" -> "how many eras"
+    text = _NUMBER_OF_RE.sub(_how_many, text)  # "what is the total number of eras" -> "how many eras"
+    text = _COUNT_RE.sub(lambda m: f"how many {m.group(1)}s", text)  # "what parameter count" -> "how many parameters"
     text = _ASIDE_RE.sub("", text)  # "which researcher, together with colleagues, proposed ...": an aside
     text = _SOURCE_RE.sub("", text)
-    chosen = _CHOICE_RE.sub("what is the advantage of ", text)
-    if chosen != text:  # "... of X if Y is more flexible?": the advantage of X over Y
-        chosen = _DESPITE_RE.sub(r" over \1\2", chosen)
-    text = chosen
+    if _CHOICE_RE.search(text):  # "... of X if Y is more flexible?": the advantage of X over Y
+        text = _DESPITE_RE.sub(r" over \1\2", _CHOICE_RE.sub("what is the advantage of ", text))
     text = _OPINION_RE.sub(r"\1", text)
     text = _DESCRIBED_DOCUMENT_RE.sub(r"\1 \2", text)
-    text = _DEAL_RE.sub("special about", text)
-    # "who authored the BERT paper?": "author" is a word every question about the article uses; "wrote" asks
-    text = _AUTHORED_RE.sub("wrote", text)  # "what was the deal with AlexNet?": what set it apart
+    text = _DEAL_RE.sub("special about", text)  # "what was the deal with AlexNet?": what set it apart
+    text = _AUTHORED_RE.sub("wrote", text)
     return text

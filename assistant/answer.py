@@ -15,7 +15,7 @@ import threading
 from pydantic import BaseModel, Field
 
 from assistant.acronyms import asked_abbreviation, find_expansion
-from assistant.chatter import small_talk, unwrap
+from assistant.chatter import context_first, small_talk, unwrap
 from assistant.chunking import Passage
 from assistant.claims import MAX_WORDS, Claim, word_count
 from assistant.compound import split_compound
@@ -66,6 +66,7 @@ CARRY_ON_SHARE = 0.6  # share of an answer's words an article sentence must have
 ANSWER_SENTENCE_RE = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"“])")  # where one sentence of an answer ends
 NEVER_SAID = "never mention"  # the wording of abstentions about a thing the sources never name
 NEVER_CREDITED = "never say who is behind"  # ... about a maker the sources never name
+NEVER_GIVEN = "never give the"  # ... about an attribute the facts give in full, for none of the things named
 CONNECTIVE_RE = re.compile(
     r"^(?:and|but|also|similarly|likewise|however|moreover|in addition|on the other hand|at the same time|"
     r"among them|among these frameworks)\b,?\s+",
@@ -248,12 +249,26 @@ class Answerer(ExtractiveAnswers):
         if small_talk(asked):  # "great, thank you!": nothing to look up, and no sentence that half matches it
             return self._abstain(asked, asked, "there is no question in it to look up", [], 0.0)
         text = unwrap(asked, self.understanding.plain)  # "Got it. Who ...? Thanks!": the question itself
+        result = self._ask_text(text, turns, k, mode)
+        # "I tried to find CNTK tutorials. What became of it?": when the whole finds nothing, the question
+        # alone, with the story told first as a turn of its own (but not "I've heard of PaddlePaddle. How
+        # does it compare?": a story naming a thing the sources never mention keeps its abstention)
+        story, question = context_first(text)
+        if result.abstained and story and not self.understanding.analyse(story).unknown_names:
+            retry = self._ask_text(question, turns, k, mode, (Turn(role="user", content=story),))
+            if not retry.abstained:
+                result = retry
+        return result if result.question == asked else result.model_copy(update={"question": asked})
+
+    def _ask_text(
+        self, text: str, turns: list[Turn], k: int | None, mode: RetrievalMode | None, story: tuple[Turn, ...] = ()
+    ) -> Answer:
+        """A question that may ask two things ("Who wrote it, and what is his job?"): each answered, the
+        second after the first."""
         parts = split_compound(text)
         if parts is None:
-            one = self._ask_one(text, turns, k, mode)
-            return one if text == asked else one.model_copy(update={"question": asked})
-        # "Who wrote it, and what is his job?": each question answered, the second after the first
-        one = self._ask_one(parts[0], turns, k, mode)
+            return self._ask_one(text, turns, k, mode, story)
+        one = self._ask_one(parts[0], turns, k, mode, story)
         # "and what is his job?": he is who the first answer named; "and what is its nickname?": it is what
         # the first question named (MXNet, not Amazon, which adopted it)
         second = parts[1]
@@ -267,12 +282,14 @@ class Answerer(ExtractiveAnswers):
                 thing = next(iter(things))
                 second = THING_ITS_RE.sub(f"{thing}'s", THING_IT_RE.sub(thing, second))
         told = [Turn(role="assistant", content=one.answer)] if not one.abstained else []
-        two = self._ask_one(second, [*turns, Turn(role="user", content=parts[0]), *told], k, mode)
-        return self._merged(asked, one, two, k or self.settings.k)
+        two = self._ask_one(second, [*turns, *story, Turn(role="user", content=parts[0]), *told], k, mode)
+        return self._merged(text, one, two, k or self.settings.k)
 
-    def _ask_one(self, text: str, history: list[Turn], k: int | None, mode: RetrievalMode | None) -> Answer:
-        """One question, with the conversation so far."""
-        turns = self._with_own_answer(history)
+    def _ask_one(
+        self, text: str, history: list[Turn], k: int | None, mode: RetrievalMode | None, story: tuple[Turn, ...] = ()
+    ) -> Answer:
+        """One question, with the conversation so far (and the story told before it, if any)."""
+        turns = [*self._with_own_answer(history), *story]
         first = self.understanding.analyse(self.understanding.correct(text))
         fixed = first.text
         for m in first.mentions:
@@ -298,8 +315,9 @@ class Answerer(ExtractiveAnswers):
                 retry = self._answer(text, described, self.understanding.analyse(described), k, mode)
                 if not retry.abstained:
                     return retry
-        # "they never mention any license", "they never say who is behind Theano": no retry can change that
-        definite = NEVER_SAID in result.answer or NEVER_CREDITED in result.answer
+        # "they never mention any license", "they never say who is behind Theano", "they never give the API
+        # language of Torch": no retry can change that
+        definite = any(never in result.answer for never in (NEVER_SAID, NEVER_CREDITED, NEVER_GIVEN))
         # "when was he born?" with "he" found: the date is missing, not the subject
         definite = definite or (
             analysis.wh in ("when", "how many") and resolved != first.text and not analysis.has_pronoun

@@ -114,6 +114,43 @@ def unwrap(text: str, plain: Callable[[str], bool]) -> str:
     return text
 
 
+# A question that asks on its own: a question word first ("On which dataset ...?", "Roughly what period ...?",
+# "And who ...?") or a request with its object ("Can you list the examples ...?"), not "Is that true?"
+_OWN_QUESTION_RE = re.compile(
+    r"^\W*(?:(?:and|so|but|then|ok|okay|also)\W+)?(?:\w+ly\s+)?"
+    r"(?:(?:in|on|at|for|from|by|with|to|during|since|until|of|after|before)\s+)?"
+    r"(?:who|whom|whose|what|what's|which|when|where|why|how)\b"
+    r"|^\W*(?:can|could|would|will)\s+you\s+(?:please\s+)?(?:list|name|give|explain|describe|tell\s+me\s+\w)",
+    re.I,
+)
+
+_DOCUMENT = r"(?:article|piece|post|essay|history|overview|text|page|story|blog|write-?up|author|writer)"
+# Words that point back at what the story said, not at a thing it named: "those records", "that shift",
+# "who was that developer?", "how do they pull that off?", "which ones does the article mention?"
+_POINTS_BACK_RE = re.compile(
+    rf"\b(?:those|these)\b(?!\s+{_DOCUMENT}s?\b)"
+    rf"|\b(?:for|of|on|in|about|behind|with|from|to|by|is|was|are|were|did|does|do)\s+(?:that|this)\b(?!\s+{_DOCUMENT}\b)"
+    r"|\b(?:that|this)\s+(?:off|up|out)\b|\b(?:that|this)\s*[?!.]*$"
+    r"|\bwhich\s+ones?\b",
+    re.I,
+)
+
+
+def context_first(text: str) -> tuple[str, str]:
+    """The story a question comes after, and the question: "I tried to find CNTK tutorials and they all look
+    old. What does the piece say became of it?" is ("I tried ... old.", "What does ... of it?"). The story
+    is read as an earlier turn of the conversation: it may tell what "it" is, but its own words are not
+    the question's. Without a story, or when the last sentence does not ask on its own, ("", text)."""
+    sentences = _SENTENCE_END_RE.split(text.strip())
+    if len(sentences) < 2 or not sentences[-1].endswith("?") or any("?" in s for s in sentences[:-1]):
+        return "", text
+    if not _OWN_QUESTION_RE.match(sentences[-1]):
+        return "", text  # "I read that Google made Keras. Is that true?": the story is what is asked about
+    if _POINTS_BACK_RE.search(sentences[-1]):
+        return "", text  # "... every framework went imperative. What reasons are given for that shift?"
+    return " ".join(sentences[:-1]), sentences[-1]
+
+
 # What a chat user says around questions: thanks, greetings, acknowledgements
 _COURTESY_WORDS = frozenset(
     "thanks thank thx ty you u great cool ok okay k nice awesome hello hi hey hiya bye goodbye cheers perfect "

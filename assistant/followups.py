@@ -93,6 +93,10 @@ class FollowUps:
         self._kind_by_name = {e.name: e.type for e in corpus.facts.entities}
         self._entity_by_name = {e.name: e for e in corpus.facts.entities}
         self._pairs = {(f.subject, f.object) for f in corpus.facts.facts if f.object}
+        # the kinds of thing each relation is told of ("api language": frameworks), to tell what "it" can be
+        self._holders: dict[str, set[str]] = {}
+        for f in corpus.facts.facts:
+            self._holders.setdefault(f.relation, set()).add(self._kind_by_name[corpus.facts.entity(f.subject).name])
         self._values: dict[str, list[str]] = {}  # each thing's facts in words ("the imperative programming style")
         for f in corpus.facts.facts:
             if f.value:
@@ -511,5 +515,12 @@ class FollowUps:
             candidates = things + [e for e in candidates if e not in things]
         for eid in candidates:
             if self.answerable(eid, a):
+                return self.corpus.facts.entity(eid).name
+        # "what language was it implemented in?" after "Caffe2 was developed by Facebook": a framework, the
+        # kind of thing the sources tell the language of (for others, not for Caffe2), not the company
+        top = max(a.relation_scores.values(), default=0.0)
+        asked = {rel for rel, v in a.relation_scores.items() if v == top and v >= 1.0}
+        for eid in candidates:
+            if any(self.corpus.facts.entity(eid).type in self._holders.get(rel, set()) for rel in asked):
                 return self.corpus.facts.entity(eid).name
         return self.corpus.facts.entity(candidates[0]).name

@@ -479,6 +479,14 @@ ANSWERS = [
     ),
     # the trend a framework is given as an example of
     ("what", "OneFlow illustrates which of the author's trends?", [], "data movement", "first-class citizen"),
+    # a story told before the question: when the whole finds nothing, the question alone, the story a turn before it
+    (
+        "where",
+        "My manager asked me to check sources. In which publication did the piece first appear?",
+        [],
+        "Synced Review",
+        "publication: Synced Review",
+    ),
 ]
 
 OUT_OF_CORPUS = [
@@ -938,6 +946,13 @@ def test_a_request_or_a_number_is_no_yes_no_question(engine) -> None:
 def test_an_attribute_never_named_abstains_in_a_follow_up_too(engine, question, history) -> None:
     a = engine.ask(question, history)
     assert a.abstained and "never mention" in a.answer, a.answer
+
+
+def test_it_is_the_kind_of_thing_the_asked_attribute_is_told_of(engine) -> None:
+    # "Caffe2 was developed by Facebook": "it" is Caffe2, a framework (the kind whose language the facts
+    # give), not the company; the facts never give Caffe2's language, so no later turn is read instead
+    a = engine.ask("what language was it implemented in?", ["Who developed Caffe2?"])
+    assert a.abstained and "language of Caffe2" in a.answer, a.answer
 
 
 def test_typos_are_read_as_the_names_they_stand_for(engine) -> None:

@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from assistant.chatter import small_talk, unwrap
+from assistant.chatter import context_first, small_talk, unwrap
 
 NAMES = re.compile(r"\b(?:Keras|Caffe|Iron Age|TensorFlow)\b", re.I)
 
@@ -63,3 +63,32 @@ def test_thanks_and_greetings_are_small_talk(said: str) -> None:
 @pytest.mark.parametrize("asked", ["thanks, who made Keras?", "Keras", "is that true?", "why?"])
 def test_a_question_or_a_name_is_no_small_talk(asked: str) -> None:
     assert not small_talk(asked)
+
+
+@pytest.mark.parametrize(
+    ("typed", "story", "question"),
+    [
+        ("My notes are a mess. Which year did Caffe appear?", "My notes are a mess.", "Which year did Caffe appear?"),
+        ("I use Keras daily. So who made it?", "I use Keras daily.", "So who made it?"),
+        ("Tests are due. Roughly when was Keras made?", "Tests are due.", "Roughly when was Keras made?"),
+        ("Docs are old. Can you list the early frameworks?", "Docs are old.", "Can you list the early frameworks?"),
+    ],
+)
+def test_a_story_before_a_question_is_told_apart(typed: str, story: str, question: str) -> None:
+    assert context_first(typed) == (story, question)
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "Who made Keras?",
+        "I read that Google made Keras. Is that true?",  # the story is what is asked about
+        "Frameworks went imperative. What reasons are given for that shift?",  # "that shift" is the story's
+        "Some frameworks appeared in 2012. Which ones does the article mention?",
+        "Both set records. On what dataset were those records set?",
+        "Who made Keras? When was it merged?",  # two questions
+        "I wonder who made Keras. Could you tell me?",  # the story asks the question itself
+    ],
+)
+def test_a_question_that_leans_on_its_story_keeps_it(typed: str) -> None:
+    assert context_first(typed) == ("", typed)

@@ -67,6 +67,7 @@ ANSWER_SENTENCE_RE = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"“])")  # where one sen
 NEVER_SAID = "never mention"  # the wording of abstentions about a thing the sources never name
 NEVER_CREDITED = "never say who is behind"  # ... about a maker the sources never name
 NEVER_GIVEN = "never give the"  # ... about an attribute the facts give in full, for none of the things named
+
 CONNECTIVE_RE = re.compile(
     r"^(?:and|but|also|similarly|likewise|however|moreover|in addition|on the other hand|at the same time|"
     r"among them|among these frameworks)\b,?\s+",
@@ -116,6 +117,12 @@ class Answer(BaseModel):
     hits: list[Hit] = Field(default_factory=list)
     method: str = Field(description="facts, extractive or abstain")
     resolved_question: str = Field(description="the question after resolving a follow-up against the history")
+
+
+def is_definite(answer: Answer) -> bool:
+    """An abstention no other reading can change: the sources never mention the thing asked for, never
+    name who is behind a thing, never give an attribute ("the API language of Torch") for it."""
+    return answer.abstained and any(never in answer.answer for never in (NEVER_SAID, NEVER_CREDITED, NEVER_GIVEN))
 
 
 class Answerer(ExtractiveAnswers):
@@ -250,14 +257,17 @@ class Answerer(ExtractiveAnswers):
             return self._abstain(asked, asked, "there is no question in it to look up", [], 0.0)
         text = unwrap(asked, self.understanding.plain)  # "Got it. Who ...? Thanks!": the question itself
         result = self._ask_text(text, turns, k, mode)
-        # "I tried to find CNTK tutorials. What became of it?": when the whole finds nothing, the question
-        # alone, with the story told first as a turn of its own (but not "I've heard of PaddlePaddle. How
-        # does it compare?": a story naming a thing the sources never mention keeps its abstention)
+        # "I tried to find CNTK tutorials. What became of it?": the question alone is read too, with the story
+        # told first as a turn of its own, and the surer answer wins; a question that alone asks what the
+        # sources never give ("... How many parameters does BERT itself have?") is not answered from the
+        # story's words (but "I've heard of PaddlePaddle. How does it compare?" names a thing they never
+        # mention: the whole abstains)
         story, question = context_first(text)
-        if result.abstained and story and not self.understanding.analyse(story).unknown_names:
-            retry = self._ask_text(question, turns, k, mode, (Turn(role="user", content=story),))
-            if not retry.abstained:
-                result = retry
+        if story and not self.understanding.analyse(story).unknown_names:
+            alone = self._ask_text(question, turns, k, mode, (Turn(role="user", content=story),))
+            surer = not alone.abstained and (result.abstained or alone.confidence > result.confidence)
+            if surer or (alone.abstained and is_definite(alone)):
+                result = alone
         return result if result.question == asked else result.model_copy(update={"question": asked})
 
     def _ask_text(
@@ -315,9 +325,8 @@ class Answerer(ExtractiveAnswers):
                 retry = self._answer(text, described, self.understanding.analyse(described), k, mode)
                 if not retry.abstained:
                     return retry
-        # "they never mention any license", "they never say who is behind Theano", "they never give the API
-        # language of Torch": no retry can change that
-        definite = any(never in result.answer for never in (NEVER_SAID, NEVER_CREDITED, NEVER_GIVEN))
+        # "they never mention any license", "they never say who is behind Theano": no retry can change that
+        definite = is_definite(result)
         # "when was he born?" with "he" found: the date is missing, not the subject
         definite = definite or (
             analysis.wh in ("when", "how many") and resolved != first.text and not analysis.has_pronoun

@@ -487,6 +487,14 @@ ANSWERS = [
         "Synced Review",
         "publication: Synced Review",
     ),
+    # ... and when both answer, the surer one: the question alone asks what became of CNTK
+    (
+        "what",
+        "Our lab still has some old CNTK code lying around. What does the article say happened to it in the end?",
+        [],
+        "stopped active development",
+        "stopped active development of the CNTK",
+    ),
 ]
 
 OUT_OF_CORPUS = [

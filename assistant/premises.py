@@ -45,7 +45,8 @@ SIZE_WORDS = frozenset(
     "bigger biggest larger largest smaller smallest more most less fewer greater older newer".split()
 )
 NAME_ASKED_RE = re.compile(r"\b(?:name|named|called)\b", re.I)  # "what's the name of ...", "what is he called"
-UNNAMED_RE = re.compile(r"\bthe ({})s? of\b".format("|".join(MAKER_WORDS)), re.I)
+# "the inventor of Caffe", "the Caffe inventor", "caffe inventor joined ...": a maker as the subject of a phrase
+UNNAMED_RE = re.compile(r"\bthe ({0})s? of\b|\b[\w-]+ ({0})s?(?=\s+(?!of\b)\w)".format("|".join(MAKER_WORDS)), re.I)
 STRONG_RELATION = 2.0  # a relation's score when the question names it in its own words (not one shared word)
 # Words around the act a question takes for granted: "why did Google decide to stop developing ...?"
 INTENT_STEMS = frozenset(

@@ -17,7 +17,8 @@ _SHORTHAND = {
     "theyre": "they are", "youre": "you are", "dont": "do not", "doesnt": "does not", "didnt": "did not",
     "isnt": "is not", "wasnt": "was not", "arent": "are not", "werent": "were not", "cant": "cannot",
     "wat": "what", "wht": "what", "fw": "framework", "fws": "frameworks", "yr": "year", "yrs": "years",
-    "lib": "library", "libs": "libraries", "op": "operator",
+    "lib": "library", "libs": "libraries", "op": "operator", "conf": "conference", "confs": "conferences",
+    "uni": "university", "univ": "university", "approx": "approximately", "wrk": "work",
 }  # fmt: skip
 _SHORTHAND_RE = re.compile(r"(?<![\w/'’-])({})(?![\w/'’-])".format("|".join(map(re.escape, _SHORTHAND))), re.I)
 # "2nd", "3rd": the ordinal in words, as the sources and the follow-up rules write it

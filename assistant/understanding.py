@@ -812,6 +812,11 @@ class Understanding:
                         )
                         if word in _ADVERBS:
                             break  # "which company first created ...": the noun phrase ended
+                        plural_head = (
+                            len(tokens[nxt]) > 3 and tokens[nxt].endswith("s") and not tokens[nxt].endswith("ss")
+                        )
+                        if plural_head and tokens[nxt + 2 : nxt + 3] and tokens[nxt + 2] in _AUXILIARIES:
+                            break  # "which tools people could use": a plural, then the subject of a clause
                         if word.endswith("s") and tokens[nxt + 2 : nxt + 3] in (["the"], ["a"], ["an"], ["its"]):
                             break  # "which vendor publishes the ...": a verb, then its object
                         if _verb_like(word) and not (modifier and word not in _VERBS and word not in _PREPOSITIONS):

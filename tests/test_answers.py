@@ -495,6 +495,15 @@ ANSWERS = [
         "stopped active development",
         "stopped active development of the CNTK",
     ),
+    # "the Caffe inventor moved ...": the maker is the subject, the company is asked (not "who made Caffe?")
+    ("who", "caffe inventor moved to which company?", [], "Facebook", "inventor of Caffe joined Facebook"),
+    # "which tools practitioners could use": the tools are asked, "practitioners" begins a clause
+    ("list", "Which tools practitioners could use before the early 2000s?", [], "OpenNN", "MATLAB, OpenNN"),
+    # an era named by its metal alone
+    ("when", "what years does the iron period span?", [], "2015~2016", "Iron Age (2015~2016)"),
+    ("when", "when was the bronze era?", [], "2012", "Bronze Age (~2012)"),
+    # chat shorthand: "conf" is a conference
+    ("where", "which conf published the alexnet paper", [], "NeurIPS 2012", "NeurIPS 2012"),
 ]
 
 OUT_OF_CORPUS = [

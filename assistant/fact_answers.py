@@ -99,6 +99,7 @@ class FactAnswers(StructuralAnswers):
     _agent_relations: set[str]
     _about_agents: set[str]
     _descriptive: set[str]
+    _told_whole: set[str]
     _sentence_words: list[frozenset[str]]
     _own_words: list[frozenset[str]]
 
@@ -134,7 +135,14 @@ class FactAnswers(StructuralAnswers):
             made = self._made_by(a) or self._named_event(a)
             if made is not None:
                 return made
-        if a.wh in ("why", "how") or not a.mentions or not (a.relation_scores or a.inverse_scores):
+        # "how did the story end for CNTK?": a how-question for a happening the facts tell in the article's words
+        top = max(a.relation_scores.values(), default=0.0)
+        told = (
+            a.wh == "how"
+            and top >= 1.0
+            and any(a.relation_scores[r] == top for r in self._told_whole & a.relation_scores.keys())
+        )
+        if (a.wh in ("why", "how") and not told) or not a.mentions or not (a.relation_scores or a.inverse_scores):
             return None
         fv = self.retriever.data.fact_vectors
         candidates: list[Candidate] = []

@@ -504,6 +504,9 @@ ANSWERS = [
     ("when", "when was the bronze era?", [], "2012", "Bronze Age (~2012)"),
     # chat shorthand: "conf" is a conference
     ("where", "which conf published the alexnet paper", [], "NeurIPS 2012", "NeurIPS 2012"),
+    # a how-question for what became of a thing: the fate the facts tell in the article's words
+    ("how", "how did things end for cntk?", [], "stopped active development", "stopped active development"),
+    ("how", "how did mxnet fare in the end?", [], "distant third", "distant third"),
 ]
 
 OUT_OF_CORPUS = [

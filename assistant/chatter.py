@@ -18,7 +18,10 @@ _ASKING = r"(?:who|whom|whose|what|which|when|where|why|how|is|are|was|were|did|
 _ASKS_RE = re.compile(rf"^\W*{_ASKING}", re.I)
 # "sorry for asking, who ...", "Quick one - what ...", "Out of curiosity — when ...": words, then the question
 # (after a dash, whatever follows is the question: "Quick one - wat did ...?", typos and all)
-_LEAD_IN_RE = re.compile(rf"^\s*([^,;:?!.–—]+?)\s*(?:,\s*(?={_ASKING})|\s[-–—]\s*|\s*[–—]\s*)(?=\w)", re.I)
+# ("Sorry if this is a basic one, but which ...": a "but" or "so" after the comma is the lead-in's too)
+_LEAD_IN_RE = re.compile(
+    rf"^\s*([^,;:?!.–—]+?)\s*(?:,\s*(?:(?:but|so|and)\s+)?(?={_ASKING})|\s[-–—]\s*|\s*[–—]\s*)(?=\w)", re.I
+)
 MAX_LEAD_WORDS = 8
 MAX_SMALL_TALK_WORDS = 4  # "Got it.", "I see.", "Great, thanks!"
 MAX_TOPIC_WORDS = 3  # "and pytorch? ...", "what about the Iron Age? ..."
@@ -45,6 +48,7 @@ _MOTIVE_RE = re.compile(
     r"for (?:a|my|our) (?:\w+ )?(?:bibliography|citation|paper|essay|report|class|talk|slides?|project|thesis|blog))\b",
     re.I,
 )
+_CLEFT_RE = re.compile(r"\b(?:is|was|are|were)\s+it\s+(?:that|who)\b", re.I)  # "which one was it that made ..."
 _WH_RE = re.compile(r"\b(?:who|whom|whose|what|which|when|where|why|how)\b", re.I)
 
 
@@ -108,7 +112,8 @@ def unwrap(text: str, plain: Callable[[str], bool]) -> str:
         and not _ASKS_RE.match(lead.group(1))
         and not _REQUEST_RE.match(lead.group(1))
         and plain(lead.group(1))
-        and not _PRONOUN_RE.search(text[lead.end() :])  # "deep learning - what is it?": the lead-in is the topic
+        # "deep learning - what is it?": the lead-in is the topic ("which was it that ...": no pronoun)
+        and not _PRONOUN_RE.search(_CLEFT_RE.sub("", text[lead.end() :]))
     ):
         text = text[lead.end() :]
     return text

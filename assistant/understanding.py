@@ -662,7 +662,8 @@ class Understanding:
         """Whether a phrase is ordinary words only ("sorry for asking", "Quick fact-check"): English, no
         name the sources know (exactly or misspelt), no number."""
         return not self.mentions(phrase)[0] and all(
-            w.lower() in self.english and self._fuzzy(squash(w)) is None for w in _WORD_RE.findall(phrase)
+            (len(w) == 1 or w.lower() in self.english) and self._fuzzy(squash(w)) is None  # "a", "I": words too
+            for w in _WORD_RE.findall(phrase)
         )
 
     def foreign(self, a: Analysis) -> bool:

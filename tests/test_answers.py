@@ -968,6 +968,12 @@ def test_an_attribute_never_named_abstains_in_a_follow_up_too(engine, question, 
     assert a.abstained and "never mention" in a.answer, a.answer
 
 
+def test_an_apology_before_the_question_is_left_out(engine) -> None:
+    # "a" is an English word too, so the lead-in is small talk; "was it that" is no pronoun pointing at it
+    a = engine.ask("Excuse me if this is a naive one, but which lab was it that released PyTorch?")
+    assert a.resolved_question.startswith("which lab") and "FAIR" in a.answer, a.resolved_question
+
+
 def test_it_is_the_kind_of_thing_the_asked_attribute_is_told_of(engine) -> None:
     # "Caffe2 was developed by Facebook": "it" is Caffe2, a framework (the kind whose language the facts
     # give), not the company; the facts never give Caffe2's language, so no later turn is read instead

@@ -30,6 +30,8 @@ def plain(phrase: str) -> bool:  # the engine's test is Understanding.plain: no 
         ("Who made Keras? I am writing a report on it.", "Who made Keras?"),
         ("The author names one standard API. Which one?", "Which one? The author names one standard API."),
         ("I heard Caffe is old. Who made the Keras library?", "Who made the Keras library?"),
+        # a "but" after the comma belongs to the lead-in; "was it that" is no pronoun pointing at it
+        ("Sorry if this is a dumb one, but who was it that made Keras?", "who was it that made Keras?"),
     ],
 )
 def test_small_talk_is_left_out(typed: str, question: str) -> None:

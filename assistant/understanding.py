@@ -110,7 +110,8 @@ ABSTRACT_NOUNS = frozenset(
     "decision decisions move moves step steps action actions choice choices "
     "pros cons merit merits flaw flaws metaphor metaphors analogy analogies trick tricks technique techniques "
     "upside upsides plus pluses minus minuses "
-    "approach approaches mechanism mechanisms strategy strategies comparison".split()
+    "approach approaches mechanism mechanisms strategy strategies comparison stuff argument arguments case "
+    "rationale justification motivation motive thinking logic reasoning".split()
 )
 # Generic nouns that ask for a person by name ("what is the name of the person who invented Caffe?").
 PERSON_NOUNS = frozenset(

@@ -507,6 +507,8 @@ ANSWERS = [
     # a how-question for what became of a thing: the fate the facts tell in the article's words
     ("how", "how did things end for cntk?", [], "stopped active development", "stopped active development"),
     ("how", "how did mxnet fare in the end?", [], "distant third", "distant third"),
+    # "stuff", like "things", asks for a description, not for a kind of thing the sources never name
+    ("what", "what stuff did frameworks add for specific tasks in the iron age?", [], "model zoos", "model zoos"),
 ]
 
 OUT_OF_CORPUS = [

@@ -338,8 +338,11 @@ class PremiseChecks(FactAnswers):
     def _asks_for_agent(self, a: Analysis) -> bool:
         """A who-question whose relation, in the facts, links things to people or organisations
         ("who created ...", "who developed ..."), or a keyword query for a maker ("horovod creator")."""
+        named = {i for m in a.mentions for i in range(m.start, m.end)}  # "the author says ...": a person named
         keywords = (
-            a.wh == "other" and not POLAR_RE.match(a.text) and any(t.rstrip("s") in MAKER_WORDS for t in a.tokens)
+            a.wh == "other"
+            and not POLAR_RE.match(a.text)
+            and any(t.rstrip("s") in MAKER_WORDS for i, t in enumerate(a.tokens) if i not in named)
         )
         return (a.wh == "who" or keywords) and any(
             v >= 1.0 and rel in self._agent_relations for rel, v in a.relation_scores.items()

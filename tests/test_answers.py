@@ -509,6 +509,14 @@ ANSWERS = [
     ("how", "how did mxnet fare in the end?", [], "distant third", "distant third"),
     # "stuff", like "things", asks for a description, not for a kind of thing the sources never name
     ("what", "what stuff did frameworks add for specific tasks in the iron age?", [], "model zoos", "model zoos"),
+    # "the author says ...": the author is named, no maker asked for
+    (
+        "list",
+        "give the early frameworks the author says appeared around the AlexNet time",
+        [],
+        "Chainer",
+        "Caffe, Chainer and Theano came into being",
+    ),
 ]
 
 OUT_OF_CORPUS = [

@@ -318,6 +318,23 @@ def english_words(model_path: Path | None) -> frozenset[str]:
     return frozenset(w for w in words if len(w) >= 2 and w.isalpha() and w.islower())
 
 
+_SUBORDINATORS = frozenset("before after once since until while".split())
+_CLAUSE_SUBJECTS = frozenset("it they he she we".split())
+
+
+def _time_clause(tokens: list[str], mention_ends: dict[int, int], commas: set[int]) -> tuple[int, int] | None:
+    """Where a clause of time ("before they picked it up", "after Amazon adopted it") starts and ends (at a
+    comma or the end): a subordinator after the question's first word, then a pronoun or a name and a verb
+    (not "after bronze", a phrase)."""
+    for i in range(1, len(tokens) - 2):
+        if tokens[i] not in _SUBORDINATORS:
+            continue
+        after = mention_ends.get(i + 1, i + 2 if tokens[i + 1] in _CLAUSE_SUBJECTS else None)
+        if after is not None and after < len(tokens) and _verb_like(tokens[after]):
+            return i, min([c for c in commas if c > i] or [len(tokens)])
+    return None
+
+
 class Understanding:
     """Built once per corpus: alias tables, vocabulary and relation synonyms."""
 
@@ -735,6 +752,15 @@ class Understanding:
         rel = self._scores(stems, self._syn_index, keywords=terse)
         inv = self._scores(stems, self._inv_index, keywords=terse)
         in_mention = {i for m in mentions for i in range(m.start, m.end)}
+        # "who originally developed it before they picked it up?": a clause of time tells when, the main
+        # clause what is asked; its relation words count only when the main clause has none
+        commas = {i + 1 for i in range(len(words) - 1) if "," in folded_text[words[i].end() : words[i + 1].start()]}
+        clause = _time_clause(tokens, {m.start: m.end for m in mentions}, commas)
+        if clause is not None:
+            main = ["" if clause[0] <= i < clause[1] else st for i, st in enumerate(stems)]
+            rel_main = self._scores(main, self._syn_index, keywords=terse)
+            if rel_main:
+                rel, inv = rel_main, self._scores(main, self._inv_index, keywords=terse)
         content_idx = [
             i
             for i, t in enumerate(tokens)

@@ -509,6 +509,15 @@ ANSWERS = [
     ("how", "how did mxnet fare in the end?", [], "distant third", "distant third"),
     # "stuff", like "things", asks for a description, not for a kind of thing the sources never name
     ("what", "what stuff did frameworks add for specific tasks in the iron age?", [], "model zoos", "model zoos"),
+    # a follow-up: "swallowed" is absorbing; a clause of time ("before they ...") tells when, not what is asked
+    ("what", "and which bigger framework swallowed it later on?", ["Who created Keras?"], "TensorFlow", "assimilated"),
+    (
+        "who",
+        "and who first developed it before they adopted it?",
+        ["Which framework did Amazon adopt?"],
+        "University of Washington",
+        "joint academic project",
+    ),
     # "the author says ...": the author is named, no maker asked for
     (
         "list",

@@ -327,6 +327,10 @@ class Answerer(ExtractiveAnswers):
                 retry = self._answer(text, described, self.understanding.analyse(described), k, mode)
                 if not retry.abstained:
                     return retry
+            # "which frameworks dominated in 2019-2020?": no sentence says "dominated", a fact's relation does
+            held = None if is_definite(result) else self._holders_of(analysis)
+            if held is not None:
+                return self._answered(text, resolved, held[0], held[1], "facts", result.hits, k)
         # "they never mention any license", "they never say who is behind Theano": no retry can change that
         definite = is_definite(result)
         # "when was he born?" with "he" found: the date is missing, not the subject

@@ -102,6 +102,36 @@ class StructuralAnswers:
         names = join_names([e.name for e, _ in shown])
         return [Claim(f"The article names these {noun}: {names}.", [q for _, q in shown])], 0.8
 
+    def _holders_of(self, a: Analysis) -> tuple[list[Claim], float] | None:
+        """'Which frameworks dominated in 2019-2020?': the things of the asked kind that the facts give the
+        asked relation for, when the question names no thing of its own (an era narrows them: a thing of
+        that era, or told of in its section)."""
+        kinds = self.kind_names.checkable(a.head) if a.head else None
+        if a.wh not in ("which", "what", "list", "other") or not kinds or not a.plural:
+            return None  # "which framework is the most popular?": the one the article calls so
+        if any(m.entity.type != "era" and m.entity.name not in self._titles and not is_role(m) for m in a.mentions):
+            return None
+        top = max(a.relation_scores.values(), default=0.0)
+        asked = [rel for rel, v in a.relation_scores.items() if v == top]
+        if top < 1.0 or len(asked) != 1 or asked[0] == "era":
+            return None  # "which tools belong to the Stone Age?": the era's own members, listed elsewhere
+        kind_of = self.corpus.facts.entity
+        records = [r for r in self.facts if r.fact.relation == asked[0] and kind_of(r.fact.subject).type in kinds]
+        for era in (m.entity for m in a.mentions if m.entity.type == "era"):
+            records = [
+                r
+                for r in records
+                if any(
+                    self.facts[j].fact.object == era.id for js in self.subject_facts.get(r.fact.subject, []) for j in js
+                )
+                or any(era.name in p.section for p, _ in self._quotes(r))
+            ]
+        subjects = list(dict.fromkeys(r.fact.subject for r in records))
+        if not 1 <= len(subjects) <= 3 or len(records) > 4:
+            return None  # not "which models were built with ...": a table of pairs, no answer
+        by_subject = [[r for r in records if r.fact.subject == s] for s in subjects]
+        return [c for group in by_subject for c in self._fact_claims(group, inverse=False)], 0.8
+
     def _joined_kind(self, a: Analysis) -> tuple[list[Claim], float] | None:
         """'Which companies got into frameworks in the Iron Age?': the things of the asked kind tied to the
         things of a named group (an era's frameworks), each with its thing, cited where the tie is told."""

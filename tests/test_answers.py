@@ -518,6 +518,8 @@ ANSWERS = [
         "University of Washington",
         "joint academic project",
     ),
+    # things of a kind the facts give the asked relation for, when the question names none
+    ("list", "Which frameworks dominated in 2019-2020?", [], "PyTorch", "more than 95% of the use cases"),
     # "the author says ...": the author is named, no maker asked for
     (
         "list",

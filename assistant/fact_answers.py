@@ -87,6 +87,10 @@ ORIGIN_RE = re.compile(
 Candidate = tuple[float, float, list[int], bool, str, bool, str]
 
 
+# Prepositions that place a thing in an era ("from the Iron Age"), never a detail asked for
+PLACING_WORDS = frozenset(token_set("from in of during within"))
+
+
 class FactAnswers(StructuralAnswers):
     """Answers from the structured facts; a layer of the Answerer."""
 
@@ -609,6 +613,8 @@ class FactAnswers(StructuralAnswers):
         residual -= set(token_set(" ".join(n for m in a.mentions for n in m.entity.names)))
         residual -= set(token_set(" ".join(self.corpus.facts.relations[rel].synonyms)))
         residual -= set(token_set(" ".join(self.kinds)))  # "which framework": the kind, not a detail
+        if rel == "era":  # "frameworks from the Iron Age": where they belong, no detail of one
+            residual -= PLACING_WORDS
         if not residual:
             return 0.0
         said = set(token_set(" ".join(c.text for c in claims)))

@@ -520,6 +520,8 @@ ANSWERS = [
     ),
     # things of a kind the facts give the asked relation for, when the question names none
     ("list", "Which frameworks dominated in 2019-2020?", [], "PyTorch", "more than 95% of the use cases"),
+    # "from the Iron Age" places them in the era: all its frameworks, not the one whose sentence says "from"
+    ("list", "Name three frameworks from the Iron Age.", [], "CNTK", "Google open sourced the famous TensorFlow"),
     # "the author says ...": the author is named, no maker asked for
     (
         "list",

@@ -317,6 +317,16 @@ class ExtractiveAnswers(PremiseChecks):
         if a.wh == "other" and POLAR_RE.match(a.text) and a.unknown_words and self._explains(a, said) == 0.0:
             return [], 0.0  # "did Keras ever win an award?": a sentence about Keras that says nothing of it
         if (
+            a.wh == "other"
+            and POLAR_RE.match(a.text)
+            and len(ids := list(dict.fromkeys(a.entity_ids))) >= 2
+            and not any(self.by_pair.get((x, y)) for x in ids for y in ids if x != y)
+            and max(a.relation_scores.values(), default=0.0) >= 1.0
+            and not a.has_pronoun  # "did Microsoft do anything like that with its own framework?": a follow-up
+            and not self._tells_relation(a, said, agents_only=False)
+        ):  # "did Chollet work at Google?": things the facts never link, a sentence that tells of no working
+            return [], 0.0
+        if (
             a.wh == "who"
             and a.unknown_words
             and self._explains(a, said) == 0.0

@@ -603,6 +603,8 @@ OUT_OF_CORPUS = [
     "in which city is Waymo based?",  # an organisation asked what the facts give only of people
     "which library is quicker to train, mxnet or caffe2?",
     "in what language was theano implemented",
+    # A yes/no question about two things the facts never link, near a sentence naming both
+    "Was François Chollet employed by Google?",
     # Abbreviations the article uses but never spells out.
     "CNTK is an abbreviation of what?",
     "what's the expansion of ONNX",

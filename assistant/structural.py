@@ -485,7 +485,10 @@ class StructuralAnswers:
         if len(quotes) < 2:
             return None
         # "what years does the era after the Iron Age cover?": its dates too, where the quote gives them
-        dates = next((d for d in self._dates_of(other.id) if d in quotes[0][1]), None)
+        # ("the early 2000s" is "Stone Age (early 2000s)" in its title)
+        dates = next(
+            (d.removeprefix("the ") for d in self._dates_of(other.id) if d.removeprefix("the ") in quotes[0][1]), None
+        )
         named_as = f"{other.name} ({dates})" if dates else other.name
         text = f"The {anchor.type} {'before' if earlier else 'after'} {anchor.name} is {named_as}."
         return [Claim(text, quotes)], 0.85

@@ -522,6 +522,8 @@ ANSWERS = [
     ("list", "Which frameworks dominated in 2019-2020?", [], "PyTorch", "more than 95% of the use cases"),
     # "from the Iron Age" places them in the era: all its frameworks, not the one whose sentence says "from"
     ("list", "Name three frameworks from the Iron Age.", [], "CNTK", "Google open sourced the famous TensorFlow"),
+    # the neighbouring era's dates, as its title gives them ("the early 2000s" is "(early 2000s)" there)
+    ("when", "What years does the era before the Bronze Age cover?", [], "early 2000s", "Stone Age (early 2000s)"),
     # "the author says ...": the author is named, no maker asked for
     (
         "list",

@@ -74,6 +74,7 @@ def test_a_question_or_a_name_is_no_small_talk(asked: str) -> None:
         ("I use Keras daily. So who made it?", "I use Keras daily.", "So who made it?"),
         ("Tests are due. Roughly when was Keras made?", "Tests are due.", "Roughly when was Keras made?"),
         ("Docs are old. Can you list the early frameworks?", "Docs are old.", "Can you list the early frameworks?"),
+        ("Big models are hard. Up to how many devices?", "Big models are hard.", "Up to how many devices?"),
     ],
 )
 def test_a_story_before_a_question_is_told_apart(typed: str, story: str, question: str) -> None:

@@ -67,7 +67,6 @@ ANSWER_SENTENCE_RE = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"“])")  # where one sen
 NEVER_SAID = "never mention"  # the wording of abstentions about a thing the sources never name
 NEVER_CREDITED = "never say who is behind"  # ... about a maker the sources never name
 NEVER_GIVEN = "never give the"  # ... about an attribute the facts give in full, for none of the things named
-
 CONNECTIVE_RE = re.compile(
     r"^(?:and|but|also|similarly|likewise|however|moreover|in addition|on the other hand|at the same time|"
     r"among them|among these frameworks)\b,?\s+",

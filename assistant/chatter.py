@@ -124,7 +124,7 @@ def unwrap(text: str, plain: Callable[[str], bool]) -> str:
 _OWN_QUESTION_RE = re.compile(
     r"^\W*(?:(?:and|so|but|then|ok|okay|also)\W+)?(?:\w+ly\s+)?"
     r"(?:(?:in|on|at|for|from|by|with|to|during|since|until|of|after|before|up to)\s+)?"
-    r"(?:who|whom|whose|what|what's|which|when|where|why|how)\b"
+    r"(?:who|whom|whose|what|which|when|where|why|how)\b"
     r"|^\W*(?:can|could|would|will)\s+you\s+(?:please\s+)?(?:list|name|give|explain|describe|tell\s+me\s+\w)",
     re.I,
 )

@@ -96,7 +96,7 @@ class FollowUps:
         # the kinds of thing each relation is told of ("api language": frameworks), to tell what "it" can be
         self._holders: dict[str, set[str]] = {}
         for f in corpus.facts.facts:
-            self._holders.setdefault(f.relation, set()).add(self._kind_by_name[corpus.facts.entity(f.subject).name])
+            self._holders.setdefault(f.relation, set()).add(corpus.facts.entity(f.subject).type)
         self._values: dict[str, list[str]] = {}  # each thing's facts in words ("the imperative programming style")
         for f in corpus.facts.facts:
             if f.value:

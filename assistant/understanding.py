@@ -680,7 +680,8 @@ class Understanding:
         """Whether a phrase is ordinary words only ("sorry for asking", "Quick fact-check"): English, no
         name the sources know (exactly or misspelt), no number."""
         return not self.mentions(phrase)[0] and all(
-            (len(w) == 1 or w.lower() in self.english) and self._fuzzy(squash(w)) is None  # "a", "I": words too
+            ((len(w) == 1 and w.isalpha()) or w.lower() in self.english)  # "a", "I": words too (not "5")
+            and self._fuzzy(squash(w)) is None
             for w in _WORD_RE.findall(phrase)
         )
 

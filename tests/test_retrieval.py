@@ -54,7 +54,7 @@ QUESTIONS: list[tuple[str, str, str]] = [
     ("numpy-standard", "What API does the author propose as the common standard for array manipulation?", "NumPy API should be the standard"),
     ("jax", "Name the quickly growing framework whose interface matches NumPy.", "JAX whose APIs are purely NumPy compatible"),
     ("oneflow", "Which recent framework models inter-device communication inside the computation graph?", "such as OneFlow"),
-    ("alexnet-size", "How large was AlexNet in terms of parameter count?", "AlexNet network contains 60 million parameters"),
+    ("alexnet-size", "AlexNet weighed in at how many learned parameters?", "AlexNet network contains 60 million parameters"),
     ("brain-synapses", "How many synapses are estimated to be in a person's brain?", "100 trillion parameters"),
     ("author-employer", "Which self-driving company employs the writer?", "Staff Software Engineer at Waymo"),
     ("author-doctorate", "Which university awarded the author his doctorate?", "Ph.D. in Computer Engineering from the University of Maryland"),

@@ -148,6 +148,7 @@ class Answerer(ExtractiveAnswers):
         # Relations whose objects are people or organisations (who made, developed, published ...).
         # relations whose facts hold a description, not another thing ("what happened to CNTK")
         self._descriptive = corpus.facts.descriptive_relations()
+        self._subject_kinds = corpus.facts.subject_kinds()  # "what language is Caffe written in?": of frameworks
         # relations whose facts are the article's own sentences ("what happened to CNTK"): they tell how, too
         self._told_whole = {name for name, r in corpus.facts.relations.items() if r.template.strip() == "{object}."}
         # things the facts tie to a person or organisation, either way round ("who made Chainer?": none)

@@ -157,6 +157,13 @@ class FactBase(BaseModel):
         """Relations whose facts hold a description in words ('what happened to CNTK'), never another thing."""
         return {f.relation for f in self.facts} - {f.relation for f in self.facts if f.object}
 
+    def subject_kinds(self) -> dict[str, frozenset[str]]:
+        """For each relation, the kinds of thing it is told of ("api_language": frameworks)."""
+        kinds: dict[str, set[str]] = {}
+        for f in self.facts:
+            kinds.setdefault(f.relation, set()).add(self.entity(f.subject).type)
+        return {rel: frozenset(types) for rel, types in kinds.items()}
+
     def object_text(self, fact: Fact) -> str:
         return self.entity(fact.object).name if fact.object else str(fact.value)
 

@@ -319,8 +319,8 @@ class ExtractiveAnswers(PremiseChecks):
         if (
             a.wh == "other"
             and POLAR_RE.match(a.text)
-            and len(ids := list(dict.fromkeys(a.entity_ids))) >= 2
-            and not any(self.by_pair.get((x, y)) for x in ids for y in ids if x != y)
+            and len(a.entity_ids) >= 2
+            and not any(self.by_pair.get((x, y)) for x in a.entity_ids for y in a.entity_ids if x != y)
             and max(a.relation_scores.values(), default=0.0) >= 1.0
             and not a.has_pronoun  # "did Microsoft do anything like that with its own framework?": a follow-up
             and not self._tells_relation(a, said, agents_only=False)

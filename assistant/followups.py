@@ -94,9 +94,7 @@ class FollowUps:
         self._entity_by_name = {e.name: e for e in corpus.facts.entities}
         self._pairs = {(f.subject, f.object) for f in corpus.facts.facts if f.object}
         # the kinds of thing each relation is told of ("api language": frameworks), to tell what "it" can be
-        self._holders: dict[str, set[str]] = {}
-        for f in corpus.facts.facts:
-            self._holders.setdefault(f.relation, set()).add(corpus.facts.entity(f.subject).type)
+        self._holders = corpus.facts.subject_kinds()
         self._values: dict[str, list[str]] = {}  # each thing's facts in words ("the imperative programming style")
         for f in corpus.facts.facts:
             if f.value:
@@ -521,6 +519,6 @@ class FollowUps:
         top = max(a.relation_scores.values(), default=0.0)
         asked = {rel for rel, v in a.relation_scores.items() if v == top and v >= 1.0}
         for eid in candidates:
-            if any(self.corpus.facts.entity(eid).type in self._holders.get(rel, set()) for rel in asked):
+            if any(self.corpus.facts.entity(eid).type in self._holders.get(rel, frozenset()) for rel in asked):
                 return self.corpus.facts.entity(eid).name
         return self.corpus.facts.entity(candidates[0]).name

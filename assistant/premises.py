@@ -76,6 +76,7 @@ class PremiseChecks(FactAnswers):
     _linking_relations: set[str]
     _tied_to_agents: set[str]
     _made_by_agents: set[str]
+    _subject_kinds: dict[str, frozenset[str]]
 
     def _out_of_scope(self, a: Analysis) -> str | None:
         """A reason to abstain before answering, or None."""
@@ -213,7 +214,7 @@ class PremiseChecks(FactAnswers):
         if len(asked) != 1 or not self.corpus.facts.relations[asked[0]].exhaustive or not a.mentions:
             return None
         rel = asked[0]
-        holders = {self.corpus.facts.entity(r.fact.subject).type for r in self.facts if r.fact.relation == rel}
+        holders = self._subject_kinds.get(rel, frozenset())
         if any(
             self.by_subject.get((m.entity.id, rel))
             or self.by_object.get((m.entity.id, rel))

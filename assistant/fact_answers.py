@@ -37,6 +37,8 @@ from assistant.text import (
 )
 from assistant.understanding import PERSON_NOUNS, Analysis
 
+# Relations that date a thing by the span of its era, not by an event of its own
+SPAN_RELATIONS = frozenset({"era", "period"})
 SECOND_WH_RE = re.compile(r"(?:\band|,)\s+(when|where|how many)\b", re.I)
 _VERSION_RE = re.compile(r"\b\d+\.\d+")
 _MONEY_RE = re.compile(r"[$€£¥]|\b(dollars?|euros?|usd|pounds?)\b", re.I)
@@ -204,6 +206,13 @@ class FactAnswers(StructuralAnswers):
                     score = kw + sim - 0.05 * rank - 0.1 * inverse - 0.1 * hop + self._kind_fits(a, js, inverse, ids)
                     score -= AGAINST * (eid in against and len(against) < len(ids))
                     candidates.append((score, kw, js, inverse, rel, hop, eid))
+        if (
+            a.wh == "when"
+            and not named_era  # "which years does the author give the Iron Age, when ... joined": the era's own
+            and any(c[1] >= 1.0 and c[4] not in SPAN_RELATIONS for c in candidates)
+        ):
+            # "what year did the Chainer developers move their work?": the move's own date, not Chainer's era
+            candidates = [c for c in candidates if c[4] not in SPAN_RELATIONS]
         if not candidates:
             return None
         best = max(candidates, key=lambda c: c[0])  # the first best on a tie

@@ -59,9 +59,13 @@ INTENT_STEMS = frozenset(
 OWNERS = frozenset({"his", "her", "its", "their"})  # "his undergraduate degree": a kind of his degree
 AMOUNT_WORDS = frozenset("hundred hundreds thousand thousands million millions billion billions".split())
 # Words that ask who made a thing itself ("who created Horovod?"), not who hosts or backs it ("who is behind")
-MADE_RE = re.compile(r"\b(?:creat\w*|invent\w*|develop\w*|built|build\w*|wrote|writ\w*|design\w*|lead\w*|led)\b", re.I)
+MADE_RE = re.compile(
+    r"\b(?:creat\w*|invent\w*|develop\w*|built|build\w*|wrote|writ\w*|design\w*|lead\w*|led|found(?:ed|ers?)|start(?:ed)?)\b",
+    re.I,
+)
 # Things someone makes: a question for their maker that the facts cannot answer is not answered.
 MADE_TYPES = frozenset({"framework", "library", "tool", "compiler", "model", "dataset", "paper"})
+ORGANISATION_TYPES = frozenset({"organisation", "organization", "company"})
 # The asked-about agent is the subject of another verb: "which company did the inventor of X join?",
 # "the person who created X went to work for ...?"
 EMBEDDED_RE = re.compile(r"\b(did|does|do)\b|\w\s+who\b", re.IGNORECASE)
@@ -330,7 +334,9 @@ class PremiseChecks(FactAnswers):
     def _never_tied(self, entities: dict[str, Entity], *, made: bool = False) -> str | None:
         """The name of the first of these things, when they are all made things and no fact ties any of them
         to a person or organisation (`made`: as its maker; being hosted by or contributed to is no making)."""
-        if not entities or any(e.type not in MADE_TYPES for e in entities.values()):
+        # "who created Waymo?": a company is made too, when the question says so
+        makeable = MADE_TYPES | (ORGANISATION_TYPES if made else frozenset())
+        if not entities or any(e.type not in makeable for e in entities.values()):
             return None  # "who at Google built it?", "companies in the Iron Age": not only made things named
         if entities.keys() & (self._made_by_agents if made else self._tied_to_agents):
             return None

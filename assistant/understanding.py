@@ -55,6 +55,9 @@ _LEAD_IN_RE = re.compile(
 _DOCUMENT_PEERS = frozenset({"person", "organisation", "publication"})  # "the author of the article"
 _ORDINAL_WORDS = frozenset("first second third fourth fifth sixth seventh eighth ninth tenth last".split())
 _DETERMINERS = frozenset("the a an this that other another any some no one every each".split())
+_ARTICLES = frozenset({"the", "a", "an"})
+_POSSESSIVES = frozenset("my your his her its our their".split())
+_GREETINGS = frozenset("hey hi hiya hello yo ok okay hmm ah oh".split())
 _QUANTIFIERS = frozenset({"all", "every", "each", "any", "some", "various", "else"})  # "list all the frameworks"
 _NUMBER_WORDS = frozenset("two three four five six seven eight nine ten".split())  # "give the five eras": a count
 # What a thing has as much as a person ("whose success", "whose APIs"): "whose" then asks for a thing too
@@ -638,8 +641,12 @@ class Understanding:
                 return w  # a typo of a name: the entity matcher handles it
             if w in self.english and len(w) >= 4:  # a real word: 'doing' is not 'down', 'bring' not 'being'
                 return w
-            if w in self.english and before.lower() in _DETERMINERS:
-                return w  # "the other way": a noun after a determiner, not "why"
+            following = _WORD_RE.findall(text[m.end() :])
+            after = following[0].lower() if following else ""
+            if w in self.english and before.lower() in _DETERMINERS and after not in _ARTICLES:
+                return w  # "the other way": a noun after a determiner, not "why" (but "the guy that mad the ...")
+            if w in _GREETINGS:
+                return w  # "hey so who ...": a greeting, not "her"
             if w in _VERBS or w in _ADVERBS or w in _PREPOSITIONS:
                 return w  # "what year saw ...", "right now": a word of its own, not "say", "new"
             if w in self.english:  # a short real word ('mad', 'wat'): one edit, but 'add' is not 'and',
@@ -747,25 +754,34 @@ class Understanding:
         # "fast-growing framework": a word joined to the next by a hyphen modifies it, it is no head
         joined = [folded_text[w.end() : w.end() + 1] == "-" and i + 1 < len(words) for i, w in enumerate(words)]
         stems = _stem(tokens)
+        # "made it pretty much on his own": alone, no word of owning
+        relational = [
+            "" if t == "own" and tokens[i - 2 : i - 1] == ["on"] and tokens[i - 1] in _POSSESSIVES else st
+            for i, (t, st) in enumerate(zip(tokens, stems, strict=True))
+        ]
         mentions, unknown = self.mentions(text)
         # "article author", "keras creator": a few words, no question word or verb that asks
         terse = len(tokens) <= MAX_KEYWORDS and not any(t in _WH_WORDS or t in _AUXILIARIES for t in tokens)
-        rel = self._scores(stems, self._syn_index, keywords=terse)
-        inv = self._scores(stems, self._inv_index, keywords=terse)
+        rel = self._scores(relational, self._syn_index, keywords=terse)
+        inv = self._scores(relational, self._inv_index, keywords=terse)
         in_mention = {i for m in mentions for i in range(m.start, m.end)}
         # "who originally developed it before they picked it up?": a clause of time tells when, the main
         # clause what is asked; its relation words count only when the main clause has none
         commas = {i + 1 for i in range(len(words) - 1) if "," in folded_text[words[i].end() : words[i + 1].start()]}
         clause = _time_clause(tokens, {m.start: m.end for m in mentions}, commas)
         if clause is not None:
-            main = ["" if clause[0] <= i < clause[1] else st for i, st in enumerate(stems)]
+            main = ["" if clause[0] <= i < clause[1] else st for i, st in enumerate(relational)]
             rel_main = self._scores(main, self._syn_index, keywords=terse)
             if rel_main:
                 rel, inv = rel_main, self._scores(main, self._inv_index, keywords=terse)
         content_idx = [
             i
             for i, t in enumerate(tokens)
-            if t not in QUESTION_WORDS and t not in STOPWORDS and t not in _QUANTIFIERS and (len(t) > 2 or t.isdigit())
+            if t not in QUESTION_WORDS
+            and t not in STOPWORDS
+            and t not in _QUANTIFIERS
+            and t not in _GREETINGS  # "hey so who ...": no content
+            and (len(t) > 2 or t.isdigit())
         ]
         content = [tokens[i] for i in content_idx]
         unknown_words = [
@@ -892,7 +908,7 @@ class Understanding:
         if len(phrase) > 1:
             # "which open source projects does he contribute to?": "open source" describes the projects;
             # the relation asked is the verb's, when the rest of the question has one
-            masked = ["" if i in phrase[:-1] else st for i, st in enumerate(stems)]
+            masked = ["" if i in phrase[:-1] else st for i, st in enumerate(relational)]
             rel_rest = self._scores(masked, self._syn_index, keywords=terse)
             if rel_rest and rel_rest != rel:
                 rel, inv = rel_rest, self._scores(masked, self._inv_index, keywords=terse)

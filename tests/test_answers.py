@@ -1784,3 +1784,28 @@ def test_a_version_of_something_else_is_no_answer(engine) -> None:
     assert a.abstained and "version" in a.answer, a.answer
     b = engine.ask("In which TensorFlow release did Keras become one of its APIs?")
     assert "2.0" in b.answer and not b.abstained, b.answer
+
+
+def test_a_greeting_and_a_short_misspelt_verb_are_read_as_meant(engine) -> None:
+    """'hey' is a greeting, not 'her'; 'that mad the' is 'that made the' (a verb before an article, not a
+    noun after a determiner); 'on his own' says alone, not who owns anything."""
+    a = engine.ask("hey, who is the person that mad the keras library all on his own?")
+    assert "Chollet" in a.answer and not a.abstained, (a.resolved_question, a.answer)
+
+
+def test_starting_a_framework_alone_is_making_it(engine) -> None:
+    a = engine.ask("Keras began as basically a one-person effort. Which person started it?")
+    assert "Chollet" in a.answer and not a.abstained, (a.resolved_question, a.answer)
+
+
+def test_who_made_a_company_the_sources_never_credit_abstains(engine) -> None:
+    """The facts tie no company to its founders: 'who created Waymo?' is never answered with the author,
+    who merely works there."""
+    for question in ("Who created Waymo?", "who started Microsoft Research"):
+        a = engine.ask(question)
+        assert a.abstained and "never say who is behind" in a.answer, (question, a.answer)
+
+
+def test_a_when_question_about_an_event_is_dated_by_the_event_not_the_era(engine) -> None:
+    b = engine.ask("What year did the people behind Chainer move their work to another framework?")
+    assert "2019" in b.answer and "2012" not in b.answer and not b.abstained, b.answer

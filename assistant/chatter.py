@@ -136,7 +136,7 @@ _POINTS_BACK_RE = re.compile(
     rf"\b(?:those|these)\b(?!\s+{_DOCUMENT}s?\b)"
     rf"|\b(?:for|of|on|in|about|behind|with|from|to|by|is|was|are|were|did|does|do)\s+(?:that|this)\b(?!\s+{_DOCUMENT}\b)"
     r"|\b(?:that|this)\s+(?:off|up|out)\b|\b(?:that|this)\s*[?!.]*$"
-    r"|\bwhich\s+ones?\b",
+    r"|\bwhich\s+(?:\w+\s+)?ones?\b",
     re.I,
 )
 
@@ -146,13 +146,22 @@ def context_first(text: str) -> tuple[str, str]:
     old. What does the piece say became of it?" is ("I tried ... old.", "What does ... of it?"). The story
     is read as an earlier turn of the conversation: it may tell what "it" is, but its own words are not
     the question's. Without a story, or when the last sentence does not ask on its own, ("", text)."""
+    story, question = told_then_asked(text)
+    if not story:
+        return "", text
+    if not _OWN_QUESTION_RE.match(question):
+        return "", text  # "I read that Google made Keras. Is that true?": the story is what is asked about
+    if _POINTS_BACK_RE.search(question):
+        return "", text  # "... every framework went imperative. What reasons are given for that shift?"
+    return story, question
+
+
+def told_then_asked(text: str) -> tuple[str, str]:
+    """What is told before the one question that ends the text, and that question (the last sentence);
+    ("", text) when the text is no story then a question."""
     sentences = _SENTENCE_END_RE.split(text.strip())
     if len(sentences) < 2 or not sentences[-1].endswith("?") or any("?" in s for s in sentences[:-1]):
         return "", text
-    if not _OWN_QUESTION_RE.match(sentences[-1]):
-        return "", text  # "I read that Google made Keras. Is that true?": the story is what is asked about
-    if _POINTS_BACK_RE.search(sentences[-1]):
-        return "", text  # "... every framework went imperative. What reasons are given for that shift?"
     return " ".join(sentences[:-1]), sentences[-1]
 
 

@@ -11,6 +11,7 @@ import re
 
 import numpy as np
 
+from assistant.chatter import told_then_asked
 from assistant.chunking import Passage
 from assistant.claims import Claim
 from assistant.corpus import METADATA_HEADING, Entity, EntityType
@@ -39,6 +40,13 @@ from assistant.understanding import PERSON_NOUNS, Analysis
 
 # Relations that date a thing by the span of its era, not by an event of its own
 SPAN_RELATIONS = frozenset({"era", "period"})
+PERSONS_NAME_RE = re.compile(
+    r"\b(?:{0}|his|her)(?:'s)?\s+(?:\w+\s+)?name\b|\bname of (?:the|that|this) (?:{0})\b".format(
+        "|".join(sorted(PERSON_NOUNS))
+    ),
+    re.I,
+)
+ONES_RE = re.compile(r"\bones?\b", re.I)  # "which ones ...?": things of a kind named before
 SECOND_WH_RE = re.compile(r"(?:\band|,)\s+(when|where|how many)\b", re.I)
 _VERSION_RE = re.compile(r"\b\d+\.\d+")
 _MONEY_RE = re.compile(r"[$€£¥]|\b(dollars?|euros?|usd|pounds?)\b", re.I)
@@ -112,6 +120,12 @@ class FactAnswers(StructuralAnswers):
     def _from_facts(self, a: Analysis, qvec: np.ndarray) -> tuple[list[Claim], float] | None:
         """Answer from the structured facts when the question asks a relation of a known entity."""
         ids = a.entity_ids
+        # "Imperative code is so easy to trace. What does the declarative style offer?": the thing the question
+        # itself names comes before those only its story names
+        story, question = told_then_asked(a.text)
+        asked_here = [m.entity.id for m in a.mentions if story and m.surface.lower() in question.lower()]
+        ids = list(dict.fromkeys([*asked_here, *ids]))
+        told_only = set(ids) - set(asked_here) if asked_here else set()
         role = (
             self._role_named(a)
             or self._named_by_value(a)
@@ -205,6 +219,7 @@ class FactAnswers(StructuralAnswers):
                     sim = float(np.max(fv[js] @ qvec[0]))
                     score = kw + sim - 0.05 * rank - 0.1 * inverse - 0.1 * hop + self._kind_fits(a, js, inverse, ids)
                     score -= AGAINST * (eid in against and len(against) < len(ids))
+                    score -= AGAINST * (eid in told_only)
                     candidates.append((score, kw, js, inverse, rel, hop, eid))
         if (
             a.wh == "when"
@@ -332,8 +347,10 @@ class FactAnswers(StructuralAnswers):
             and not (names_a_place(" ".join(c.text for c in claims), a) or any(self._gives_place(j, a) for j in js))
         ):
             return None  # "where was he based ...?" answered with a date
-        if a.head in PERSON_NOUNS and not self.kind_names.names_a_person(" ".join(c.text for c in claims)):
-            return None  # "which person ...?" answered with a company
+        if (a.head in PERSON_NOUNS or self._asks_a_persons_name(a)) and not self.kind_names.names_a_person(
+            " ".join(c.text for c in claims)
+        ):
+            return None  # "which person ...?" answered with a company; "what is that person's name?" with none
         if not self.kind_names.names_asked_kind(" ".join(c.text for c in claims), a):
             if not self.kind_names.names_asked_kind(" ".join(c.text for c in stated), a):
                 return None  # "which company acquired Keras?" answered with a person
@@ -350,6 +367,12 @@ class FactAnswers(StructuralAnswers):
         fuzzy = all(m.fuzzy for m in a.mentions)
         confidence = min(0.98, 0.7 + 0.1 * min(score, 2.0) + (0.0 if fuzzy else 0.05))
         return claims, confidence
+
+    @staticmethod
+    def _asks_a_persons_name(a: Analysis) -> bool:
+        """'What is that person's actual name?': the question (after any story) asks for someone's name."""
+        asked = told_then_asked(a.text)[1].lower()
+        return PERSONS_NAME_RE.search(asked) is not None
 
     def _most_to_the_point(self, a: Analysis, rel: str, records: list[FactRecord]) -> list[FactRecord]:
         """Of several facts of one relation ('Lin Yuan's roles'), those whose sentence has the most of the
@@ -584,6 +607,11 @@ class FactAnswers(StructuralAnswers):
         """The question's own words (beyond entity, relation and kind words) that neither the claims nor
         their evidence sentences contain."""
         residual = set(token_set(" ".join(a.content)))
+        story, question = told_then_asked(a.text)
+        if story and not ONES_RE.search(question):
+            # "AlexNet and ResNet kept breaking records. On which dataset were those set?": the story's words
+            # are what the question is about, not what it asks (but "which ones ...?" asks for what it tells of)
+            residual &= set(token_set(question))
         residual -= set(token_set(" ".join(n for m in a.mentions for n in m.entity.names)))
         relation = self.corpus.facts.relations[rel]
         residual -= set(token_set(" ".join([*relation.synonyms, *relation.inverse_synonyms, relation.label])))

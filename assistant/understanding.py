@@ -10,6 +10,7 @@ from pathlib import Path
 from rapidfuzz import process
 from rapidfuzz.distance import DamerauLevenshtein
 
+from assistant.chatter import told_then_asked
 from assistant.corpus import Corpus, Entity
 from assistant.rephrasing import rephrase
 from assistant.retrieval import STOPWORDS, _stemmer, fold, lemmas
@@ -55,6 +56,7 @@ _LEAD_IN_RE = re.compile(
 _DOCUMENT_PEERS = frozenset({"person", "organisation", "publication"})  # "the author of the article"
 _ORDINAL_WORDS = frozenset("first second third fourth fifth sixth seventh eighth ninth tenth last".split())
 _DETERMINERS = frozenset("the a an this that other another any some no one every each".split())
+_CONTRACTION_RE = re.compile(r"['’](?:t|re|ve|ll|d|m)\b", re.I)  # "don't", "we're": not "language's"
 _ARTICLES = frozenset({"the", "a", "an"})
 _POSSESSIVES = frozenset("my your his her its our their".split())
 _GREETINGS = frozenset("hey hi hiya hello yo ok okay hmm ah oh".split())
@@ -635,8 +637,8 @@ class Understanding:
             before = previous[-1] if previous else ""
             if len(w) < 3 or not w.islower() or w in self.vocab or w in QUESTION_WORDS or any(c.isdigit() for c in w):
                 return w
-            if m.start() in in_name:
-                return w
+            if m.start() in in_name or _CONTRACTION_RE.match(text, m.end()):
+                return w  # a name, or a contraction's first part ("don't" is not "down't")
             if self._fuzzy(squash(w)) is not None:
                 return w  # a typo of a name: the entity matcher handles it
             if w in self.english and len(w) >= 4:  # a real word: 'doing' is not 'down', 'bring' not 'being'
@@ -798,16 +800,30 @@ class Understanding:
         ]
         # Words the sources never use, though a relation's synonyms may ("born"): not stated anywhere.
         unstated = [tokens[i] for i in content_idx if i not in in_mention and tokens[i] not in self.stated]
+        # "A colleague claims Keras was a one-man project. Is that so, and who was the man?": the question that
+        # ends the text is what is asked, the story told before it is not
+        story, _question = told_then_asked(text)
+        told = len(_WORD_RE.findall(fold(story))) if story else 0
+        if told and tokens[told : told + 1] and tokens[told] in _AUXILIARIES:
+            # "Is that right, and who was it?" asks who; "Is that what it says about who made it?" asks yes or no
+            told = next((k + 1 for k in range(told, len(tokens)) if tokens[k] == "and"), 0)
+        if told and wh_word(tokens[told:]) == "other":
+            told = 0
         coverage = 1 - len(unknown_words) / len(content_idx) if content_idx else 0.0
+        asked_idx = [i for i in content_idx if i >= told and tokens[i] not in PERSON_NOUNS]  # "who was the man?"
+        if told:  # the question's own words, whatever the story's
+            unknown_share = sum(tokens[i] in unknown_words for i in asked_idx) / len(asked_idx) if asked_idx else 0.0
+            coverage = max(coverage, 1 - unknown_share)
         # The asked-for attribute: the head of the noun phrase right after the question word
         # ("what license", "how many layers", "which open-source projects" -> projects).
         asked = ""
         phrase: list[int] = []  # token positions of the asked-for noun phrase
         subject = direct = False
-        wh = wh_word(tokens)
+        # "AlexNet and ResNet kept breaking records. On which dataset were those set?": the question's own kind
+        wh = wh_word(tokens[told:])
         # A keyword query ("big tech companies that joined ...") asks for its first noun phrase.
         keywords = wh == "other" and bool(tokens) and tokens[0] not in _AUXILIARIES and tokens[0] not in LIST_VERBS
-        for i, t in [(-1, "")] * keywords + list(enumerate(tokens[:-1])):
+        for i, t in [(-1, "")] * keywords + [(j, tokens[j]) for j in range(told, len(tokens) - 1)]:
             if t in ("what", "which") and wh not in ("what", "which", "other", "list"):
                 continue  # "how did BERT change what people wanted?": an embedded "what" asks for nothing
             counted = t in ("many", "much") and tokens[i - 1 : i] == ["how"]  # not "pretty much solo"

@@ -1809,3 +1809,36 @@ def test_who_made_a_company_the_sources_never_credit_abstains(engine) -> None:
 def test_a_when_question_about_an_event_is_dated_by_the_event_not_the_era(engine) -> None:
     b = engine.ask("What year did the people behind Chainer move their work to another framework?")
     assert "2019" in b.answer and "2012" not in b.answer and not b.abstained, b.answer
+
+
+def test_the_question_after_a_story_decides_what_is_asked(engine) -> None:
+    """The story told first asks nothing: 'who' in the question that ends the text decides the kind of answer,
+    also after 'Is that true, and ...'."""
+    a = engine.ask(
+        "Someone told me Keras started as a one-person hobby project. Is that true, and who was that person?"
+    )
+    assert "Chollet" in a.answer and not a.abstained, (a.resolved_question, a.answer)
+
+
+def test_a_storys_words_do_not_count_against_a_fact_answer(engine) -> None:
+    """'kept beating' is the story's; the question asks only on which dataset, for both networks."""
+    a = engine.ask("AlexNet and then ResNet kept beating accuracy records. On which dataset were those records beaten?")
+    assert "ImageNet" in a.answer and "ResNet" in a.answer and not a.abstained, (a.resolved_question, a.answer)
+
+
+def test_a_persons_name_is_not_answered_by_a_sentence_that_never_names_him(engine) -> None:
+    a = engine.ask(
+        "The piece says the inventor of Caffe moved over to Facebook to work on Caffe2. What's his actual name?"
+    )
+    assert a.abstained, a.answer
+
+
+def test_a_contraction_is_not_a_typo(engine) -> None:
+    a = engine.ask("I don't quite follow why anyone picks the declarative way. What advantage does it offer?")
+    assert "down" not in a.resolved_question, a.resolved_question
+    assert "optimization" in a.answer and not a.abstained, a.answer
+
+
+def test_going_with_a_framework_is_adopting_it(engine) -> None:
+    a = engine.ask("What did Amazon go with?")
+    assert "MXNet" in a.answer and "adopted" in a.answer and not a.abstained, a.answer

@@ -612,6 +612,7 @@ class FactAnswers(StructuralAnswers):
             # "AlexNet and ResNet kept breaking records. On which dataset were those set?": the story's words
             # are what the question is about, not what it asks (but "which ones ...?" asks for what it tells of)
             residual &= set(token_set(question))
+        residual -= set(token_set(" ".join(a.context)))  # "after PyTorch took over, ...": when, not what is asked
         residual -= set(token_set(" ".join(n for m in a.mentions for n in m.entity.names)))
         relation = self.corpus.facts.relations[rel]
         residual -= set(token_set(" ".join([*relation.synonyms, *relation.inverse_synonyms, relation.label])))

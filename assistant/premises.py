@@ -49,6 +49,8 @@ NAME_ASKED_RE = re.compile(r"\b(?:name|named|called)\b", re.I)  # "what's the na
 UNNAMED_RE = re.compile(r"\bthe ({0})s? of\b|\b[\w-]+ ({0})s?(?=\s+(?!of\b)\w)".format("|".join(MAKER_WORDS)), re.I)
 STRONG_RELATION = 2.0  # a relation's score when the question names it in its own words (not one shared word)
 # Words around the act a question takes for granted: "why did Google decide to stop developing ...?"
+PHASE_VERBS = frozenset({"end", "ended", "ends", "ending", "wind", "wound", "winds"})  # "... up doing"
+PHASES = [[w] for w in sorted(PHASE_VERBS)]
 INTENT_STEMS = frozenset(
     token_set(
         "decide decided choose chose try tried want wanted plan planned begin began start started finally "
@@ -243,6 +245,13 @@ class PremiseChecks(FactAnswers):
             for w in a.unstated
         )
 
+    @staticmethod
+    def _acts(a: Analysis, between: list[str]) -> list[str]:
+        """The words between two named things that may tell an act (not 'decide to', 'team', sums)."""
+        verbs = [w for w in between if not set(token_set(w)) <= INTENT_STEMS and w not in GENERIC_NOUNS | PERSON_NOUNS]
+        # "pay a billion dollars to acquire": words the sources never use, and sums, only dress the act up
+        return [w for w in verbs if w not in a.unknown_words and w not in AMOUNT_WORDS]
+
     def _unlinked_event(self, a: Analysis) -> str | None:
         """The event a why/how/when-question takes for granted, when the sources never tell it: one named
         thing did something to another ("why did Google abandon TensorFlow?", "why was Keras merged into
@@ -266,9 +275,14 @@ class PremiseChecks(FactAnswers):
             return None  # "how is Torch related to PyTorch?" asks how they are linked, it takes no act for granted
         # "decide to open source", "stop developing": the first verb is the act, what follows its complement
         # ("the University of Toronto team propose": "team" names who acted, it is no act)
-        verbs = [w for w in between if not set(token_set(w)) <= INTENT_STEMS and w not in GENERIC_NOUNS | PERSON_NOUNS]
-        # "pay a billion dollars to acquire": words the sources never use, and sums, only dress the act up
-        verbs = [w for w in verbs if w not in a.unknown_words and w not in AMOUNT_WORDS]
+        verbs = self._acts(a, between)
+        # "end up faring", "wound up acquiring": the act follows, when the sources have a word for it
+        phased = [
+            w
+            for i, w in enumerate(between)
+            if w not in PHASE_VERBS and not (w == "up" and between[i - 1 : i] in PHASES)
+        ]
+        verbs = self._acts(a, phased) or verbs
         said = set(token_set(" ".join(verbs)))
         phrases = [
             (rel, phrase)

@@ -179,6 +179,8 @@ class Analysis:
     plural: bool = False  # the asked noun is plural ("which tools"): the answer is a list
     has_pronoun: bool = False
     elliptical: bool = False
+    # words that set the scene, not what is asked: a clause of time ("after TensorFlow and PyTorch took over, ...")
+    context: list[str] = field(default_factory=list)
 
     @property
     def entity_ids(self) -> list[str]:
@@ -268,7 +270,8 @@ def wh_word(tokens: list[str]) -> str:
     if re.search(r"\bwhat (made|makes|caused|causes|led|leads|drove|drives|motivated|prompted)\b", joined):
         return "why"  # "what made MATLAB awkward": a reason is asked for
     if re.search(
-        r"\bwhere (?:did|does|do|was|is|would) .*\b(rank\w*|stand|end up|ended up|placed?|position)\b", joined
+        r"\bwhere (?:did|does|do|was|is|would) .*\b(rank\w*|stand|end up|ended up|placed?|position)\b",
+        " ".join(tokens),
     ):
         return "what"  # "where did MXNet end up in the rankings?": a position, not a place
     if re.search(
@@ -331,12 +334,17 @@ def _time_clause(tokens: list[str], mention_ends: dict[int, int], commas: set[in
     """Where a clause of time ("before they picked it up", "after Amazon adopted it") starts and ends (at a
     comma or the end): a subordinator after the question's first word, then a pronoun or a name and a verb
     (not "after bronze", a phrase)."""
-    for i in range(1, len(tokens) - 2):
+    for i in range(len(tokens) - 2):
         if tokens[i] not in _SUBORDINATORS:
             continue
+        ends = [c for c in commas if c > i]
+        if i == 0 and not ends:
+            continue  # "after the Bronze Age came which era?": no clause before the main one
         after = mention_ends.get(i + 1, i + 2 if tokens[i + 1] in _CLAUSE_SUBJECTS else None)
-        if after is not None and after < len(tokens) and _verb_like(tokens[after]):
-            return i, min([c for c in commas if c > i] or [len(tokens)])
+        if after is not None and tokens[after : after + 1] == ["and"] and after + 1 in mention_ends:
+            after = mention_ends[after + 1]  # "after TensorFlow and PyTorch took over"
+        if after is not None and after < len(tokens) and (_verb_like(tokens[after]) or tokens[after] in _AUXILIARIES):
+            return i, min(ends or [len(tokens)])  # "after Amazon adopted it", "once PyTorch was dominating"
     return None
 
 
@@ -771,6 +779,7 @@ class Understanding:
         # clause what is asked; its relation words count only when the main clause has none
         commas = {i + 1 for i in range(len(words) - 1) if "," in folded_text[words[i].end() : words[i + 1].start()]}
         clause = _time_clause(tokens, {m.start: m.end for m in mentions}, commas)
+        context = [] if clause is None else tokens[clause[0] : clause[1]]
         if clause is not None:
             main = ["" if clause[0] <= i < clause[1] else st for i, st in enumerate(relational)]
             rel_main = self._scores(main, self._syn_index, keywords=terse)
@@ -939,6 +948,7 @@ class Understanding:
             wh=wh,
             mentions=mentions,
             unknown_names=unknown,
+            context=context,
             relation_scores={k: v for k, v in rel.items() if v > 0},
             inverse_scores={k: v for k, v in inv.items() if v > 0},
             coverage=coverage,

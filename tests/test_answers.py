@@ -1842,3 +1842,18 @@ def test_a_contraction_is_not_a_typo(engine) -> None:
 def test_going_with_a_framework_is_adopting_it(engine) -> None:
     a = engine.ask("What did Amazon go with?")
     assert "MXNet" in a.answer and "adopted" in a.answer and not a.abstained, a.answer
+
+
+def test_a_clause_of_time_before_the_question_only_sets_the_scene(engine) -> None:
+    """'Once PyTorch and TensorFlow were on top,' says when; what is asked is MXNet's standing."""
+    a = engine.ask("Once PyTorch and TensorFlow were on top, where did that put MXNet in the rankings?")
+    assert "distant third" in a.answer and not a.abstained, (a.resolved_question, a.answer)
+
+
+def test_ending_up_doing_something_is_no_act_on_the_other_thing(engine) -> None:
+    """'How did MXNet end up faring versus TensorFlow?' asks what became of MXNet, no act of MXNet on
+    TensorFlow; 'ended up acquiring' is still an act the sources never tell."""
+    a = engine.ask("In the end, how did MXNet end up faring versus TensorFlow?")
+    assert "distant third" in a.answer and not a.abstained, (a.resolved_question, a.answer)
+    b = engine.ask("Why did Google end up acquiring Chainer?")
+    assert b.abstained, b.answer

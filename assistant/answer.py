@@ -267,7 +267,12 @@ class Answerer(ExtractiveAnswers):
         story, question = context_first(text)
         if story and not self.understanding.analyse(story).unknown_names:
             alone = self._ask_text(question, turns, k, mode, (Turn(role="user", content=story),))
-            surer = not alone.abstained and (result.abstained or alone.confidence > result.confidence)
+            # a why-question pointing back at its story asks to explain the story ("the author says nets are still
+            # far from human-level intelligence. What's his reasoning?"): read alone, it only wins if the whole
+            # abstains
+            alone_analysis = self.understanding.analyse(question)
+            why = alone_analysis.wh == "why" and alone_analysis.has_pronoun
+            surer = not alone.abstained and (result.abstained or (alone.confidence > result.confidence and not why))
             if surer or (alone.abstained and is_definite(alone)):
                 result = alone
         return result if result.question == asked else result.model_copy(update={"question": asked})

@@ -46,7 +46,8 @@ FRAMING_WORDS = frozenset(
     "split splits divide divides divided name names named cover covers covered discuss discusses discussed "
     "total end include includes included cite cites cited give gives given identify identifies dl ml "
     "call calls called exist exists existed talk talks talked talking say says said refer refers referred "
-    "use uses used order ordered chronological chronologically sequence timeline".split()
+    "use uses used order ordered chronological chronologically sequence timeline "
+    "reasoning rationale motivation explanation".split()  # "what is his reasoning?": a why-question's words
 )
 # "Quick question: who ...?": up to three words and a colon before the question itself
 _LEAD_IN_RE = re.compile(
@@ -275,7 +276,9 @@ def wh_word(tokens: list[str]) -> str:
     ):
         return "what"  # "where did MXNet end up in the rankings?": a position, not a place
     if re.search(
-        r"\b(?:what (?:is|was|were|are|s) the|for what) (reason|reasoning|cause|motivation|rationale)s?\b", joined
+        r"\b(?:what (?:is|was|were|are|s) (?:the|his|her|its|their|the author s)|for what) "
+        r"(reason|reasoning|cause|motivation|rationale|argument|explanation)s?\b",
+        joined,
     ):
         return "why"  # "what was the reason deep nets got so much attention?"
     imperative = bool(tokens) and tokens[0] in LIST_VERBS

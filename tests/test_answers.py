@@ -1857,3 +1857,10 @@ def test_ending_up_doing_something_is_no_act_on_the_other_thing(engine) -> None:
     assert "distant third" in a.answer and not a.abstained, (a.resolved_question, a.answer)
     b = engine.ask("Why did Google end up acquiring Chainer?")
     assert b.abstained, b.answer
+
+
+def test_asking_for_someones_reasoning_after_a_claim_explains_the_claim(engine) -> None:
+    """'What's his reasoning?' is a why-question about what the story says he claims, not about him."""
+    a = engine.ask("Lin Yuan writes that networks remain far from human-level intelligence. What's his reasoning?")
+    assert "100 trillion" in a.answer or "large gap" in a.answer, (a.resolved_question, a.answer)
+    assert not a.abstained and "Waymo" not in a.answer, a.answer

@@ -94,6 +94,8 @@ class ExtractiveAnswers(PremiseChecks):
     def _scored_sentences(self, a: Analysis, hits: list[Hit], qvec: np.ndarray) -> list[Scored]:
         """Every sentence of the top passages, scored on meaning, words, named entities and type; best first."""
         qstems = set(token_set(a.text)) - set(token_set(" ".join(QUESTION_WORDS)))
+        # "If frameworks are all imperative, how do they run fast?": the condition is not what is asked
+        qstems = (qstems - set(token_set(" ".join(a.context)))) or qstems
         # The document itself ("does the article describe ...") is where every sentence is, not a topic.
         # "does the writer think ...", "according to the author": a role that frames the question, no topic
         framing_role = a.wh != "who" and len(a.mentions) > 0

@@ -60,6 +60,7 @@ _DETERMINERS = frozenset("the a an this that other another any some no one every
 _CONTRACTION_RE = re.compile(r"['’](?:t|re|ve|ll|d|m)\b", re.I)  # "don't", "we're": not "language's"
 _ARTICLES = frozenset({"the", "a", "an"})
 _POSSESSIVES = frozenset("my your his her its our their".split())
+_NEGATED = frozenset("don doesn didn isn wasn aren weren haven hasn hadn couldn wouldn shouldn".split())
 _GREETINGS = frozenset("hey hi hiya hello yo ok okay hmm ah oh".split())
 _QUANTIFIERS = frozenset({"all", "every", "each", "any", "some", "various", "else"})  # "list all the frameworks"
 _NUMBER_WORDS = frozenset("two three four five six seven eight nine ten".split())  # "give the five eras": a count
@@ -73,7 +74,7 @@ _RELATIVES = frozenset({"who", "whom", "whose", "which", "where", "when", "what"
 _VERBS = frozenset(
     "make makes use uses create creates build builds run runs support supports have has own owns offer offers "
     "provide provides develop develops come comes become becomes belong belongs release releases get gets "
-    "power powers win wins lead leads replace replaces put puts let lets see sees try tries "
+    "power powers win wins lead leads replace replaces put puts let lets see sees try tries pay pays pin pins "
     # irregular past forms, which the -ed shape test misses
     "made built ran had became came got won led bought sold took gave wrote began brought chose grew held kept "
     "knew left lost paid said saw sent set spent taught thought told went drew drove found fought rose".split()
@@ -330,6 +331,7 @@ def english_words(model_path: Path | None) -> frozenset[str]:
 
 
 _SUBORDINATORS = frozenset("before after once since until while".split())
+_CONDITIONS = frozenset("if although though even given".split())
 _CLAUSE_SUBJECTS = frozenset("it they he she we".split())
 
 
@@ -337,6 +339,11 @@ def _time_clause(tokens: list[str], mention_ends: dict[int, int], commas: set[in
     """Where a clause of time ("before they picked it up", "after Amazon adopted it") starts and ends (at a
     comma or the end): a subordinator after the question's first word, then a pronoun or a name and a verb
     (not "after bronze", a phrase)."""
+    # "If the new frameworks are all imperative, how do they still run fast?": a leading condition, up to the
+    # comma before the question word
+    ends = sorted(c for c in commas if c < len(tokens) and tokens[c] in _WH_WORDS)
+    if tokens and tokens[0] in _CONDITIONS and ends:
+        return 0, ends[0]
     for i in range(len(tokens) - 2):
         if tokens[i] not in _SUBORDINATORS:
             continue
@@ -795,6 +802,7 @@ class Understanding:
             and t not in STOPWORDS
             and t not in _QUANTIFIERS
             and t not in _GREETINGS  # "hey so who ...": no content
+            and t not in _NEGATED  # "don't": a contraction's first part
             and (len(t) > 2 or t.isdigit())
         ]
         content = [tokens[i] for i in content_idx]

@@ -1864,3 +1864,19 @@ def test_asking_for_someones_reasoning_after_a_claim_explains_the_claim(engine) 
     a = engine.ask("Lin Yuan writes that networks remain far from human-level intelligence. What's his reasoning?")
     assert "100 trillion" in a.answer or "large gap" in a.answer, (a.resolved_question, a.answer)
     assert not a.abstained and "Waymo" not in a.answer, a.answer
+
+
+def test_a_condition_before_the_question_is_not_what_is_asked(engine) -> None:
+    """'If all recent frameworks use the imperative style, ...' sets the scene; what is asked is how they
+    still stay fast (JIT compilation), not why they went imperative."""
+    a = engine.ask(
+        "If all recent frameworks use the imperative style for flexibility, how do they still manage to stay fast?"
+    )
+    assert "JIT" in a.answer and not a.abstained, (a.resolved_question, a.answer)
+
+
+def test_how_things_played_out_asks_for_a_fate(engine) -> None:
+    a = engine.ask("I haven't seen CNTK around lately. How did it all play out for CNTK?")
+    assert "stopped active development" in a.answer and not a.abstained, (a.resolved_question, a.answer)
+    # 'play' is a relation word now; a short real verb such as 'pay' is still not taken for it
+    assert "pay" in engine.answerer.understanding.correct("did google pay to get keras").split()

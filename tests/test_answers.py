@@ -1880,3 +1880,12 @@ def test_how_things_played_out_asks_for_a_fate(engine) -> None:
     assert "stopped active development" in a.answer and not a.abstained, (a.resolved_question, a.answer)
     # 'play' is a relation word now; a short real verb such as 'pay' is still not taken for it
     assert "pay" in engine.answerer.understanding.correct("did google pay to get keras").split()
+
+
+def test_sharing_the_top_spot_is_the_duopoly_either_way_round(engine) -> None:
+    for question in (
+        "Which framework shared the top spot with PyTorch?",
+        "Which framework shared the top spot with TensorFlow?",
+    ):
+        a = engine.ask(question)
+        assert "duopoly" in a.answer and not a.abstained, (question, a.answer)

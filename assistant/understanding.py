@@ -342,8 +342,8 @@ def _time_clause(tokens: list[str], mention_ends: dict[int, int], commas: set[in
     # "If the new frameworks are all imperative, how do they still run fast?": a leading condition, up to the
     # comma before the question word
     ends = sorted(c for c in commas if c < len(tokens) and tokens[c] in _WH_WORDS)
-    if tokens and tokens[0] in _CONDITIONS and ends:
-        return 0, ends[0]
+    if tokens and (tokens[0] in _CONDITIONS or tokens[0] in _SUBORDINATORS) and ends:
+        return 0, ends[0]  # "Once frameworks like Caffe appeared, what ...?": up to the question word
     for i in range(len(tokens) - 2):
         if tokens[i] not in _SUBORDINATORS:
             continue

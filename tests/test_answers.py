@@ -1889,3 +1889,15 @@ def test_sharing_the_top_spot_is_the_duopoly_either_way_round(engine) -> None:
     ):
         a = engine.ask(question)
         assert "duopoly" in a.answer and not a.abstained, (question, a.answer)
+
+
+def test_a_leading_clause_of_time_up_to_the_question_word_sets_the_scene(engine) -> None:
+    """'Once early frameworks like Theano showed up, ...' says when; the models people could put together
+    with them are what is asked."""
+    a = engine.ask(
+        "Once early frameworks such as Caffe and Theano came along, what kinds of complex models could folks "
+        "put together with them fairly easily?"
+    )
+    assert all(m in a.answer for m in ("CNN", "RNN", "LSTM")) and not a.abstained, (a.resolved_question, a.answer)
+    b = engine.ask("What sorts of models could people put together with Theano?")  # putting together is building
+    assert all(m in b.answer for m in ("CNN", "RNN", "LSTM")) and not b.abstained, b.answer

@@ -196,8 +196,8 @@ class FollowUps:
             )
         else:
             rewritten = f"{text} {entity}"
-        if not content_left and prev_user and not a.relation_scores:
-            rewritten = f"{prev_user} {rewritten}"
+        if not content_left and prev_user and not a.relation_scores and not a.head:
+            rewritten = f"{prev_user} {rewritten}"  # not "which compilers does he name?": compilers are asked
         return rewritten, self.understanding.analyse(rewritten)
 
     def _which_of(self, text: str, turns: list[Turn]) -> str | None:
@@ -490,6 +490,8 @@ class FollowUps:
         if named and named.group(1).lower() in ("one", "ones"):  # "which era follows that one?": an era
             asked_kind = re.search(r"\b(?:what|which)\s+(\w+)", a.text, re.I)
             kinds = self.kinds.named_by(asked_kind.group(1).lower()) if asked_kind else None
+            if kinds and kinds <= AGENT_TYPES | {"organisation"} and a.wh != "who":
+                kinds = None  # "which group released that one?": a group made it; that one is no group
         if kinds:  # "that company": the organisation among them, not the framework
             candidates = [e for e in candidates if self.corpus.facts.entity(e).type in kinds] or candidates
         # "he" is a person, "it" is not: "who developed Keras?" -> "when did TensorFlow absorb it?" is Keras

@@ -249,6 +249,13 @@ class StructuralAnswers:
         # "the author", "the article": the framing, not an entity that narrows the list
         # "the story", "this article": the document itself frames the question too
         framing |= {t for m in a.mentions if m.entity.name in self._titles for t in token_set(m.surface)}
+        # "which compilers does Lin Yuan name?": the author by name, as by role
+        framing |= {
+            t
+            for m in a.mentions
+            if any(al == al.lower() and set(token_set(al)) <= framing for al in m.entity.aliases)
+            for t in token_set(m.surface)
+        }
         if any(not set(token_set(m.surface)) <= framing for m in a.mentions):
             return None
         if set(token_set(" ".join(a.content))) - framing:

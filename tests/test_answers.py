@@ -1901,3 +1901,24 @@ def test_a_leading_clause_of_time_up_to_the_question_word_sets_the_scene(engine)
     assert all(m in a.answer for m in ("CNN", "RNN", "LSTM")) and not a.abstained, (a.resolved_question, a.answer)
     b = engine.ask("What sorts of models could people put together with Theano?")  # putting together is building
     assert all(m in b.answer for m in ("CNN", "RNN", "LSTM")) and not b.abstained, b.answer
+
+
+def test_that_one_after_a_question_for_a_thing_is_the_thing_not_the_asked_group(engine) -> None:
+    """'Which company released that one?': a company released it; 'that one' is the framework just named."""
+    a = engine.ask(
+        "Which company made that one in the first place?",
+        ["Which framework did CNTK's team partly move to support?"],
+    )
+    assert "Facebook" in a.answer and not a.abstained, (a.resolved_question, a.answer)
+
+
+def test_the_author_named_by_name_frames_a_list_request(engine) -> None:
+    a = engine.ask("Which compilers does Lin Yuan list?")
+    assert all(c in a.answer for c in ("TVM", "MLIR", "Glow")) and not a.abstained, a.answer
+    b = engine.ask(
+        "Who makes the second one?", ["What does the article expect of frameworks?", "Which compilers does he list?"]
+    )
+    assert "MLIR" in b.resolved_question or "Facebook" in b.answer or "MLIR" in b.answer, (
+        b.resolved_question,
+        b.answer,
+    )

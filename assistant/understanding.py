@@ -331,6 +331,7 @@ def english_words(model_path: Path | None) -> frozenset[str]:
 
 
 _SUBORDINATORS = frozenset("before after once since until while".split())
+_WONDERING = frozenset("wonder wondered wondering know curious ask asking asked".split())
 _CONDITIONS = frozenset("if although though even given".split())
 _CLAUSE_SUBJECTS = frozenset("it they he she we".split())
 
@@ -841,6 +842,18 @@ class Understanding:
         subject = direct = False
         # "AlexNet and ResNet kept breaking records. On which dataset were those set?": the question's own kind
         wh = wh_word(tokens[told:])
+        if wh == "other" and not told and tokens and tokens[0] not in _AUXILIARIES:
+            # "Back in the primitive days, the Stone Age, what period was it?", "... and I wondered which group
+            # put it out?": the question starts late, after a comma or a word of wondering
+            start = next((c for c in sorted(commas) if c < len(tokens) and tokens[c] in _WH_WORDS), None)
+            if start is None:
+                start = next(
+                    (i + 1 for i in range(len(tokens) - 1) if tokens[i] in _WONDERING and tokens[i + 1] in _WH_WORDS),
+                    None,
+                )
+            if start is not None and wh_word(tokens[start:]) != "other":
+                told, wh = start, wh_word(tokens[start:])
+                context = [*tokens[:start], *context]  # what comes before the question sets the scene
         # A keyword query ("big tech companies that joined ...") asks for its first noun phrase.
         keywords = wh == "other" and bool(tokens) and tokens[0] not in _AUXILIARIES and tokens[0] not in LIST_VERBS
         for i, t in [(-1, "")] * keywords + [(j, tokens[j]) for j in range(told, len(tokens) - 1)]:

@@ -1922,3 +1922,16 @@ def test_the_author_named_by_name_frames_a_list_request(engine) -> None:
         b.resolved_question,
         b.answer,
     )
+
+
+def test_a_question_that_starts_late_is_still_read_as_one(engine) -> None:
+    """After a long lead ('..., and I was wondering who ...', '..., the so-called Bronze Age ..., what period
+    ...?') the question word is found where the question starts, and the lead only sets the scene."""
+    a = engine.ask(
+        "We are studying Keras in my course this term and I was wondering who actually created it in the first place?"
+    )
+    assert "Chollet" in a.answer and not a.abstained, (a.resolved_question, a.answer)
+    b = engine.ask(
+        "Way back in the early days, the so-called Bronze Age of deep learning tools, what period are we talking about?"
+    )
+    assert "2012" in b.answer and not b.abstained, (b.resolved_question, b.answer)

@@ -57,7 +57,6 @@ from assistant.text import (
 )
 from assistant.understanding import LIST_VERBS, PERSON_NOUNS, QUESTION_WORDS, Analysis
 
-COUNTED_TYPES = frozenset({"model", "framework", "library", "compiler", "dataset", "paper"})  # things a number is of
 # The word two named things are compared by: "faster than", "which is faster, X or Y", "prefer X or Y"
 EXAMPLE_REACH = 6  # sentences read under a title for an example of the asked kind
 # "how is X different from Y", "why was X more appealing than Y": what sets one apart from the other
@@ -292,8 +291,7 @@ class ExtractiveAnswers(PremiseChecks):
         amount = BY_HOW_MUCH_RE.search(a.text) is not None and AMOUNT_RE.search(chosen) is not None
         if not has_type(a.wh, claims[0].text) and not both_of(a, claims[0].text) and not amount:
             return [], 0.0  # asked for a date or a number that the best sentence does not give
-        things = [m.entity.names for m in a.mentions if m.entity.type in COUNTED_TYPES]
-        if a.wh == "how many" and things and not any(names_in(n, chosen.lower()) for n in things):
+        if a.wh == "how many" and self._counts_another(a, chosen):
             return [], 0.0  # "how many parameters does ResNet have?": a number, but of AlexNet and GPT-3
         if a.wh == "when" and not self._tells_of(a, chosen) and cos < DATED_COSINE:
             return [], 0.0  # "when was JAX released?": a dated sentence about JAX that tells of no release

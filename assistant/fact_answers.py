@@ -38,6 +38,7 @@ from assistant.text import (
 )
 from assistant.understanding import PERSON_NOUNS, Analysis
 
+COUNTED_TYPES = frozenset({"model", "framework", "library", "compiler", "dataset", "paper"})  # things a number is of
 # Relations that date a thing by the span of its era, not by an event of its own
 SPAN_RELATIONS = frozenset({"era", "period"})
 PERSONS_NAME_RE = re.compile(
@@ -359,6 +360,8 @@ class FactAnswers(StructuralAnswers):
         form = typed_noun(a)
         if form is not None and not form[1].search(" ".join(c.text for c in claims)):
             return None  # "what is the newest version of Apache TVM?": its is-a fact gives no version
+        if a.wh == "how many" and self._counts_another(a, " ".join(c.text for c in claims)):
+            return None  # "GPT-3 gets a number. How many parameters does BERT have?": GPT-3's is no answer
         fits_kind = self._kind_fits(a, js, inverse, ids) > 0  # "which two frameworks ...": the facts name them
         if a.wh in ("what", "which", "other") and not fits_kind and self._said_elsewhere(a, rel, claims, eid):
             return None  # "what did AlexNet's outstanding result spark?": "This outstanding result sparked ..."
@@ -367,6 +370,17 @@ class FactAnswers(StructuralAnswers):
         fuzzy = all(m.fuzzy for m in a.mentions)
         confidence = min(0.98, 0.7 + 0.1 * min(score, 2.0) + (0.0 if fuzzy else 0.05))
         return claims, confidence
+
+    @staticmethod
+    def _counts_another(a: Analysis, said: str) -> bool:
+        """Whether a number answers for other things than those the question itself counts (after any story)."""
+        story, question = told_then_asked(a.text)
+        counted = [
+            m.entity.names
+            for m in a.mentions
+            if m.entity.type in COUNTED_TYPES and (not story or m.surface.lower() in question.lower())
+        ]
+        return bool(counted) and not any(names_in(n, said.lower()) for n in counted)
 
     @staticmethod
     def _asks_a_persons_name(a: Analysis) -> bool:

@@ -1935,3 +1935,11 @@ def test_a_question_that_starts_late_is_still_read_as_one(engine) -> None:
         "Way back in the early days, the so-called Bronze Age of deep learning tools, what period are we talking about?"
     )
     assert "2012" in b.answer and not b.abstained, (b.resolved_question, b.answer)
+
+
+def test_a_number_of_the_storys_thing_is_no_answer_for_the_questions_thing(engine) -> None:
+    """The story names GPT-3's size; the question asks BERT's, which the sources never give."""
+    a = engine.ask("The piece quotes a parameter count for GPT-3. So how many parameters does BERT have?")
+    assert a.abstained, a.answer
+    b = engine.ask("ResNet beat the ImageNet record too, but how many parameters does a ResNet network have?")
+    assert b.abstained, b.answer

@@ -54,6 +54,7 @@ LEADING_RE = re.compile(r"^\s*(?:while|whereas|but|and|then|so)\s+", re.I)
 CLAUSE_RE = re.compile(r"[,;.]\s+|\s+(?:while|whereas|but)\s+", re.I)
 PERSONAL_RE = re.compile(r"\b(it|its|they|them|their|he|him|his|she|her)\b", re.I)
 DEMONSTRATIVE_RE = re.compile(r"\b(this|that)\b", re.I)
+PLURAL_DEMONSTRATIVE_RE = re.compile(r"\b(those|these)\s+\w+", re.I)
 # "and which one was imperative?", "which one's from FB?", "which of them did Google make?"
 WHICH_OF_RE = re.compile(
     r"^\W*(?:(?:and|so|ok(?:ay)?|but)\W+)?which (?P<which>one|ones|of (?:them|those|these))\b"
@@ -189,6 +190,8 @@ class FollowUps:
         if a.has_pronoun:
             # a personal pronoun first: in "borrowed that style from it", "that style" is a noun phrase
             pattern = PERSONAL_RE if PERSONAL_RE.search(text) else DEMONSTRATIVE_RE
+            if pattern is DEMONSTRATIVE_RE and not DEMONSTRATIVE_RE.search(text):
+                pattern = PLURAL_DEMONSTRATIVE_RE  # "the drawbacks of those tools": the tools just named
             rewritten = pattern.sub(
                 lambda m: entity + ("'s" if m.group(1).lower() in ("its", "their", "his", "her") else ""),
                 text,

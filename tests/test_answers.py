@@ -1943,3 +1943,14 @@ def test_a_number_of_the_storys_thing_is_no_answer_for_the_questions_thing(engin
     assert a.abstained, a.answer
     b = engine.ask("ResNet beat the ImageNet record too, but how many parameters does a ResNet network have?")
     assert b.abstained, b.answer
+
+
+def test_those_things_in_a_follow_up_are_the_things_just_named(engine) -> None:
+    a = engine.ask(
+        "What was wrong with those tools?",
+        [
+            {"role": "user", "content": "What did people describe neural networks with before 2000?"},
+            {"role": "assistant", "content": "These tools include MATLAB, OpenNN, and Torch etc."},
+        ],
+    )
+    assert "GPU support" in a.answer and not a.abstained, (a.resolved_question, a.answer)

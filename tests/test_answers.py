@@ -1954,3 +1954,8 @@ def test_those_things_in_a_follow_up_are_the_things_just_named(engine) -> None:
         ],
     )
     assert "GPU support" in a.answer and not a.abstained, (a.resolved_question, a.answer)
+
+
+def test_redirecting_work_is_moving_it(engine) -> None:
+    a = engine.ask("In what year did the Chainer people redirect their work to a rival framework?")
+    assert "2019" in a.answer and "PyTorch" in a.answer and not a.abstained, a.answer

@@ -359,6 +359,30 @@ def _time_clause(tokens: list[str], mention_ends: dict[int, int], commas: set[in
     return None
 
 
+def _question_start(text: str, tokens: list[str]) -> int:
+    """Where the question that ends a text with a story starts, or 0: "A colleague claims Keras was a one-man
+    project. Is that so, and who was the man?" asks who, after the story and "Is that so, and"; "Is that what
+    it says about who made it?" stays a yes/no question about the story."""
+    story, _question = told_then_asked(text)
+    told = len(_WORD_RE.findall(fold(story))) if story else 0
+    if told and tokens[told : told + 1] and tokens[told] in _AUXILIARIES:
+        told = next((k + 1 for k in range(told, len(tokens)) if tokens[k] == "and"), 0)
+    return told if told and wh_word(tokens[told:]) != "other" else 0
+
+
+def _late_start(tokens: list[str], commas: set[int]) -> int | None:
+    """Where a question that starts late starts, after a comma or a word of wondering ("Back in the primitive
+    days, the Stone Age, what period was it?", "... and I wondered which group put it out?"), or None."""
+    if not tokens or tokens[0] in _AUXILIARIES:
+        return None
+    start = next((c for c in sorted(commas) if c < len(tokens) and tokens[c] in _WH_WORDS), None)
+    if start is None:
+        start = next(
+            (i + 1 for i in range(len(tokens) - 1) if tokens[i] in _WONDERING and tokens[i + 1] in _WH_WORDS), None
+        )
+    return start if start is not None and wh_word(tokens[start:]) != "other" else None
+
+
 class Understanding:
     """Built once per corpus: alias tables, vocabulary and relation synonyms."""
 
@@ -821,15 +845,7 @@ class Understanding:
         ]
         # Words the sources never use, though a relation's synonyms may ("born"): not stated anywhere.
         unstated = [tokens[i] for i in content_idx if i not in in_mention and tokens[i] not in self.stated]
-        # "A colleague claims Keras was a one-man project. Is that so, and who was the man?": the question that
-        # ends the text is what is asked, the story told before it is not
-        story, _question = told_then_asked(text)
-        told = len(_WORD_RE.findall(fold(story))) if story else 0
-        if told and tokens[told : told + 1] and tokens[told] in _AUXILIARIES:
-            # "Is that right, and who was it?" asks who; "Is that what it says about who made it?" asks yes or no
-            told = next((k + 1 for k in range(told, len(tokens)) if tokens[k] == "and"), 0)
-        if told and wh_word(tokens[told:]) == "other":
-            told = 0
+        told = _question_start(text, tokens)  # a story told before the question asks nothing
         coverage = 1 - len(unknown_words) / len(content_idx) if content_idx else 0.0
         asked_idx = [i for i in content_idx if i >= told and tokens[i] not in PERSON_NOUNS]  # "who was the man?"
         if told:  # the question's own words, whatever the story's
@@ -842,18 +858,10 @@ class Understanding:
         subject = direct = False
         # "AlexNet and ResNet kept breaking records. On which dataset were those set?": the question's own kind
         wh = wh_word(tokens[told:])
-        if wh == "other" and not told and tokens and tokens[0] not in _AUXILIARIES:
-            # "Back in the primitive days, the Stone Age, what period was it?", "... and I wondered which group
-            # put it out?": the question starts late, after a comma or a word of wondering
-            start = next((c for c in sorted(commas) if c < len(tokens) and tokens[c] in _WH_WORDS), None)
-            if start is None:
-                start = next(
-                    (i + 1 for i in range(len(tokens) - 1) if tokens[i] in _WONDERING and tokens[i + 1] in _WH_WORDS),
-                    None,
-                )
-            if start is not None and wh_word(tokens[start:]) != "other":
-                told, wh = start, wh_word(tokens[start:])
-                context = [*tokens[:start], *context]  # what comes before the question sets the scene
+        start = _late_start(tokens, commas) if wh == "other" and not told else None
+        if start is not None:
+            told, wh = start, wh_word(tokens[start:])
+            context = [*tokens[:start], *context]  # what comes before the question sets the scene
         # A keyword query ("big tech companies that joined ...") asks for its first noun phrase.
         keywords = wh == "other" and bool(tokens) and tokens[0] not in _AUXILIARIES and tokens[0] not in LIST_VERBS
         for i, t in [(-1, "")] * keywords + [(j, tokens[j]) for j in range(told, len(tokens) - 1)]:

@@ -345,7 +345,11 @@ class FactAnswers(StructuralAnswers):
         if (
             a.wh == "where"
             and not ORIGIN_RE.search(a.text)
-            and not (names_a_place(" ".join(c.text for c in claims), a) or any(self._gives_place(j, a) for j in js))
+            and not (
+                names_a_place(" ".join(c.text for c in claims), a)
+                # the facts the answer tells, not others of the relation ("works on" self-driving: no place)
+                or any(self._gives_place(j, a) for j in js if self.facts[j] in records)
+            )
         ):
             return None  # "where was he based ...?" answered with a date
         if (a.head in PERSON_NOUNS or self._asks_a_persons_name(a)) and not self.kind_names.names_a_person(

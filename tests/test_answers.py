@@ -1959,3 +1959,9 @@ def test_those_things_in_a_follow_up_are_the_things_just_named(engine) -> None:
 def test_redirecting_work_is_moving_it(engine) -> None:
     a = engine.ask("In what year did the Chainer people redirect their work to a rival framework?")
     assert "2019" in a.answer and "PyTorch" in a.answer and not a.abstained, a.answer
+
+
+def test_where_someone_works_is_a_place_not_what_he_works_on(engine) -> None:
+    """The story's 'works on self-driving cars' is what he works on; 'where does he work?' asks for a place."""
+    a = engine.ask("I heard the author works on self-driving cars. Where does he work?")
+    assert "Waymo" in a.answer and not a.abstained, (a.resolved_question, a.answer)

@@ -359,6 +359,18 @@ def _time_clause(tokens: list[str], mention_ends: dict[int, int], commas: set[in
     return None
 
 
+def _base_forms(w: str) -> list[str]:
+    """What an inflected word may be a form of: "swears" -> "swear", "claimed" -> "claim", "used" -> "use"."""
+    forms = []
+    if w.endswith("s") and len(w) > 3:
+        forms.append(w[:-1])
+    if w.endswith(("ed", "es")) and len(w) > 4:
+        forms += [w[:-2], w[:-1]]
+    if w.endswith("ing") and len(w) > 5:
+        forms += [w[:-3], w[:-3] + "e"]
+    return forms
+
+
 def _question_start(text: str, tokens: list[str]) -> int:
     """Where the question that ends a text with a story starts, or 0: "A colleague claims Keras was a one-man
     project. Is that so, and who was the man?" asks who, after the story and "Is that so, and"; "Is that what
@@ -781,6 +793,8 @@ class Understanding:
         """A word that is no English or corpus word and no one-edit typo of one, nor of a name."""
         if w in self.vocab or w in self.english or w in QUESTION_WORDS or len(w) < 3 or self._fuzzy(squash(w)):
             return False
+        if any(base in self.english for base in _base_forms(w)):
+            return False  # "swears", "claimed": a form of an English word
         return not self._close(w, self._key_words, 1) and not self._close(w, self._words_by_len, 1)
 
     @staticmethod

@@ -1965,3 +1965,10 @@ def test_where_someone_works_is_a_place_not_what_he_works_on(engine) -> None:
     """The story's 'works on self-driving cars' is what he works on; 'where does he work?' asks for a place."""
     a = engine.ask("I heard the author works on self-driving cars. Where does he work?")
     assert "Waymo" in a.answer and not a.abstained, (a.resolved_question, a.answer)
+
+
+def test_a_casual_verb_form_beside_an_unknown_word_is_no_name(engine) -> None:
+    """'A coworker swears ...': 'swears' is a form of an English word, so 'coworker swears' is no name the
+    sources never mention."""
+    a = engine.ask("A coworker swears TensorFlow came out of Microsoft. Is that right?")
+    assert "never mention" not in a.answer and "Google" in a.answer, a.answer

@@ -270,12 +270,17 @@ class Answerer(ExtractiveAnswers):
             # a why-question pointing back at its story asks to explain the story ("the author says nets are still
             # far from human-level intelligence. What's his reasoning?"): read alone, it only wins if the whole
             # abstains
-            alone_analysis = self.understanding.analyse(question)
-            why = alone_analysis.wh == "why" and alone_analysis.has_pronoun
-            surer = not alone.abstained and (result.abstained or (alone.confidence > result.confidence and not why))
+            surer = not alone.abstained and (
+                result.abstained or (alone.confidence > result.confidence and not self._explains_its_story(question))
+            )
             if surer or (alone.abstained and is_definite(alone)):
                 result = alone
         return result if result.question == asked else result.model_copy(update={"question": asked})
+
+    def _explains_its_story(self, question: str) -> bool:
+        """A why-question pointing back at the story told before it ("What's his reasoning?")."""
+        a = self.understanding.analyse(question)
+        return a.wh == "why" and a.has_pronoun
 
     def _ask_text(
         self, text: str, turns: list[Turn], k: int | None, mode: RetrievalMode | None, story: tuple[Turn, ...] = ()

@@ -11,7 +11,6 @@ import re
 
 import numpy as np
 
-from assistant.chatter import told_then_asked
 from assistant.chunking import Passage
 from assistant.claims import Claim
 from assistant.corpus import METADATA_HEADING, Entity, EntityType
@@ -123,8 +122,7 @@ class FactAnswers(StructuralAnswers):
         ids = a.entity_ids
         # "Imperative code is so easy to trace. What does the declarative style offer?": the thing the question
         # itself names comes before those only its story names
-        story, question = told_then_asked(a.text)
-        asked_here = [m.entity.id for m in a.mentions if story and m.surface.lower() in question.lower()]
+        asked_here = [m.entity.id for m in a.mentions if a.question and m.surface.lower() in a.question.lower()]
         ids = list(dict.fromkeys([*asked_here, *ids]))
         told_only = set(ids) - set(asked_here) if asked_here else set()
         role = (
@@ -378,19 +376,17 @@ class FactAnswers(StructuralAnswers):
     @staticmethod
     def _counts_another(a: Analysis, said: str) -> bool:
         """Whether a number answers for other things than those the question itself counts (after any story)."""
-        story, question = told_then_asked(a.text)
         counted = [
             m.entity.names
             for m in a.mentions
-            if m.entity.type in COUNTED_TYPES and (not story or m.surface.lower() in question.lower())
+            if m.entity.type in COUNTED_TYPES and (not a.question or m.surface.lower() in a.question.lower())
         ]
         return bool(counted) and not any(names_in(n, said.lower()) for n in counted)
 
     @staticmethod
     def _asks_a_persons_name(a: Analysis) -> bool:
         """'What is that person's actual name?': the question (after any story) asks for someone's name."""
-        asked = told_then_asked(a.text)[1].lower()
-        return PERSONS_NAME_RE.search(asked) is not None
+        return PERSONS_NAME_RE.search(a.question or a.text) is not None
 
     def _most_to_the_point(self, a: Analysis, rel: str, records: list[FactRecord]) -> list[FactRecord]:
         """Of several facts of one relation ('Lin Yuan's roles'), those whose sentence has the most of the
@@ -625,11 +621,10 @@ class FactAnswers(StructuralAnswers):
         """The question's own words (beyond entity, relation and kind words) that neither the claims nor
         their evidence sentences contain."""
         residual = set(token_set(" ".join(a.content)))
-        story, question = told_then_asked(a.text)
-        if story and not ONES_RE.search(question):
+        if a.question and not ONES_RE.search(a.question):
             # "AlexNet and ResNet kept breaking records. On which dataset were those set?": the story's words
             # are what the question is about, not what it asks (but "which ones ...?" asks for what it tells of)
-            residual &= set(token_set(question))
+            residual &= set(token_set(a.question))
         residual -= set(token_set(" ".join(a.context)))  # "after PyTorch took over, ...": when, not what is asked
         residual -= set(token_set(" ".join(n for m in a.mentions for n in m.entity.names)))
         relation = self.corpus.facts.relations[rel]

@@ -50,7 +50,6 @@ UNNAMED_RE = re.compile(r"\bthe ({0})s? of\b|\b[\w-]+ ({0})s?(?=\s+(?!of\b)\w)".
 STRONG_RELATION = 2.0  # a relation's score when the question names it in its own words (not one shared word)
 # Words around the act a question takes for granted: "why did Google decide to stop developing ...?"
 PHASE_VERBS = frozenset({"end", "ended", "ends", "ending", "wind", "wound", "winds"})  # "... up doing"
-PHASES = [[w] for w in sorted(PHASE_VERBS)]
 INTENT_STEMS = frozenset(
     token_set(
         "decide decided choose chose try tried want wanted plan planned begin began start started finally "
@@ -280,7 +279,7 @@ class PremiseChecks(FactAnswers):
         phased = [
             w
             for i, w in enumerate(between)
-            if w not in PHASE_VERBS and not (w == "up" and between[i - 1 : i] in PHASES)
+            if w not in PHASE_VERBS and not (w == "up" and i > 0 and between[i - 1] in PHASE_VERBS)
         ]
         verbs = self._acts(a, phased) or verbs
         said = set(token_set(" ".join(verbs)))

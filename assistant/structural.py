@@ -253,7 +253,7 @@ class StructuralAnswers:
         framing |= {
             t
             for m in a.mentions
-            if any(al == al.lower() and set(token_set(al)) <= framing for al in m.entity.aliases)
+            if any(al == al.lower() and set(token_set(al)) and set(token_set(al)) <= framing for al in m.entity.aliases)
             for t in token_set(m.surface)
         }
         if any(not set(token_set(m.surface)) <= framing for m in a.mentions):

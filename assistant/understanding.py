@@ -183,6 +183,8 @@ class Analysis:
     elliptical: bool = False
     # words that set the scene, not what is asked: a clause of time ("after TensorFlow and PyTorch took over, ...")
     context: list[str] = field(default_factory=list)
+    # the question that ends a text with a story before it ("AlexNet set a record. On which dataset?"), or ""
+    question: str = ""
 
     @property
     def entity_ids(self) -> list[str]:
@@ -338,8 +340,9 @@ _CLAUSE_SUBJECTS = frozenset("it they he she we".split())
 
 def _time_clause(tokens: list[str], mention_ends: dict[int, int], commas: set[int]) -> tuple[int, int] | None:
     """Where a clause of time ("before they picked it up", "after Amazon adopted it") starts and ends (at a
-    comma or the end): a subordinator after the question's first word, then a pronoun or a name and a verb
-    (not "after bronze", a phrase)."""
+    comma or the end): a subordinator, then a pronoun or a name (or two) and a verb (not "after bronze", a
+    phrase); or, opening the question, a subordinator or a condition ("if", "although") up to the comma
+    before the question word."""
     # "If the new frameworks are all imperative, how do they still run fast?": a leading condition, up to the
     # comma before the question word
     ends = sorted(c for c in commas if c < len(tokens) and tokens[c] in _WH_WORDS)
@@ -371,11 +374,10 @@ def _base_forms(w: str) -> list[str]:
     return forms
 
 
-def _question_start(text: str, tokens: list[str]) -> int:
-    """Where the question that ends a text with a story starts, or 0: "A colleague claims Keras was a one-man
-    project. Is that so, and who was the man?" asks who, after the story and "Is that so, and"; "Is that what
-    it says about who made it?" stays a yes/no question about the story."""
-    story, _question = told_then_asked(text)
+def _question_start(story: str, tokens: list[str]) -> int:
+    """Where the question after a story starts, or 0: "A colleague claims Keras was a one-man project. Is that
+    so, and who was the man?" asks who, after the story and "Is that so, and"; "Is that what it says about who
+    made it?" stays a yes/no question about the story."""
     told = len(_WORD_RE.findall(fold(story))) if story else 0
     if told and tokens[told : told + 1] and tokens[told] in _AUXILIARIES:
         told = next((k + 1 for k in range(told, len(tokens)) if tokens[k] == "and"), 0)
@@ -859,7 +861,8 @@ class Understanding:
         ]
         # Words the sources never use, though a relation's synonyms may ("born"): not stated anywhere.
         unstated = [tokens[i] for i in content_idx if i not in in_mention and tokens[i] not in self.stated]
-        told = _question_start(text, tokens)  # a story told before the question asks nothing
+        story, question = told_then_asked(text)
+        told = _question_start(story, tokens)  # a story told before the question asks nothing
         coverage = 1 - len(unknown_words) / len(content_idx) if content_idx else 0.0
         asked_idx = [i for i in content_idx if i >= told and tokens[i] not in PERSON_NOUNS]  # "who was the man?"
         if told:  # the question's own words, whatever the story's
@@ -995,6 +998,7 @@ class Understanding:
             mentions=mentions,
             unknown_names=unknown,
             context=context,
+            question=question if story else "",
             relation_scores={k: v for k, v in rel.items() if v > 0},
             inverse_scores={k: v for k, v in inv.items() if v > 0},
             coverage=coverage,

@@ -1918,10 +1918,7 @@ def test_the_author_named_by_name_frames_a_list_request(engine) -> None:
     b = engine.ask(
         "Who makes the second one?", ["What does the article expect of frameworks?", "Which compilers does he list?"]
     )
-    assert "MLIR" in b.resolved_question or "Facebook" in b.answer or "MLIR" in b.answer, (
-        b.resolved_question,
-        b.answer,
-    )
+    assert "MLIR" in b.resolved_question, (b.resolved_question, b.answer)  # the compilers' second, not a trend
 
 
 def test_a_question_that_starts_late_is_still_read_as_one(engine) -> None:

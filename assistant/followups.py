@@ -57,7 +57,7 @@ DEMONSTRATIVE_RE = re.compile(r"\b(this|that)\b", re.I)
 PLURAL_DEMONSTRATIVE_RE = re.compile(r"\b(those|these)\s+\w+", re.I)
 # "and which one was imperative?", "which one's from FB?", "which of them did Google make?"
 WHICH_OF_RE = re.compile(
-    r"^\W*(?:(?:and|so|ok(?:ay)?|but)\W+)?which (?P<which>one|ones|of (?:them|those|these))\b"
+    r"^\W*(?:(?:and|so|ok(?:ay)?|but)\W+)?which (?P<which>one|ones|of (?:them|those|these)(?: (?:two|three|four|five))?)\b"
     r"(?P<verb>'s|\s+is|\s+was|\s+are|\s+were)?(?P<rest>.*)$",
     re.I,
 )
@@ -67,6 +67,12 @@ POLAR_VERBS = {"is": "is", "was": "was", "are": "are", "were": "were", "'s": "is
 DEMONSTRATIVE_KIND_RE = re.compile(r"\b(?:that|this|those|these|the same)\s+(\w+)", re.I)  # "that framework"
 # "who wrote this?", "what is this about?", "when was it published?"
 RANK_RE = re.compile(rf"\b(?:is|'s|was|came|comes|ranks?|ranked)\s+(?:the\s+)?(?:{_NUMBERS})\b", re.I)  # "who's third"
+# "which one went the other way?" after an answer saying Theano used a declarative style: the other of two
+OTHER_WAY_RE = re.compile(r"\bthe other (?=(?:way|style|route|approach|path|direction|camp|side|paradigm)s?\b)", re.I)
+# "which one from that time took the other style?": the era the conversation was about
+THAT_TIME_RE = re.compile(
+    r"\b(?:(?:from|of|at|in|during|around) )?(?:(?:that|this|the same) (?:time|period|era|age)|back then)\b", re.I
+)
 THIS_DOCUMENT_RE = re.compile(
     r"(?:\s+this|(?<=\bwrote)\s+it|\s+it(?=\s+(?:about|published|written|posted)))"
     r"(?=(?:\s+(?:about|published|written|posted))?\W*$)",
@@ -100,6 +106,7 @@ class FollowUps:
         for f in corpus.facts.facts:
             if f.value:
                 self._values.setdefault(f.subject, []).append(f.value)
+        self._alternative = self._alternatives(corpus)
 
     def _describes(self, a: Analysis) -> bool:
         """Whether the relations a question asks most for are all told in words, not by naming a thing."""
@@ -122,6 +129,12 @@ class FollowUps:
                 if len(named) >= 2:
                     combined = f"{text.rstrip(' ?')}, {' or '.join(named[:2])}?"
                     return combined, self.understanding.analyse(combined)
+        then = self._that_time(text, a, turns)
+        if then is not None:  # "... from back then?": the era just asked about, named
+            text, a = then, self.understanding.analyse(then)
+        other_way = self._other_way(text, turns)
+        if other_way is not None:  # "which one went the other way?": then read as any follow-up
+            text, a = other_way, self.understanding.analyse(other_way)
         other = self._the_other(text, turns, prev_user) if prev_user else None
         if other is not None:  # "and the other one?": the previous question, about the rest of a list
             return other, self.understanding.analyse(other)
@@ -242,6 +255,9 @@ class FollowUps:
         names = join_names([e.name for e in picked])
         if others:  # "how is MXNet related to Amazon?": the facts that tie them say which
             return f"How is {names} related to {' and '.join(o.name for o in others)}?" if len(picked) == 1 else None
+        if not verb and plural and found is not None and found.group("which").lower().startswith("of"):
+            # "which of those three went the imperative route?": asked of the things listed
+            return f"Which of {join_names([e.name for e in items])} {rest}?"
         if verb not in POLAR_VERBS:
             return None
         return f"{POLAR_VERBS[verb]} {names} {rest}?"  # "was Chainer imperative?"
@@ -357,6 +373,53 @@ class FollowUps:
             rest = [n for n in listed if n not in latest and self._kind_of(n) in kinds]
             if len(listed) >= 2 and latest & set(listed) and rest:
                 return f"{prev_user} {' and '.join(rest)}"
+        return None
+
+    @staticmethod
+    def _alternatives(corpus: Corpus) -> dict[str, Entity]:
+        """Each of two ideas that are the only ones a relation's values name (the declarative and the
+        imperative style, of programming_style) mapped to the other: what "the other way" means."""
+        concepts = [e for e in corpus.facts.entities if e.type == "concept"]
+        named: dict[str, set[str]] = {}
+        for f in corpus.facts.facts:
+            for e in concepts:
+                if f.value and any(re.search(rf"\b{re.escape(n)}\b", f.value, re.I) for n in e.names):
+                    named.setdefault(f.relation, set()).add(e.id)
+        by_id = {e.id: e for e in concepts}
+        pairs = {tuple(sorted(ids)) for ids in named.values() if len(ids) == 2}
+        return {one: by_id[other] for pair in pairs for one, other in (pair, pair[::-1])}
+
+    def _other_way(self, text: str, turns: list[Turn]) -> str | None:
+        """'Which one went the other way?' after an answer saying 'Theano used a declarative programming
+        style': the question with the other idea named ('... went the imperative way?')."""
+        found = OTHER_WAY_RE.search(text)
+        if found is None or not self._alternative:
+            return None
+        for t in reversed(turns):
+            if t.content.startswith(ABSTAINED):
+                continue
+            said = {m.entity.id for m in self.understanding.analyse(LABEL_RE.sub("", t.content)).mentions}
+            ideas = said & self._alternative.keys()
+            if len(ideas) == 1:
+                other = self._alternative[next(iter(ideas))]
+                word = other.name.split()[0].lower()  # "imperative"
+                return text[: found.start()] + f"the {word} " + text[found.end() :]
+            if ideas:
+                return None  # both named: which is meant is not said
+        return None
+
+    def _that_time(self, text: str, a: Analysis, turns: list[Turn]) -> str | None:
+        """'An example of the other style from back then?' after a question about the Bronze Age: the
+        question with the era named ('... in the Bronze Age?')."""
+        found = THAT_TIME_RE.search(text)
+        if found is None or any(m.entity.type == "era" for m in a.mentions):
+            return None
+        for t in reversed(turns):
+            if t.role != "user":
+                continue
+            eras = [m.entity for m in self.understanding.analyse(t.content).mentions if m.entity.type == "era"]
+            if eras:
+                return text[: found.start()] + f"in the {eras[0].name}" + text[found.end() :]
         return None
 
     def _kind_of(self, name: str) -> str | None:

@@ -1969,3 +1969,36 @@ def test_a_casual_verb_form_beside_an_unknown_word_is_no_name(engine) -> None:
     sources never mention."""
     a = engine.ask("A coworker swears TensorFlow came out of Microsoft. Is that right?")
     assert "never mention" not in a.answer and "Google" in a.answer, a.answer
+
+
+def test_the_other_way_is_the_other_of_two_styles(engine) -> None:
+    """'The other way' after an answer naming the declarative style means the imperative one."""
+    a = engine.ask(
+        "Of the frameworks from then, which took the other approach?",
+        [
+            {"role": "user", "content": "How did Caffe describe models, declaratively or not?"},
+            {"role": "assistant", "content": "Caffe and Theano used a declarative programming style."},
+        ],
+    )
+    assert "imperative" in a.resolved_question, a.resolved_question
+    assert "Chainer" in a.answer and not a.abstained, a.answer
+
+
+def test_which_of_those_n_asks_of_the_things_just_listed(engine) -> None:
+    a = engine.ask(
+        "Which of those three picked the imperative style?",
+        [
+            {"role": "user", "content": "Name the frameworks that showed up around 2012."},
+            {"role": "assistant", "content": "Caffe, Chainer and Theano came into being around this time."},
+        ],
+    )
+    assert a.resolved_question.startswith("Which of Caffe, Chainer and Theano"), a.resolved_question
+    assert "Chainer adopted the imperative" in a.answer, a.answer
+
+
+def test_back_then_is_the_era_just_asked_about(engine) -> None:
+    a = engine.ask(
+        "Which framework from back then had the imperative style?", ["Which frameworks were around in the Bronze Age?"]
+    )
+    assert "Bronze Age" in a.resolved_question, a.resolved_question
+    assert "Chainer" in a.answer, a.answer

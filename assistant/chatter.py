@@ -41,7 +41,10 @@ _TOPIC_FIRST_RE = re.compile(
 )
 _FIRST_PERSON_RE = re.compile(r"^\W*(?:i|i'm|i’m|i've|i’ve|i'd|i’d|my|we|we're|we’re)\b", re.I)
 MIN_OWN_QUESTION_WORDS = 4  # "Why would someone choose it?" leans on the story; "Which one?" too
-_PRONOUN_RE = re.compile(r"\b(?:it|its|they|them|their|this|that|these|those|he|him|his|she|her)\b", re.I)
+# "... Which ones does the article give?": "ones" leans on the story too
+_PRONOUN_RE = re.compile(r"\b(?:it|its|they|them|their|this|that|these|those|he|him|his|she|her|ones)\b", re.I)
+# "How many are there?" after "I'm confused about the eras.": a count that leaves out what it counts
+BARE_COUNT_RE = re.compile(r"^\W*(?:(?:and|so|ok(?:ay)?)\W+)?how many (?=(?:are|were|is|was|of them|exist)\b)", re.I)
 # "...? just curious how old it is", "...? need it for a bibliography": why the user asks, not what
 _MOTIVE_RE = re.compile(
     r"^\W*(?:(?:just|i'?m|i am|was|only)\s+)?(?:curious|wondering|asking (?:because|since|for)|need(?:ed)? (?:it|this|that)|"
@@ -86,6 +89,7 @@ def unwrap(text: str, plain: Callable[[str], bool]) -> str:
         and _ASKS_RE.match(sentences[1])
         and len(sentences[1].split()) >= MIN_OWN_QUESTION_WORDS
         and not _PRONOUN_RE.search(sentences[1])
+        and not BARE_COUNT_RE.match(sentences[1])
     ):
         sentences = sentences[1:]
     # "Who proposed ResNet? Just curious." / "...? Thanks!": a remark after the question that asks nothing

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+from assistant.chatter import BARE_COUNT_RE
 from assistant.conversation import Turn
 from assistant.corpus import Corpus, Entity
 from assistant.kinds import Kinds
@@ -23,7 +24,7 @@ from assistant.text import (
     join_names,
     surface_re,
 )
-from assistant.understanding import ELLIPSIS_RE, Analysis, Understanding
+from assistant.understanding import ELLIPSIS_RE, Analysis, Understanding, is_plural
 
 ORDINAL_RE = re.compile(r"\b(the\s+)?({})(\s+ones?\b|\s+of\s+(?:those|them|these)\b)?".format("|".join(ORDINALS)), re.I)
 LIST_ITEM_WORDS = 7  # an item of a listing answer is a name or a short phrase
@@ -129,6 +130,9 @@ class FollowUps:
                 if len(named) >= 2:
                     combined = f"{text.rstrip(' ?')}, {' or '.join(named[:2])}?"
                     return combined, self.understanding.analyse(combined)
+        counted = self._bare_count(text, turns)
+        if counted is not None:  # "how many are there?": of what the user just spoke of
+            text, a = counted, self.understanding.analyse(counted)
         then = self._that_time(text, a, turns)
         if then is not None:  # "... from back then?": the era just asked about, named
             text, a = then, self.understanding.analyse(then)
@@ -407,6 +411,24 @@ class FollowUps:
             if ideas:
                 return None  # both named: which is meant is not said
         return None
+
+    def _bare_count(self, text: str, turns: list[Turn]) -> str | None:
+        """'How many are there?' after 'I'm confused about the eras.': the count of the last plural noun the
+        story told before it used ('How many eras are there?')."""
+        found = BARE_COUNT_RE.match(text)
+        prev_user = next((t.content for t in reversed(turns) if t.role == "user"), None)
+        if found is None or prev_user is None or prev_user.rstrip().endswith("?"):
+            return None  # after a question, the count is of what it asked for: read with it
+        prev = self.understanding.analyse(prev_user)
+        in_mention = {i for m in prev.mentions for i in range(m.start, m.end)}
+        plurals = [
+            t
+            for i, t in enumerate(prev.tokens)
+            if i not in in_mention and t in prev.content and t not in prev.unknown_words and is_plural(t)
+        ]
+        if not plurals:
+            return None
+        return text[: found.end()] + f"{plurals[-1]} " + text[found.end() :]
 
     def _that_time(self, text: str, a: Analysis, turns: list[Turn]) -> str | None:
         """'An example of the other style from back then?' after a question about the Bronze Age: the

@@ -87,6 +87,11 @@ _PREPOSITIONS = frozenset(
 )
 
 
+def is_plural(word: str) -> bool:
+    """Whether a word looks like a plural noun ("tools", "eras"; not "class", "is")."""
+    return len(word) > 3 and word.endswith("s") and not word.endswith("ss")
+
+
 def _verb_like(token: str) -> bool:
     """Ends a noun phrase: a common verb, an -ed/-ing form, an -ly adverb or a preposition."""
     return (
@@ -931,9 +936,7 @@ class Understanding:
                         )
                         if word in _ADVERBS:
                             break  # "which company first created ...": the noun phrase ended
-                        plural_head = (
-                            len(tokens[nxt]) > 3 and tokens[nxt].endswith("s") and not tokens[nxt].endswith("ss")
-                        )
+                        plural_head = is_plural(tokens[nxt])
                         if plural_head and tokens[nxt + 2 : nxt + 3] and tokens[nxt + 2] in _AUXILIARIES:
                             break  # "which tools people could use": a plural, then the subject of a clause
                         if word.endswith("s") and tokens[nxt + 2 : nxt + 3] in (["the"], ["a"], ["an"], ["its"]):
@@ -974,11 +977,7 @@ class Understanding:
         if asked in _QUANTITY_NOUNS and "of" in tokens:  # "the brain's estimated number of synapses?": how many
             wh, asked = "how many", ""
         # "what tools ...", "name the tools people used": a list is asked for
-        plural = any(
-            ((len(tokens[i]) > 3 and tokens[i].endswith("s") and not tokens[i].endswith("ss")) or tokens[i] == "people")
-            and i not in in_mention
-            for i in phrase
-        )
+        plural = any((is_plural(tokens[i]) or tokens[i] == "people") and i not in in_mention for i in phrase)
         if len(phrase) > 1:
             # "which open source projects does he contribute to?": "open source" describes the projects;
             # the relation asked is the verb's, when the rest of the question has one

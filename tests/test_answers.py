@@ -2002,3 +2002,15 @@ def test_back_then_is_the_era_just_asked_about(engine) -> None:
     )
     assert "Bronze Age" in a.resolved_question, a.resolved_question
     assert "Chainer" in a.answer, a.answer
+
+
+def test_a_count_after_a_story_counts_what_the_story_spoke_of(engine) -> None:
+    a = engine.ask("I keep mixing up the historical eras in that piece. How many are there?")
+    assert a.resolved_question == "How many eras are there?", a.resolved_question
+    assert "five eras" in a.answer, a.answer
+
+
+def test_ones_after_a_story_lean_on_it(engine) -> None:
+    """'Which ones ...?' says what it asks for only with the story told before it."""
+    a = engine.ask("I've heard people mention deep learning compilers. Which ones does the piece list?")
+    assert "TVM" in a.answer and "MLIR" in a.answer, a.answer

@@ -133,6 +133,13 @@ _OWN_QUESTION_RE = re.compile(
     re.I,
 )
 
+# "Is that true?", "Right?": a check of what was just told, which asks for no more than the question after it
+_CHECK_RE = re.compile(
+    r"^\W*(?:(?:is|was|isn't|wasn't)\s+(?:that|it|this)\s+(?:really\s+)?(?:true|right|correct|accurate|so)"
+    r"|really|right|true)\W*$",
+    re.I,
+)
+
 _DOCUMENT = r"(?:article|piece|post|essay|history|overview|text|page|story|blog|write-?up|author|writer)"
 # Words that point back at what the story said, not at a thing it named: "those records", "that shift",
 # "who was that developer?", "how do they pull that off?", "which ones does the article mention?"
@@ -164,7 +171,11 @@ def told_then_asked(text: str) -> tuple[str, str]:
     """What is told before the one question that ends the text, and that question (the last sentence);
     ("", text) when the text is no story then a question."""
     sentences = _SENTENCE_END_RE.split(text.strip())
-    if len(sentences) < 2 or not sentences[-1].endswith("?") or any("?" in s for s in sentences[:-1]):
+    if (
+        len(sentences) < 2
+        or not sentences[-1].endswith("?")
+        or any("?" in s and not _CHECK_RE.match(s) for s in sentences[:-1])  # "... Is that true? Who ...?"
+    ):
         return "", text
     return " ".join(sentences[:-1]), sentences[-1]
 

@@ -138,8 +138,11 @@ class PremiseChecks(FactAnswers):
             if rank not in ORDINALS or not noun:
                 continue
             others = "|".join([*(o for o in ORDINALS if o not in (rank, "former", "latter")), "co-?", "other"])
-            if re.search(rf"\b(?:{others})\s*{re.escape(noun)}s?\b", a.text, re.I):
-                return rel.label
+            if not re.search(rf"\b(?:{others})\s*{re.escape(noun)}s?\b", a.text, re.I):
+                continue
+            if a.asked_phrase and noun not in a.head:  # "which university were X and his co-authors from?": a place
+                return None
+            return rel.label
         return None
 
     @staticmethod

@@ -137,6 +137,8 @@ KIND_NOUNS = {
     "team": AGENT_ORGS,
     "group": AGENT_ORGS,
     "university": AGENT_ORGS,
+    "school": AGENT_ORGS,
+    "college": AGENT_ORGS,
     "vendor": AGENT_ORGS,
     "provider": AGENT_ORGS,
     "manufacturer": AGENT_ORGS,

@@ -729,6 +729,10 @@ class Understanding:
                 nearer = self._close(w, self._words_by_len, 1 if len(w) < 8 else 2)
                 if nearer and (not close or nearer[0][0] < close[0][0]):
                     close = nearer
+            elif len(w) == 4 and not close and w not in self.english:
+                # "aftr", "frst": a short word with one letter left out, when only one word of the sources fits
+                close = [c for c in self._close(w, self._words_by_len, 1) if _dropped_letters(w, c[1])]
+                close = close if len(close) == 1 else []
             if not close:
                 return w
             tied = [v for d, v in close if d == close[0][0]]

@@ -2014,3 +2014,31 @@ def test_ones_after_a_story_lean_on_it(engine) -> None:
     """'Which ones ...?' says what it asks for only with the story told before it."""
     a = engine.ask("I've heard people mention deep learning compilers. Which ones does the piece list?")
     assert "TVM" in a.answer and "MLIR" in a.answer, a.answer
+
+
+def test_where_a_first_author_and_his_co_authors_were_is_no_question_about_co_authors(engine) -> None:
+    a = engine.ask("Which university did Kaiming He's co-authors and he work at?")
+    assert a.abstained and "only the first author" not in a.answer, a.answer  # the sources name no university
+    a = engine.ask("From which university did Krizhevsky and his co-authors publish AlexNet?")
+    assert "University of Toronto" in a.answer and not a.abstained, a.answer
+
+
+def test_a_check_of_the_story_before_the_question_asks_nothing_more(engine) -> None:
+    """'... Is that true? Who was it?': the story and its check come first, the question after."""
+    a = engine.ask("My teacher said a big company wrote Keras. Is that really true? Who wrote it then?")
+    assert "François Chollet" in a.answer and not a.abstained, a.answer
+
+
+def test_whose_idea_asks_who_proposed_it(engine) -> None:
+    a = engine.ask("alexnet: whose idea was it")
+    assert "Krizhevsky" in a.answer and not a.abstained, a.answer
+
+
+def test_a_short_word_with_a_letter_left_out_is_corrected(engine) -> None:
+    a = engine.ask("what did the chainer team do aftr 2018?")
+    assert a.resolved_question.startswith("what did the Chainer team do after"), a.resolved_question
+
+
+def test_a_school_is_an_organisation(engine) -> None:
+    a = engine.ask("what college was krizhevsky affiliated with")
+    assert "University of Toronto" in a.answer and not a.abstained, a.answer

@@ -95,6 +95,10 @@ _OPINION_RE = re.compile(
 # "who authored the BERT paper?": who wrote it ("author" is a word every question about the article uses)
 _AUTHORED_RE = re.compile(r"\bauthored\b", re.I)
 _DEAL_RE = re.compile(r"\bthe\s+(?:big\s+)?deal\s+(?:with|about)\b", re.I)  # "what's the deal with X?"
+# "where did that leave MXNet?": what became of it, no place
+_LEAVES_RE = re.compile(
+    r"\bwhere\s+(?:did|does|do|has|would|will)\s+(?:that|this|it|all\s+(?:that|this))\s+leave\b", re.I
+)
 
 
 def _how_many(m: re.Match[str]) -> str:
@@ -142,5 +146,6 @@ def rephrase(text: str) -> str:
     text = _OPINION_RE.sub(r"\1", text)
     text = _DESCRIBED_DOCUMENT_RE.sub(r"\1 \2", text)
     text = _DEAL_RE.sub("special about", text)  # "what was the deal with AlexNet?": what set it apart
+    text = _LEAVES_RE.sub("what became of", text)  # "where did that leave MXNet?"
     text = _AUTHORED_RE.sub("wrote", text)
     return text

@@ -341,9 +341,12 @@ _SUBORDINATORS = frozenset("before after once since until while".split())
 _WONDERING = frozenset("wonder wondered wondering know curious ask asking asked".split())
 _CONDITIONS = frozenset("if although though even given".split())
 _CLAUSE_SUBJECTS = frozenset("it they he she we".split())
+_DESCRIBING = frozenset("when where which who whose".split())  # ", when the big companies piled in"
 
 
-def _time_clause(tokens: list[str], mention_ends: dict[int, int], commas: set[int]) -> tuple[int, int] | None:
+def _time_clause(
+    tokens: list[str], mention_ends: dict[int, int], commas: set[int], breaks: set[int]
+) -> tuple[int, int] | None:
     """Where a clause of time ("before they picked it up", "after Amazon adopted it") starts and ends (at a
     comma or the end): a subordinator, then a pronoun or a name (or two) and a verb (not "after bronze", a
     phrase); or, opening the question, a subordinator or a condition ("if", "although") up to the comma
@@ -364,6 +367,29 @@ def _time_clause(tokens: list[str], mention_ends: dict[int, int], commas: set[in
             after = mention_ends[after + 1]  # "after TensorFlow and PyTorch took over"
         if after is not None and after < len(tokens) and (_verb_like(tokens[after]) or tokens[after] in _AUXILIARIES):
             return i, min(ends or [len(tokens)])  # "after Amazon adopted it", "once PyTorch was dominating"
+    # "... to the Iron Age, when the big companies piled in?": a clause after a comma that describes the thing
+    # named right before it, to the end
+    return _describing_clause(tokens, set(mention_ends.values()), commas, breaks)
+
+
+def _describing_clause(
+    tokens: list[str], named_ends: set[int], commas: set[int], breaks: set[int]
+) -> tuple[int, int] | None:
+    """Where a clause after a comma that describes the thing named right before it starts, to the end of the
+    question ("Which years does he give the Iron Age, when the big companies piled in?"), or None; not a
+    second question ("What about PyTorch, where did its style come from?")."""
+    for c in sorted(commas):
+        opened = max((b for b in breaks if b <= c), default=0)  # the sentence the comma is in
+        if (
+            opened + 1 < c < len(tokens) - 1
+            and tokens[c] in _DESCRIBING
+            and c in named_ends
+            and tokens[opened] in _WH_WORDS
+            and tokens[opened + 1] != "about"
+            and tokens[c + 1] not in _AUXILIARIES
+            and not any(c < b for b in breaks)
+        ):
+            return c, len(tokens)
     return None
 
 
@@ -838,7 +864,12 @@ class Understanding:
         # "who originally developed it before they picked it up?": a clause of time tells when, the main
         # clause what is asked; its relation words count only when the main clause has none
         commas = {i + 1 for i in range(len(words) - 1) if "," in folded_text[words[i].end() : words[i + 1].start()]}
-        clause = _time_clause(tokens, {m.start: m.end for m in mentions}, commas)
+        breaks = {
+            i + 1
+            for i in range(len(words) - 1)
+            if re.search(r"[.?!]\s", folded_text[words[i].end() : words[i + 1].start() + 1])
+        }
+        clause = _time_clause(tokens, {m.start: m.end for m in mentions}, commas, breaks)
         context = [] if clause is None else tokens[clause[0] : clause[1]]
         if clause is not None:
             main = ["" if clause[0] <= i < clause[1] else st for i, st in enumerate(relational)]

@@ -2042,3 +2042,14 @@ def test_a_short_word_with_a_letter_left_out_is_corrected(engine) -> None:
 def test_a_school_is_an_organisation(engine) -> None:
     a = engine.ask("what college was krizhevsky affiliated with")
     assert "University of Toronto" in a.answer and not a.abstained, a.answer
+
+
+def test_where_that_leaves_a_thing_asks_what_became_of_it(engine) -> None:
+    a = engine.ask("After PyTorch caught on, where did that leave CNTK?")
+    assert "stopped active development" in a.answer and not a.abstained, a.answer
+
+
+def test_a_clause_describing_the_named_thing_chooses_no_relation(engine) -> None:
+    """', when the large companies jumped in' says which era is meant; it asks for no company."""
+    a = engine.ask("Which span of years does he assign to the Iron Age, when the large companies jumped in?")
+    assert "2015" in a.answer and not a.abstained, a.answer

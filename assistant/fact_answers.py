@@ -375,11 +375,15 @@ class FactAnswers(StructuralAnswers):
 
     @staticmethod
     def _counts_another(a: Analysis, said: str) -> bool:
-        """Whether a number answers for other things than those the question itself counts (after any story)."""
+        """Whether a number answers for other things than those the question itself counts (after any story,
+        past any scene-setting words)."""
+        context = set(a.context)  # "With models like BERT getting so big, on how many devices ...?": the scene
         counted = [
             m.entity.names
             for m in a.mentions
-            if m.entity.type in COUNTED_TYPES and (not a.question or m.surface.lower() in a.question.lower())
+            if m.entity.type in COUNTED_TYPES
+            and (not a.question or m.surface.lower() in a.question.lower())
+            and not set(a.tokens[m.start : m.end]) <= context
         ]
         return bool(counted) and not any(names_in(n, said.lower()) for n in counted)
 

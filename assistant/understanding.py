@@ -415,12 +415,34 @@ def _question_start(story: str, tokens: list[str]) -> int:
     return told if told and wh_word(tokens[told:]) != "other" else 0
 
 
+def _scene(lead: list[str], first: str) -> bool:
+    """Whether words before a comma and a preposition that opens the question ("With BERT getting so huge, across
+    how many devices ...?") are a clause of their own that sets the scene (not "and the people from that team,
+    on what ...?", the subject)."""
+    return (
+        first not in _WH_WORDS
+        and not set(lead) & _WH_WORDS
+        and any(t in _AUXILIARIES or (t not in _PREPOSITIONS and _verb_like(t)) for t in lead)
+    )
+
+
 def _late_start(tokens: list[str], commas: set[int]) -> int | None:
     """Where a question that starts late starts, after a comma or a word of wondering ("Back in the primitive
     days, the Stone Age, what period was it?", "... and I wondered which group put it out?"), or None."""
     if not tokens or tokens[0] in _AUXILIARIES:
         return None
     start = next((c for c in sorted(commas) if c < len(tokens) and tokens[c] in _WH_WORDS), None)
+    if start is None:  # "With models getting so big, on roughly how many devices ...?": a preposition first
+        start = next(
+            (
+                c
+                for c in sorted(commas)
+                if tokens[c : c + 1]
+                and (tokens[c] in _PREPOSITIONS or tokens[c] in ("on", "in", "at", "for", "to", "with", "of"))
+                and any(t in _WH_WORDS for t in tokens[c + 1 : c + 3])
+            ),
+            None,
+        )
     if start is None:
         start = next(
             (i + 1 for i in range(len(tokens) - 1) if tokens[i] in _WONDERING and tokens[i + 1] in _WH_WORDS), None
@@ -915,8 +937,10 @@ class Understanding:
         subject = direct = False
         # "AlexNet and ResNet kept breaking records. On which dataset were those set?": the question's own kind
         wh = wh_word(tokens[told:])
-        start = _late_start(tokens, commas) if wh == "other" and not told else None
-        if start is not None:
+        start = _late_start(tokens, commas) if not told else None
+        if start is not None and wh != "other" and not _scene(tokens[:start], tokens[start]):
+            start = None  # a scene before "on how many ...?" only: "Who made it, and when?" starts first
+        if start is not None:  # "With BERT getting so huge, across how many devices ...?": after the scene
             told, wh = start, wh_word(tokens[start:])
             context = [*tokens[:start], *context]  # what comes before the question sets the scene
         # A keyword query ("big tech companies that joined ...") asks for its first noun phrase.

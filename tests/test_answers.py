@@ -2053,3 +2053,14 @@ def test_a_clause_describing_the_named_thing_chooses_no_relation(engine) -> None
     """', when the large companies jumped in' says which era is meant; it asks for no company."""
     a = engine.ask("Which span of years does he assign to the Iron Age, when the large companies jumped in?")
     assert "2015" in a.answer and not a.abstained, a.answer
+
+
+def test_a_scene_set_before_a_preposition_and_question_word_is_no_question(engine) -> None:
+    """'With BERT getting so huge, across how many devices ...?': the count asked is of devices; the model the
+    scene names is not what it counts."""
+    for question in (
+        "With BERT getting so huge, across how many devices does the article say a framework needs to train?",
+        "As networks like GPT-3 keep getting bigger, on roughly how many devices should a framework train well?",
+    ):
+        a = engine.ask(question)
+        assert "thousands of devices" in a.answer and not a.abstained, a.answer

@@ -273,9 +273,16 @@ class Answerer(ExtractiveAnswers):
             surer = not alone.abstained and (
                 result.abstained or (alone.confidence > result.confidence and not self._explains_its_story(question))
             )
-            if surer or (alone.abstained and is_definite(alone)):
+            if surer or (alone.abstained and (is_definite(alone) or self._stands_alone(question))):
                 result = alone
         return result if result.question == asked else result.model_copy(update={"question": asked})
+
+    def _stands_alone(self, question: str) -> bool:
+        """A question that names what it asks about and leans on nothing told before it ("The author works at
+        Waymo. Where is Waymo headquartered?"): what it alone cannot answer, its story does not either."""
+        a = self.understanding.analyse(question)
+        named = [m for m in a.mentions if m.entity.name not in self._titles]  # not "the article" it is all in
+        return bool(named) and not a.has_pronoun and not a.elliptical
 
     def _explains_its_story(self, question: str) -> bool:
         """A why-question pointing back at the story told before it ("What's his reasoning?")."""

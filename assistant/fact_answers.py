@@ -514,9 +514,11 @@ class FactAnswers(StructuralAnswers):
         return {f.subject, f.object} if f.object else {f.subject}
 
     def _gives_place(self, j: int, a: Analysis) -> bool:
-        """Whether fact j names a place: an organisation or publication as its object, or in its words."""
+        """Whether fact j names a place the question does not: an organisation or publication as its object, or in
+        its words."""
         obj = self.facts[j].fact.object
-        if obj and self.corpus.facts.entity(obj).type in PLACE_TYPES:
+        asked = {m.entity.id for m in a.mentions}  # "where are Synced Review's offices?": not Synced Review itself
+        if obj and obj not in asked and self.corpus.facts.entity(obj).type in PLACE_TYPES:
             return True
         return names_a_place(self.facts[j].text, a)
 

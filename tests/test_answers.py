@@ -2064,3 +2064,22 @@ def test_a_scene_set_before_a_preposition_and_question_word_is_no_question(engin
     ):
         a = engine.ask(question)
         assert "thousands of devices" in a.answer and not a.abstained, a.answer
+
+
+def test_a_question_that_stands_alone_is_not_answered_from_its_story(engine) -> None:
+    """The story names the author; the question asks, on its own, what the sources never say of Waymo."""
+    for question in (
+        "The author works for Waymo. Where is Waymo based?",
+        "Lin Yuan is employed by Waymo. Where is Waymo located?",
+    ):
+        a = engine.ask(question)
+        assert a.abstained and "Amazon" not in a.answer, a.answer
+
+
+def test_where_a_thing_is_is_not_answered_by_the_thing_itself(engine) -> None:
+    for question in (
+        "synced review, the site that published this — where are its offices?",
+        "the outlet that ran it, synced review: where is it based?",
+    ):
+        a = engine.ask(question)
+        assert a.abstained, a.answer

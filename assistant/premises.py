@@ -286,12 +286,13 @@ class PremiseChecks(FactAnswers):
         ]
         verbs = self._acts(a, phased) or verbs
         said = set(token_set(" ".join(verbs)))
-        phrases = [
-            (rel, phrase)
+        phrases = [  # a phrase's own words: "pull the plug" is "pull ... plug"
+            (rel, words)
             for rel, v in a.relation_scores.items()
             if v >= 1.0
             for phrase in self.understanding.rel_syn[rel]
-            if set(phrase) <= said
+            for words in [tuple(token_set(" ".join(phrase))) or phrase]
+            if set(words) <= said
         ]
         if not verbs or said - {w for _, phrase in phrases for w in phrase}:
             return None  # the verb alone stands between them: "Google abandon TensorFlow"

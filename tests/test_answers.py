@@ -2083,3 +2083,9 @@ def test_where_a_thing_is_is_not_answered_by_the_thing_itself(engine) -> None:
     ):
         a = engine.ask(question)
         assert a.abstained, a.answer
+
+
+def test_an_idiom_for_stopping_is_an_act_the_facts_must_hold(engine) -> None:
+    """'pull the plug on' is a phrase of stopping (with its "the"): Facebook never stopped PyTorch."""
+    a = engine.ask("How come Facebook pulled the plug on PyTorch?")
+    assert a.abstained and "never say" in a.answer, a.answer

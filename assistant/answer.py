@@ -56,12 +56,15 @@ from assistant.understanding import Analysis, Understanding, english_words, squa
 # "what does the author conclude from that?": what the article says after what was just answered
 CARRY_ON_RE = re.compile(
     r"\b(conclude|concludes|conclusion|imply|implies|implication|mean|means|indicate|indicates|follows?|"
-    r"what happened next|what came next|and then|after that|what next|consequence|so what|"
-    r"lead to|leads to|led to|result in|results in|resulted in)\b",
+    r"what happened next|what came next|and then|after that|what next|consequence|so what(?=\W*$)|"
+    r"lead to|leads to|led to|result in|results in|resulted in|gains? from|gained from|get out of)\b",
     re.I,
 )
 THAT_RE = re.compile(r"\b(that|this|it|then|next)\b", re.I)
-THAT_ONE_RE = re.compile(r"\b(?:that|this)\s+(?:ones?|age|era|period|stage|phase)\b", re.I)
+# "which era comes after that one?", "what became of that framework?": a thing named before, by its kind
+THAT_ONE_RE = re.compile(
+    r"\b(?:that|this)\s+(?:ones?|age|era|period|stage|phase|framework|library|tool|company|team|model|paper)\b", re.I
+)
 CARRY_ON_SHARE = 0.6  # share of an answer's words an article sentence must have to be the one it told
 ANSWER_SENTENCE_RE = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"“])")  # where one sentence of an answer ends
 NEVER_SAID = "never mention"  # the wording of abstentions about a thing the sources never name

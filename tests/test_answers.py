@@ -2089,3 +2089,31 @@ def test_an_idiom_for_stopping_is_an_act_the_facts_must_hold(engine) -> None:
     """'pull the plug on' is a phrase of stopping (with its "the"): Facebook never stopped PyTorch."""
     a = engine.ask("How come Facebook pulled the plug on PyTorch?")
     assert a.abstained and "never say" in a.answer, a.answer
+
+
+def test_that_framework_is_the_framework_named_before_not_the_sentence_told(engine) -> None:
+    """'so what ... that framework' asks of CNTK, not what the article says after the answer's sentence."""
+    a = engine.ask(
+        "ok so what eventually became of that framework?",
+        [
+            {"role": "user", "content": "Who built CNTK?"},
+            {"role": "assistant", "content": "Microsoft Research developed the CNTK framework."},
+        ],
+    )
+    assert "stopped active development" in a.answer, (a.resolved_question, a.answer)
+
+
+def test_what_a_design_gains_is_what_the_article_says_after_it(engine) -> None:
+    a = engine.ask(
+        "And what does it gain from this approach?",
+        [
+            {"role": "user", "content": "Which framework treats data communication as part of the computation graph?"},
+            {
+                "role": "assistant",
+                "content": "Recently developed deep learning framework, such as OneFlow, took this insight into "
+                "their design consideration from day one and treat data communication as part of the overall "
+                "computation graph of model training.",
+            },
+        ],
+    )
+    assert "better performance" in a.answer, (a.resolved_question, a.answer)

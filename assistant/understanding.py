@@ -341,6 +341,8 @@ _SUBORDINATORS = frozenset("before after once since until while".split())
 _WONDERING = frozenset("wonder wondered wondering know curious ask asking asked".split())
 _CONDITIONS = frozenset("if although though even given".split())
 _CLAUSE_SUBJECTS = frozenset("it they he she we".split())
+_CONCEDING = frozenset({"though", "although"})  # "... even though they're less flexible?": no question of its own
+_CONTRACTED = frozenset("re s ve ll d".split())  # "they're", "it's": the verb, cut short
 _DESCRIBING = frozenset("when where which who whose".split())  # ", when the big companies piled in"
 
 
@@ -357,7 +359,7 @@ def _time_clause(
     if tokens and (tokens[0] in _CONDITIONS or tokens[0] in _SUBORDINATORS) and ends:
         return 0, ends[0]  # "Once frameworks like Caffe appeared, what ...?": up to the question word
     for i in range(len(tokens) - 2):
-        if tokens[i] not in _SUBORDINATORS:
+        if tokens[i] not in _SUBORDINATORS and tokens[i] not in _CONCEDING:
             continue
         ends = [c for c in commas if c > i]
         if i == 0 and not ends:
@@ -365,7 +367,11 @@ def _time_clause(
         after = mention_ends.get(i + 1, i + 2 if tokens[i + 1] in _CLAUSE_SUBJECTS else None)
         if after is not None and tokens[after : after + 1] == ["and"] and after + 1 in mention_ends:
             after = mention_ends[after + 1]  # "after TensorFlow and PyTorch took over"
-        if after is not None and after < len(tokens) and (_verb_like(tokens[after]) or tokens[after] in _AUXILIARIES):
+        if (
+            after is not None
+            and after < len(tokens)
+            and (_verb_like(tokens[after]) or tokens[after] in _AUXILIARIES or tokens[after] in _CONTRACTED)
+        ):  # "though they're less flexible": a contracted verb
             return i, min(ends or [len(tokens)])  # "after Amazon adopted it", "once PyTorch was dominating"
     # "... to the Iron Age, when the big companies piled in?": a clause after a comma that describes the thing
     # named right before it, to the end

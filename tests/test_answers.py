@@ -2117,3 +2117,9 @@ def test_what_a_design_gains_is_what_the_article_says_after_it(engine) -> None:
         ],
     )
     assert "better performance" in a.answer, (a.resolved_question, a.answer)
+
+
+def test_a_conceding_clause_at_the_end_chooses_no_relation(engine) -> None:
+    """'... although they're less flexible?': what is conceded is no part of what is asked."""
+    a = engine.ask("What's the upside that keeps declarative frameworks around although they're less flexible?")
+    assert "runtime optimization" in a.answer and not a.abstained, a.answer

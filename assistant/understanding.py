@@ -341,6 +341,7 @@ _SUBORDINATORS = frozenset("before after once since until while".split())
 _WONDERING = frozenset("wonder wondered wondering know curious ask asking asked".split())
 _CONDITIONS = frozenset("if although though even given".split())
 _CLAUSE_SUBJECTS = frozenset("it they he she we".split())
+_KIND_OF = (["kinds"], ["types"], ["sorts"])  # "what kinds of models": not "what kind of library is it?"
 _CONCEDING = frozenset({"though", "although"})  # "... even though they're less flexible?": no question of its own
 _CONTRACTED = frozenset("re s ve ll d".split())  # "they're", "it's": the verb, cut short
 _DESCRIBING = frozenset("when where which who whose".split())  # ", when the big companies piled in"
@@ -961,6 +962,8 @@ class Understanding:
                 copula = i >= 0 and tokens[i + 1 : i + 2] in (["is"], ["are"], ["was"], ["were"], ["s"])  # "what's"
                 copula = copula and tokens[i + 2 : i + 3] in (["the"], ["all"])
                 reach += 1 if copula else 0
+                # "what kinds of complex models ...": the models are asked for
+                reach += 2 if tokens[i + 1 : i + 2] in _KIND_OF and tokens[i + 2 : i + 3] == ["of"] else 0
                 # "which bronze age frameworks ...": a name right before the noun modifies it (not "what did
                 # PyTorch add", where the name is the verb's subject)
                 after = i + 1 + (tokens[i + 1 : i + 2] in (["the"], ["a"], ["an"]))

@@ -2123,3 +2123,12 @@ def test_a_conceding_clause_at_the_end_chooses_no_relation(engine) -> None:
     """'... although they're less flexible?': what is conceded is no part of what is asked."""
     a = engine.ask("What's the upside that keeps declarative frameworks around although they're less flexible?")
     assert "runtime optimization" in a.answer and not a.abstained, a.answer
+
+
+def test_what_kinds_of_things_asks_for_those_things(engine) -> None:
+    for question in (
+        "What types of complex models did the early frameworks let people build conveniently?",
+        "What sorts of complex models could people build with the early frameworks?",
+    ):
+        a = engine.ask(question)
+        assert "CNN, RNN, and LSTM" in a.answer, a.answer

@@ -345,11 +345,10 @@ _KIND_OF = (["kinds"], ["types"], ["sorts"])  # "what kinds of models": not "wha
 _CONCEDING = frozenset({"though", "although"})  # "... even though they're less flexible?": no question of its own
 _CONTRACTED = frozenset("re s ve ll d".split())  # "they're", "it's": the verb, cut short
 _DESCRIBING = frozenset("when where which who whose".split())  # ", when the big companies piled in"
+_OPENING_PREPOSITIONS = _PREPOSITIONS | {"on", "in", "at", "for", "to", "with", "of"}  # ", on how many ...?"
 
 
-def _time_clause(
-    tokens: list[str], mention_ends: dict[int, int], commas: set[int], breaks: set[int]
-) -> tuple[int, int] | None:
+def _time_clause(tokens: list[str], mention_ends: dict[int, int], commas: set[int]) -> tuple[int, int] | None:
     """Where a clause of time ("before they picked it up", "after Amazon adopted it") starts and ends (at a
     comma or the end): a subordinator, then a pronoun or a name (or two) and a verb (not "after bronze", a
     phrase); or, opening the question, a subordinator or a condition ("if", "although") up to the comma
@@ -374,9 +373,7 @@ def _time_clause(
             and (_verb_like(tokens[after]) or tokens[after] in _AUXILIARIES or tokens[after] in _CONTRACTED)
         ):  # "though they're less flexible": a contracted verb
             return i, min(ends or [len(tokens)])  # "after Amazon adopted it", "once PyTorch was dominating"
-    # "... to the Iron Age, when the big companies piled in?": a clause after a comma that describes the thing
-    # named right before it, to the end
-    return _describing_clause(tokens, set(mention_ends.values()), commas, breaks)
+    return None
 
 
 def _describing_clause(
@@ -445,7 +442,7 @@ def _late_start(tokens: list[str], commas: set[int]) -> int | None:
                 c
                 for c in sorted(commas)
                 if tokens[c : c + 1]
-                and (tokens[c] in _PREPOSITIONS or tokens[c] in ("on", "in", "at", "for", "to", "with", "of"))
+                and tokens[c] in _OPENING_PREPOSITIONS
                 and any(t in _WH_WORDS for t in tokens[c + 1 : c + 3])
             ),
             None,
@@ -893,12 +890,15 @@ class Understanding:
         # "who originally developed it before they picked it up?": a clause of time tells when, the main
         # clause what is asked; its relation words count only when the main clause has none
         commas = {i + 1 for i in range(len(words) - 1) if "," in folded_text[words[i].end() : words[i + 1].start()]}
-        breaks = {
+        breaks = {  # where a sentence ends: "... a fun touch. Which years ...?"
             i + 1
             for i in range(len(words) - 1)
-            if re.search(r"[.?!]\s", folded_text[words[i].end() : words[i + 1].start() + 1])
+            if re.search(r"[.?!]\s", folded_text[words[i].end() : words[i + 1].start()])
         }
-        clause = _time_clause(tokens, {m.start: m.end for m in mentions}, commas, breaks)
+        # "... to the Iron Age, when the big companies piled in?": a clause that describes the thing just named
+        clause = _time_clause(tokens, {m.start: m.end for m in mentions}, commas) or _describing_clause(
+            tokens, {m.end for m in mentions}, commas, breaks
+        )
         context = [] if clause is None else tokens[clause[0] : clause[1]]
         if clause is not None:
             main = ["" if clause[0] <= i < clause[1] else st for i, st in enumerate(relational)]

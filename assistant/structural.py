@@ -383,7 +383,8 @@ class StructuralAnswers:
                 verdict = "Yes" if said else "Not according to the article"  # it names another, not "never"
                 shown = said or records
                 claims = self._fact_claims(shown[:2], False)
-                claims[0] = Claim(f"{verdict}. {claims[0].text}", claims[0].quotes)
+                if not (len(claimed) > 1 and re.search(r"\bor\b", a.text, re.I)):  # "is it A or B?": no yes or no
+                    claims[0] = Claim(f"{verdict}. {claims[0].text}", claims[0].quotes)
                 return claims, 0.9
         return None
 

@@ -2132,3 +2132,14 @@ def test_what_kinds_of_things_asks_for_those_things(engine) -> None:
     ):
         a = engine.ask(question)
         assert "CNN, RNN, and LSTM" in a.answer, a.answer
+
+
+def test_an_either_or_question_gets_no_yes(engine) -> None:
+    a = engine.ask("Was CNTK imperative or declarative?")
+    assert a.answer.startswith("CNTK") and "declarative" in a.answer, a.answer
+    assert engine.ask("Was CNTK declarative?").answer.startswith("Yes."), "a yes/no question keeps its verdict"
+
+
+def test_joining_a_framework_is_being_assimilated(engine) -> None:
+    a = engine.ask("When did Keras join TensorFlow?")  # no false premise: it was assimilated
+    assert "TensorFlow 2.0" in a.answer and not a.abstained, a.answer

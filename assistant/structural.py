@@ -32,7 +32,7 @@ from assistant.text import (
     join_names,
     names_pattern,
 )
-from assistant.understanding import FRAMING_WORDS, Analysis, Mention
+from assistant.understanding import FRAMING_WORDS, Analysis, Mention, plural_of
 
 if TYPE_CHECKING:
     from assistant.understanding import Understanding
@@ -100,7 +100,7 @@ class StructuralAnswers:
         noun, named = found
         shown = named[: max(2, (MAX_WORDS - 8) // 3)]  # a name and its marker each
         names = join_names([e.name for e, _ in shown])
-        return [Claim(f"The article names these {noun}: {names}.", [q for _, q in shown])], 0.8
+        return [Claim(f"The article names these {plural_of(noun)}: {names}.", [q for _, q in shown])], 0.8
 
     def _holders_of(self, a: Analysis) -> tuple[list[Claim], float] | None:
         """'Which frameworks dominated in 2019-2020?': the things of the asked kind that the facts give the

@@ -92,6 +92,13 @@ def is_plural(word: str) -> bool:
     return len(word) > 3 and word.endswith("s") and not word.endswith("ss")
 
 
+def plural_of(noun: str) -> str:
+    """The plural of a noun, as a list names it ("company" -> "companies"); a plural stays as it is."""
+    if is_plural(noun) or noun == "people":
+        return noun
+    return noun[:-1] + "ies" if noun.endswith("y") and noun[-2:-1] not in tuple("aeiou") else noun + "s"
+
+
 def _verb_like(token: str) -> bool:
     """Ends a noun phrase: a common verb, an -ed/-ing form, an -ly adverb or a preposition."""
     return (
@@ -1046,6 +1053,8 @@ class Understanding:
             wh, asked = "how many", ""
         # "what tools ...", "name the tools people used": a list is asked for
         plural = any((is_plural(tokens[i]) or tokens[i] == "people") and i not in in_mention for i in phrase)
+        # "name every company the article mentions": all of a kind, though the noun is singular
+        plural = plural or bool(asked and re.search(rf"\b(?:every|each|all)\s+{re.escape(asked)}\b", " ".join(tokens)))
         if len(phrase) > 1:
             # "which open source projects does he contribute to?": "open source" describes the projects;
             # the relation asked is the verb's, when the rest of the question has one

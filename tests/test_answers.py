@@ -2143,3 +2143,8 @@ def test_an_either_or_question_gets_no_yes(engine) -> None:
 def test_joining_a_framework_is_being_assimilated(engine) -> None:
     a = engine.ask("When did Keras join TensorFlow?")  # no false premise: it was assimilated
     assert "TensorFlow 2.0" in a.answer and not a.abstained, a.answer
+
+
+def test_every_thing_of_a_kind_is_a_list_of_that_kind(engine) -> None:
+    a = engine.ask("Name every company the article mentions.")
+    assert a.answer.startswith("The article names these companies:") and "Google" in a.answer, a.answer

@@ -27,7 +27,9 @@ QUESTION_WORDS = frozenset(
     "sorts exactly roughly approximately anyway anyways btw basically".split()
 )
 # Verbs that open a yes/no question ("is it still popular?"), not a keyword query.
-_AUXILIARIES = frozenset("is are was were do does did can could has have had will would should tell".split())
+_AUXILIARIES = frozenset(
+    "is are was were do does did can could has have had will would should must might may shall tell".split()
+)
 # Adverbs that end a noun phrase before its verb ("which company first created ...").
 _ADVERBS = frozenset(
     "first originally initially later eventually actually really also still currently then now once ever "
@@ -1009,8 +1011,8 @@ class Understanding:
                             and not _verb_like(tokens[nxt + 2])
                             and tokens[nxt + 2] not in _PREPOSITIONS
                         )
-                        if word in _ADVERBS:
-                            break  # "which company first created ...": the noun phrase ended
+                        if word in _ADVERBS or word in _AUXILIARIES:
+                            break  # "which company first created ...", "how many devices must ...": it ended
                         plural_head = is_plural(tokens[nxt])
                         if plural_head and tokens[nxt + 2 : nxt + 3] and tokens[nxt + 2] in _AUXILIARIES:
                             break  # "which tools people could use": a plural, then the subject of a clause

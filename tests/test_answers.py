@@ -2148,3 +2148,9 @@ def test_joining_a_framework_is_being_assimilated(engine) -> None:
 def test_every_thing_of_a_kind_is_a_list_of_that_kind(engine) -> None:
     a = engine.ask("Name every company the article mentions.")
     assert a.answer.startswith("The article names these companies:") and "Google" in a.answer, a.answer
+
+
+def test_a_modal_verb_ends_the_asked_noun_phrase(engine) -> None:
+    """'how many devices must frameworks ...': devices are counted; 'must' is a verb, not part of the noun."""
+    a = engine.ask("how many devices must frameworks scale to?")
+    assert "thousands of devices" in a.answer and not a.abstained, a.answer

@@ -62,9 +62,8 @@ CARRY_ON_RE = re.compile(
 )
 THAT_RE = re.compile(r"\b(that|this|it|then|next)\b", re.I)
 # "which era comes after that one?", "what became of that framework?": a thing named before, by its kind
-THAT_ONE_RE = re.compile(
-    r"\b(?:that|this)\s+(?:ones?|age|era|period|stage|phase|framework|library|tool|company|team|model|paper)\b", re.I
-)
+THAT_ONE_RE = re.compile(r"\b(?:that|this)\s+(\w+)", re.I)
+POINTED_WORDS = frozenset("one ones stage phase library tool".split())  # kinds the facts do not word
 CARRY_ON_SHARE = 0.6  # share of an answer's words an article sentence must have to be the one it told
 ANSWER_SENTENCE_RE = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"“])")  # where one sentence of an answer ends
 NEVER_SAID = "never mention"  # the wording of abstentions about a thing the sources never name
@@ -442,6 +441,13 @@ class Answerer(ExtractiveAnswers):
 
         return other if named(other) > named(result) else result
 
+    def _points_at_a_thing(self, text: str) -> bool:
+        """'that one', 'that era', 'that framework': a thing named before, by a kind the facts know."""
+        return any(
+            w.lower() in POINTED_WORDS or self.kind_names.named_by(w.lower()) is not None
+            for w in THAT_ONE_RE.findall(text)
+        )
+
     def _carries_on(
         self, text: str, first: Analysis, turns: list[Turn], k: int, mode: RetrievalMode | None
     ) -> Answer | None:
@@ -450,7 +456,7 @@ class Answerer(ExtractiveAnswers):
         named = [m for m in first.mentions if not is_role(m) and m.entity.name not in self._titles]  # not "the author"
         if named or not CARRY_ON_RE.search(text) or not turns or turns[-1].role != "assistant":
             return None
-        if not THAT_RE.search(text) or THAT_ONE_RE.search(text) or turns[-1].content.startswith(ABSTAINED):
+        if not THAT_RE.search(text) or self._points_at_a_thing(text) or turns[-1].content.startswith(ABSTAINED):
             return None  # "which era comes after that one?": a thing named before, not the sentence told
         said = set(token_set(MARKER_RE.sub("", turns[-1].content)))
         if len(said) < 3:

@@ -267,7 +267,7 @@ class Answerer(ExtractiveAnswers):
         # story's words (but "I've heard of PaddlePaddle. How does it compare?" names a thing they never
         # mention: the whole abstains)
         story, question = context_first(text)
-        if story and not self.understanding.analyse(story).unknown_names:
+        if story and self._story_helps(story, question):
             alone = self._ask_text(question, turns, k, mode, (Turn(role="user", content=story),))
             # a why-question pointing back at its story asks to explain the story ("the author says nets are still
             # far from human-level intelligence. What's his reasoning?"): read alone, it only wins if the whole
@@ -278,6 +278,23 @@ class Answerer(ExtractiveAnswers):
             if surer or (alone.abstained and (is_definite(alone) or self._stands_alone(question))):
                 result = alone
         return result if result.question == asked else result.model_copy(update={"question": asked})
+
+    def _story_helps(self, story: str, question: str) -> bool:
+        """Whether a question is read with its story as the turn before it. Not when the story is about a thing
+        the sources never mention ("I've heard of PaddlePaddle. How does it compare?"): the whole abstains. A
+        place the story is set in ("my lab in Brazil"), a thing it names only after one they know ("Chainer
+        was a thing in Japan"), or a question that names what it asks about, leaves the question to be read."""
+        told = self.understanding.analyse(story)
+        lowered = story.lower()
+        unknown = [
+            lowered.find(name.lower())
+            for name in told.unknown_names
+            if not re.search(rf"\b(?:in|at|from|near|around)\s+(?:the\s+)?{re.escape(name.lower())}\b", lowered)
+        ]
+        if not unknown or self._stands_alone(question):
+            return True
+        known = [lowered.find(m.surface.lower()) for m in told.mentions if m.entity.name not in self._titles]
+        return bool(known) and min(known) < min(unknown)
 
     def _stands_alone(self, question: str) -> bool:
         """A question that names what it asks about and leans on nothing told before it ("The author works at

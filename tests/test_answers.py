@@ -2154,3 +2154,14 @@ def test_a_modal_verb_ends_the_asked_noun_phrase(engine) -> None:
     """'how many devices must frameworks ...': devices are counted; 'must' is a verb, not part of the noun."""
     a = engine.ask("how many devices must frameworks scale to?")
     assert "thousands of devices" in a.answer and not a.abstained, a.answer
+
+
+def test_a_story_naming_an_unknown_place_after_a_known_thing_still_tells_the_question(engine) -> None:
+    """'Brazil' is the story's, told after Caffe; the question names its own thing, or leans on Caffe. A story
+    about a thing the sources never mention still makes the whole abstain."""
+    a = engine.ask("My lab in Brazil still runs old Caffe models. Which company did its inventor join?")
+    assert "Facebook" in a.answer and not a.abstained, (a.resolved_question, a.answer)
+    b = engine.ask("Caffe was huge at my old lab in Brazil. When did the Chainer team switch to PyTorch?")
+    assert "2019" in b.answer and not b.abstained, (b.resolved_question, b.answer)
+    c = engine.ask("A friend at Baidu swears by PaddlePaddle. Who created it?")
+    assert c.abstained and "PaddlePaddle" in c.answer, c.answer

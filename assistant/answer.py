@@ -51,7 +51,7 @@ from assistant.text import (
     surface_re,
     trim_sentence,
 )
-from assistant.understanding import Analysis, Understanding, english_words, squash
+from assistant.understanding import Analysis, Understanding, english_words, set_apart, squash
 
 # "what does the author conclude from that?": what the article says after what was just answered
 CARRY_ON_RE = re.compile(
@@ -295,6 +295,20 @@ class Answerer(ExtractiveAnswers):
             return True
         known = [lowered.find(m.surface.lower()) for m in told.mentions if m.entity.name not in self._titles]
         return bool(known) and min(known) < min(unknown)
+
+    def _only_set_apart(self, a: Analysis, claims: list[Claim]) -> bool:
+        """Whether claims name no thing but those the question sets its answer apart from ("besides Google")."""
+        apart = set_apart(a)
+        if not apart:
+            return False
+        kinds = self.kind_names.named_by(a.head) if a.head else None
+        said = " ".join(c.text for c in claims).lower()
+        named = {
+            e.id
+            for e in self.corpus.facts.entities
+            if e.type not in ("concept", "era") and (not kinds or e.type in kinds) and names_in(e.names, said)
+        }
+        return named <= apart
 
     def _stands_alone(self, question: str) -> bool:
         """A question that names what it asks about and leans on nothing told before it ("The author works at
@@ -542,6 +556,8 @@ class Answerer(ExtractiveAnswers):
             return self._abstain(text, resolved, f"they never say that {unlinked}", hits[:k], 0.0)
         # words quoted from the sources ask about the sentence that says them, not about a fact
         claim_conf = None if self._quoted(analysis) else self._from_facts(analysis, qvec)
+        if claim_conf is not None and self._only_set_apart(analysis, claim_conf[0]):
+            claim_conf = None  # "which company besides Google ...?": not Google's fact; the sentences may say
         method = "facts"
         uncredited = self._uncredited(analysis) if claim_conf is None else None
         if uncredited is not None:  # "who developed Chainer?": the facts tie Chainer to no one

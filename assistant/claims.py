@@ -9,6 +9,7 @@ from assistant.chunking import Passage
 
 MAX_WORDS = 60  # an answer's word limit, markers included
 TYPED_REACH, TYPED_MARGIN = 5, 0.15  # a sentence that gives the asked type may win from this far behind
+APART_REACH = 2  # ... twice as far when the question sets its answer apart from things it names ("besides Google")
 
 
 @dataclass

@@ -13,7 +13,7 @@ import re
 import numpy as np
 
 from assistant.chunking import Passage
-from assistant.claims import MAX_WORDS, TYPED_MARGIN, TYPED_REACH, Claim, Scored, room_left, word_count
+from assistant.claims import APART_REACH, MAX_WORDS, TYPED_MARGIN, TYPED_REACH, Claim, Scored, room_left, word_count
 from assistant.corpus import METADATA_HEADING
 from assistant.fact_answers import (
     MAX_LIST,
@@ -55,7 +55,7 @@ from assistant.text import (
     quoted_phrase,
     trim_sentence,
 )
-from assistant.understanding import LIST_VERBS, PERSON_NOUNS, QUESTION_WORDS, Analysis
+from assistant.understanding import LIST_VERBS, PERSON_NOUNS, QUESTION_WORDS, Analysis, set_apart
 
 # The word two named things are compared by: "faster than", "which is faster, X or Y", "prefer X or Y"
 EXAMPLE_REACH = 6  # sentences read under a title for an example of the asked kind
@@ -95,13 +95,17 @@ class ExtractiveAnswers(PremiseChecks):
         qstems = set(token_set(a.text)) - set(token_set(" ".join(QUESTION_WORDS)))
         # "If frameworks are all imperative, how do they run fast?": the condition is not what is asked
         qstems = (qstems - set(token_set(" ".join(a.context)))) or qstems
+        apart_words = {w for m in a.mentions if m.entity.id in set_apart(a) for w in token_set(m.surface)}
+        qstems = (qstems - apart_words) or qstems
         # The document itself ("does the article describe ...") is where every sentence is, not a topic.
         # "does the writer think ...", "according to the author": a role that frames the question, no topic
         framing_role = a.wh != "who" and len(a.mentions) > 0
+        # "which framework came third behind TensorFlow and PyTorch?": the answer need not name those two
+        apart = set_apart(a)
         names = [
             m.entity.names
             for m in {m.entity.id: m for m in a.mentions}.values()
-            if m.entity.name not in self._titles and not (framing_role and is_role(m))
+            if m.entity.name not in self._titles and not (framing_role and is_role(m)) and m.entity.id not in apart
         ]
         q_weight = sum(self._idf(t) for t in qstems)
         scored: list[Scored] = []
@@ -164,8 +168,8 @@ class ExtractiveAnswers(PremiseChecks):
     def _quoted(self, a: Analysis) -> str | None:
         """The phrase the question quotes, when a sentence of the sources says it."""
         phrase = quoted_phrase(a.text)
-        if phrase is None:
-            return None
+        if phrase is None or any(plain(n) == phrase for m in a.mentions for n in m.entity.names):
+            return None  # 'the author of "A Brief History of Deep Learning Frameworks"': a name, no quotation
         return phrase if any(phrase in plain(s.text) for p in self.passages.values() for s in p.sentences) else None
 
     def _idf(self, stem: str) -> float:
@@ -177,7 +181,10 @@ class ExtractiveAnswers(PremiseChecks):
         if not scored:
             return [], 0.0
         # The best sentence that gives what is asked (a date, a place, a company ...), if one comes close.
-        typed = [x for x in scored[:TYPED_REACH] if scored[0][0] - x[0] <= TYPED_MARGIN and self._gives(a, x)]
+        # "which framework came third behind TensorFlow and PyTorch?": the sentence naming those two scores high
+        # on their names alone, so another thing of the asked kind may come from further behind
+        margin = TYPED_MARGIN * (APART_REACH if set_apart(a) else 1)
+        typed = [x for x in scored[:TYPED_REACH] if scored[0][0] - x[0] <= margin and self._gives(a, x)]
         ordinal = asked_ordinal(a.text)
         if ordinal is not None and not scored[0][4].sentences[scored[0][5]].text.rstrip().endswith(":"):
             # "what was the second trend?": the sentence that says "Second ..." (a list after ":" is

@@ -56,6 +56,7 @@ CLAUSE_RE = re.compile(r"[,;.]\s+|\s+(?:while|whereas|but)\s+", re.I)
 PERSONAL_RE = re.compile(r"\b(it|its|they|them|their|he|him|his|she|her)\b", re.I)
 DEMONSTRATIVE_RE = re.compile(r"\b(this|that)\b", re.I)
 PLURAL_DEMONSTRATIVE_RE = re.compile(r"\b(those|these)\s+\w+", re.I)
+PAIR_RE = re.compile(r"\b(?:those|these|the)\s+two\b", re.I)  # "behind those two": both things just named
 # "and which one was imperative?", "which one's from FB?", "which of them did Google make?"
 WHICH_OF_RE = re.compile(
     r"^\W*(?:(?:and|so|ok(?:ay)?|but)\W+)?which (?P<which>one|ones|of (?:them|those|these)(?: (?:two|three|four|five))?)\b"
@@ -204,6 +205,9 @@ class FollowUps:
         entity = self._previous_entity(turns, a)
         if entity is None:
             return text, a
+        pair = self._pair(text, turns)
+        if pair is not None:  # "which framework came third behind those two?": TensorFlow and PyTorch
+            entity = pair
         if a.has_pronoun:
             # a personal pronoun first: in "borrowed that style from it", "that style" is a noun phrase
             pattern = PERSONAL_RE if PERSONAL_RE.search(text) else DEMONSTRATIVE_RE
@@ -219,6 +223,18 @@ class FollowUps:
         if not content_left and prev_user and not a.relation_scores and not a.head:
             rewritten = f"{prev_user} {rewritten}"  # not "which compilers does he name?": compilers are asked
         return rewritten, self.understanding.analyse(rewritten)
+
+    def _pair(self, text: str, turns: list[Turn]) -> str | None:
+        """'those two', 'these two': the two things the latest turn named (not people or organisations)."""
+        if PAIR_RE.search(text) is None:
+            return None
+        for t in reversed(turns):
+            if t.content.startswith(ABSTAINED):
+                continue
+            named = self._things(LABEL_RE.sub("", MARKER_RE.sub("", t.content)))
+            if len(named) >= 2:
+                return " and ".join(named[:2])
+        return None
 
     def _which_of(self, text: str, turns: list[Turn]) -> str | None:
         """'And which one was imperative?', 'which one's from FB?' after an answer listing things: the one(s)

@@ -94,6 +94,34 @@ def is_plural(word: str) -> bool:
     return len(word) > 3 and word.endswith("s") and not word.endswith("ss")
 
 
+# "behind TensorFlow and PyTorch", "besides Google", "other than Caffe": things the answer is set apart from
+_SETTING_APART = frozenset(
+    {("behind",), ("besides",), ("beside",), ("except",), ("excluding",), ("other", "than"), ("apart", "from")}
+)
+
+
+def set_apart(a: Analysis) -> set[str]:
+    """The entities a question names only to set its answer apart from them ("which framework came third
+    behind TensorFlow and PyTorch?"): the answer is another thing, which need not name them."""
+    starts = {m.start: m for m in a.mentions}
+    found: set[str] = set()
+    for j in range(1, len(a.tokens)):
+        if not any(tuple(a.tokens[max(0, j - len(w)) : j]) == w for w in _SETTING_APART):
+            continue
+        before = a.tokens[j - 2] if j >= 2 else ""
+        if a.tokens[j - 1] == "behind" and (
+            before in _AUXILIARIES or before in PERSON_NOUNS or before in GENERIC_NOUNS
+        ):
+            continue  # "which company is behind it?", "the team behind Keras": its makers
+        k = j
+        while k in starts:  # "TensorFlow and PyTorch", "Google, Facebook or Amazon"
+            found.add(starts[k].entity.id)
+            k = starts[k].end
+            if a.tokens[k : k + 1] in (["and"], ["or"]) and k + 1 in starts:
+                k += 1
+    return found
+
+
 def plural_of(noun: str) -> str:
     """The plural of a noun, as a list names it ("company" -> "companies"); a plural stays as it is."""
     if is_plural(noun) or noun == "people":
@@ -281,8 +309,8 @@ def wh_word(tokens: list[str]) -> str:
     for kind in ("how many", "how much", "how big", "how large", "how old", "how long", "how tall", "how often"):
         if kind in joined:
             return "how many"
-    if re.search(r"\b(what|which) (percentage|percent|proportion|fraction|amount|number|share)\b", joined):
-        return "how many"  # "what percentage of users ...": a number is asked for
+    if re.search(r"\b(what|which) (percentage|percent|proportion|fraction|amount|number|share|figure)\b", joined):
+        return "how many"  # "what percentage of users ...", "what figure does he give ...": a number is asked for
     if re.search(r"\b(what|which|in what|in which) (years?|dates?|decades?|periods?|times?)\b", joined):
         return "when"
     if re.search(r"\bwhat (made|makes|caused|causes|led|leads|drove|drives|motivated|prompted)\b", joined):
@@ -1011,8 +1039,13 @@ class Understanding:
                             and not _verb_like(tokens[nxt + 2])
                             and tokens[nxt + 2] not in _PREPOSITIONS
                         )
-                        if word in _ADVERBS or word in _AUXILIARIES:
-                            break  # "which company first created ...", "how many devices must ...": it ended
+                        if (
+                            word in _ADVERBS
+                            or word in _AUXILIARIES
+                            or (word,) in _SETTING_APART
+                            or word in ("other", "apart")
+                        ):
+                            break  # "which company first created ...", "how many devices must ...", "which company besides"
                         plural_head = is_plural(tokens[nxt])
                         if plural_head and tokens[nxt + 2 : nxt + 3] and tokens[nxt + 2] in _AUXILIARIES:
                             break  # "which tools people could use": a plural, then the subject of a clause

@@ -2165,3 +2165,33 @@ def test_a_story_naming_an_unknown_place_after_a_known_thing_still_tells_the_que
     assert "2019" in b.answer and not b.abstained, (b.resolved_question, b.answer)
     c = engine.ask("A friend at Baidu swears by PaddlePaddle. Who created it?")
     assert c.abstained and "PaddlePaddle" in c.answer, c.answer
+
+
+def test_a_quoted_name_is_a_name_not_a_quotation(engine) -> None:
+    """A title in quotation marks names the thing asked about; the facts answer, as for the bare name."""
+    a = engine.ask('Whose name is on "Deep Residual Learning for Image Recognition" as first author?')
+    assert "Kaiming He" in a.answer and a.method == "facts" and not a.abstained, (a.method, a.answer)
+
+
+def test_what_figure_asks_for_a_number(engine) -> None:
+    a = engine.ask("What figure is given for the parameters of GPT-3?")
+    assert "175 billion" in a.answer and not a.abstained, a.answer
+
+
+def test_things_the_question_sets_its_answer_apart_from_are_not_the_answer(engine) -> None:
+    """'behind PyTorch and TensorFlow', 'besides Google': the answer is another thing; 'the company behind X'
+    is still its maker."""
+    a = engine.ask("Which framework ended up in third place, behind PyTorch and TensorFlow?")
+    assert "MXNet" in a.answer and not a.abstained, (a.resolved_question, a.answer)
+    b = engine.ask("Besides Google, which company developed a framework in the Iron Age?")
+    assert "Google" not in b.answer and not b.abstained, b.answer
+    c = engine.ask("Which company is behind PyTorch?")
+    assert "Facebook" in c.answer and not c.abstained, c.answer
+
+
+def test_those_two_are_both_things_just_named(engine) -> None:
+    history = ["Which two frameworks dominated by 2020?"]
+    a = engine.ask("Which company made each of those two?", history)
+    assert "Google" in a.answer and "Facebook" in a.answer, (a.resolved_question, a.answer)
+    b = engine.ask("Which framework sat in third place behind those two?", history)
+    assert "MXNet" in b.answer and not b.abstained, (b.resolved_question, b.answer)

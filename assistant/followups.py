@@ -488,6 +488,11 @@ class FollowUps:
         if found is None or found.group(2).lower() in ORDINALS or found.group(2).lower() in NOT_DESCRIPTIONS:
             return None
         word = found.group(2).lower()
+        named_one = [
+            m for m in a.mentions if m.surface.lower() == word and m.entity.type not in AGENT_TYPES | {"concept", "era"}
+        ]
+        if len(a.mentions) == 1 and named_one:  # "the Chainer one": Chainer itself (not "the Microsoft one")
+            return text[: found.start()] + named_one[0].entity.name + text[found.end() :]
         if any(m.surface.lower() not in found.group(0).lower() for m in a.mentions):
             return None  # "the imperative one" may name a concept; any other name says what is meant
         for t in reversed(turns):

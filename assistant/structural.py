@@ -57,6 +57,10 @@ ABOUT_RE = re.compile(
 )
 
 
+# "..., or did Microsoft drop it?": a second question offered as the other choice
+ALTERNATIVE_RE = re.compile(r"\bor\s+(?:is|was|are|were|did|does|do|has|have|had|will|would|can|could)\s+\w+", re.I)
+
+
 class StructuralAnswers:
     """Structural answers from the facts; mixed into the Answerer, which provides what is declared here."""
 
@@ -383,7 +387,8 @@ class StructuralAnswers:
                 verdict = "Yes" if said else "Not according to the article"  # it names another, not "never"
                 shown = said or records
                 claims = self._fact_claims(shown[:2], False)
-                if not (len(claimed) > 1 and re.search(r"\bor\b", a.text, re.I)):  # "is it A or B?": no yes or no
+                either = (len(claimed) > 1 and re.search(r"\bor\b", a.text, re.I)) or ALTERNATIVE_RE.search(a.text)
+                if not either:  # "is it A or B?", "is it still worked on, or did they drop it?": no yes or no
                     claims[0] = Claim(f"{verdict}. {claims[0].text}", claims[0].quotes)
                 return claims, 0.9
         return None

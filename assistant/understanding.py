@@ -306,6 +306,8 @@ _LATER_WH = frozenset({"which", "what", "where", "when", "why", "how"})
 def wh_word(tokens: list[str]) -> str:
     """The kind of question: who, when, where, why, how many, how, which/what, or yes/no."""
     joined = " ".join(tokens[:12])
+    if re.search(r"\bhow much (?:effort|work|help|trouble|hassle|labou?r|lifting|input)\b", joined):
+        return "how"  # "how much effort did it take?": a manner, no number
     for kind in ("how many", "how much", "how big", "how large", "how old", "how long", "how tall", "how often"):
         if kind in joined:
             return "how many"

@@ -2195,3 +2195,23 @@ def test_those_two_are_both_things_just_named(engine) -> None:
     assert "Google" in a.answer and "Facebook" in a.answer, (a.resolved_question, a.answer)
     b = engine.ask("Which framework sat in third place behind those two?", history)
     assert "MXNet" in b.answer and not b.abstained, (b.resolved_question, b.answer)
+
+
+def test_how_much_effort_asks_how_not_for_a_number(engine) -> None:
+    a = engine.ask("How much work went into using the primitive deep learning tools of the early days?")
+    assert "heavy lifting" in a.answer and not a.abstained, a.answer
+
+
+def test_a_question_offering_another_question_as_the_choice_gets_no_yes(engine) -> None:
+    a = engine.ask("Is CNTK still maintained, or did Microsoft abandon it?")
+    assert "stopped" in a.answer and not a.answer.startswith(("Yes", "No")) and not a.abstained, a.answer
+
+
+def test_the_named_one_is_that_thing(engine) -> None:
+    """'the Theano one' after a list is Theano; 'the Microsoft one' is still the thing Microsoft made."""
+    history = [
+        {"role": "user", "content": "Which early frameworks came into being?"},
+        {"role": "assistant", "content": "Caffe, Chainer and Theano came into being around then."},
+    ]
+    a = engine.ask("Where did the Chainer one's team go?", history)
+    assert "PyTorch" in a.answer and not a.abstained, (a.resolved_question, a.answer)

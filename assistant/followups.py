@@ -59,10 +59,12 @@ PLURAL_DEMONSTRATIVE_RE = re.compile(r"\b(those|these)\s+\w+", re.I)
 PAIR_RE = re.compile(r"\b(?:those|these|the)\s+two\b", re.I)  # "behind those two": both things just named
 # "and which one was imperative?", "which one's from FB?", "which of them did Google make?"
 WHICH_OF_RE = re.compile(
-    r"^\W*(?:(?:and|so|ok(?:ay)?|but)\W+)?which (?P<which>one|ones|of (?:them|those|these)(?: (?:two|three|four|five))?)\b"
+    r"^\W*(?:(?:and|so|ok(?:ay)?|but)\W+)?(?P<among>(?:of|among|out of) (?:them|those|these)(?: (?:two|three|four|five))?\W+)?"
+    r"which (?P<which>one|ones|of (?:them|those|these)(?: (?:two|three|four|five))?)\b"
     r"(?P<verb>'s|\s+is|\s+was|\s+are|\s+were)?(?P<rest>.*)$",
     re.I,
 )
+SET_ASIDE_RE = re.compile(r"\b(?:instead of|rather than|and not|but not)\b", re.I)
 # "declarative ones?", "the microsoft one?", "facebook's?": a terse pick from the things just listed
 TERSE_PICK_RE = re.compile(r"^\W*(?:and\s+|so\s+)?(?:the\s+)?(?P<word>[a-z][\w-]*?)(?:'s|\s+(?P<ones>ones?))\W*$", re.I)
 POLAR_VERBS = {"is": "is", "was": "was", "are": "are", "were": "were", "'s": "is"}
@@ -258,7 +260,8 @@ class FollowUps:
         items = [e for e in listed if e.type not in ("concept", "era")]  # the things listed, not their styles
         if len(items) < 2:
             return None
-        condition = self.understanding.analyse(rest)
+        # "... the imperative style instead of the declarative one": what it is not says nothing of which it is
+        condition = self.understanding.analyse(SET_ASIDE_RE.split(rest)[0])
         # a thing named ("from FB", "came from Amazon"), or words a fact says ("imperative", "declarative")
         others = [m.entity for m in condition.mentions if m.entity.type not in ("concept", "era")]
         words = set(condition.content) - {
@@ -266,8 +269,10 @@ class FollowUps:
         }
         if others:
             picked = [e for e in items if e not in others and all(self._tied(e, o) for o in others)]
-        elif words:
-            picked = [e for e in items if any(self._says(e, w) for w in words)]
+        elif words:  # those that say most of its words ("the imperative style": not every thing with a style)
+            said_by = {e.id: sum(self._says(e, w) for w in words) for e in items}
+            most = max(said_by.values())
+            picked = [e for e in items if said_by[e.id] == most > 0]
         else:
             return None
         if not picked or (len(picked) > 1 and not plural):
@@ -275,7 +280,8 @@ class FollowUps:
         names = join_names([e.name for e in picked])
         if others:  # "how is MXNet related to Amazon?": the facts that tie them say which
             return f"How is {names} related to {' and '.join(o.name for o in others)}?" if len(picked) == 1 else None
-        if not verb and plural and found is not None and found.group("which").lower().startswith("of"):
+        among = found is not None and (found.group("which").lower().startswith("of") or bool(found.group("among")))
+        if not verb and ((among and plural) or len(picked) == 1):
             # "which of those three went the imperative route?": asked of the things listed
             return f"Which of {join_names([e.name for e in items])} {rest}?"
         if verb not in POLAR_VERBS:

@@ -2215,3 +2215,11 @@ def test_the_named_one_is_that_thing(engine) -> None:
     ]
     a = engine.ask("Where did the Chainer one's team go?", history)
     assert "PyTorch" in a.answer and not a.abstained, (a.resolved_question, a.answer)
+
+
+def test_of_those_which_one_picks_the_thing_saying_most_of_the_words(engine) -> None:
+    """'Of them, which one ...' asks of the things just listed; 'the imperative style' is Chainer's, though
+    Caffe and Theano have a style too, and 'rather than the declarative one' says what it is not."""
+    history = ["Which frameworks came into being around the time of AlexNet?"]
+    a = engine.ask("Out of them, which one took the imperative route instead of the declarative one?", history)
+    assert "Chainer" in a.answer and not a.abstained, (a.resolved_question, a.answer)

@@ -26,7 +26,7 @@ from assistant.errors import InvalidQuestion
 from assistant.extractive import (
     ExtractiveAnswers,
 )
-from assistant.followups import FollowUps
+from assistant.followups import STORY_THEM_RE, FollowUps
 from assistant.kinds import Kinds
 from assistant.premises import (
     NAME_ASKED_RE,
@@ -273,7 +273,9 @@ class Answerer(ExtractiveAnswers):
             # far from human-level intelligence. What's his reasoning?"): read alone, it only wins if the whole
             # abstains
             surer = not alone.abstained and (
-                result.abstained or (alone.confidence > result.confidence and not self._explains_its_story(question))
+                result.abstained
+                or (alone.confidence > result.confidence and not self._explains_its_story(question))
+                or STORY_THEM_RE.search(question) is not None  # "Can you name all of them?": the story's things
             )
             if surer or (alone.abstained and (is_definite(alone) or self._stands_alone(question))):
                 result = alone

@@ -64,6 +64,10 @@ WHICH_OF_RE = re.compile(
     r"(?P<verb>'s|\s+is|\s+was|\s+are|\s+were)?(?P<rest>.*)$",
     re.I,
 )
+# "can you name all of them?", "list them": a request for the things a story spoke of
+STORY_THEM_RE = re.compile(
+    r"^\W*(?:(?:can|could|would) you (?:please )?)?(?:name|list|give)\b[^?]*?\b(them|those)\b(?!\s+\w+s\b)", re.I
+)
 SET_ASIDE_RE = re.compile(r"\b(?:instead of|rather than|and not|but not)\b", re.I)
 # "declarative ones?", "the microsoft one?", "facebook's?": a terse pick from the things just listed
 TERSE_PICK_RE = re.compile(r"^\W*(?:and\s+|so\s+)?(?:the\s+)?(?P<word>[a-z][\w-]*?)(?:'s|\s+(?P<ones>ones?))\W*$", re.I)
@@ -133,6 +137,9 @@ class FollowUps:
                 if len(named) >= 2:
                     combined = f"{text.rstrip(' ?')}, {' or '.join(named[:2])}?"
                     return combined, self.understanding.analyse(combined)
+        listed = self._story_plural(text, turns)
+        if listed is not None:  # "Can you name all of them?" after a story of "a few early frameworks"
+            text, a = listed, self.understanding.analyse(listed)
         counted = self._bare_count(text, turns)
         if counted is not None:  # "how many are there?": of what the user just spoke of
             text, a = counted, self.understanding.analyse(counted)
@@ -433,6 +440,27 @@ class FollowUps:
             if ideas:
                 return None  # both named: which is meant is not said
         return None
+
+    def _story_plural(self, text: str, turns: list[Turn]) -> str | None:
+        """'Can you name all of them?' after a story that told of 'a few early frameworks' and named none of
+        them: the things of that plural noun ('all of the early frameworks')."""
+        found = STORY_THEM_RE.search(text)
+        prev_user = next((t.content for t in reversed(turns) if t.role == "user"), None)
+        if found is None or prev_user is None or prev_user.rstrip().endswith("?"):
+            return None
+        prev = self.understanding.analyse(prev_user)
+        in_mention = {i for m in prev.mentions for i in range(m.start, m.end)}
+        plurals = [
+            i
+            for i, t in enumerate(prev.tokens)
+            if i not in in_mention and t in prev.content and t not in prev.unknown_words and is_plural(t)
+        ]
+        if not plurals or self.kinds.named_by(prev.tokens[plurals[-1]]) is None:
+            return None  # "them" is a kind of thing the facts know, or it is not the story's plural
+        i = plurals[-1]
+        modifier = prev.tokens[i - 1] if i and prev.tokens[i - 1] in prev.content and i - 1 not in in_mention else ""
+        noun = f"the {modifier} {prev.tokens[i]}".replace("  ", " ")
+        return text[: found.start(1)] + noun + text[found.end(1) :]
 
     def _bare_count(self, text: str, turns: list[Turn]) -> str | None:
         """'How many are there?' after 'I'm confused about the eras.': the count of the last plural noun the

@@ -1086,7 +1086,8 @@ class Understanding:
             asked = head = ""
         if asked in MANNER_NOUNS:  # "in what way", "to what extent": a how-question
             wh, asked = "how", ""
-        if asked in _QUANTITY_NOUNS and "of" in tokens:  # "the brain's estimated number of synapses?": how many
+        counted = bool(phrase) and tokens[phrase[-1] + 1 : phrase[-1] + 2] == ["of"]  # not "part of", "version number"
+        if asked in _QUANTITY_NOUNS and counted:  # "the brain's estimated number of synapses?": how many
             wh, asked = "how many", ""
         # "what tools ...", "name the tools people used": a list is asked for
         plural = any((is_plural(tokens[i]) or tokens[i] == "people") and i not in in_mention for i in phrase)

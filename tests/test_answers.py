@@ -2223,3 +2223,20 @@ def test_of_those_which_one_picks_the_thing_saying_most_of_the_words(engine) -> 
     history = ["Which frameworks came into being around the time of AlexNet?"]
     a = engine.ask("Out of them, which one took the imperative route instead of the declarative one?", history)
     assert "Chainer" in a.answer and not a.abstained, (a.resolved_question, a.answer)
+
+
+def test_a_number_word_counts_only_what_follows_it(engine) -> None:
+    """'part of TensorFlow' in the story is no 'number of': 'which version number' asks for a version."""
+    a = engine.ask("Keras was made part of TensorFlow at one point. In which TensorFlow version number was that?")
+    assert "2.0" in a.answer and not a.abstained, (a.resolved_question, a.answer)
+
+
+def test_naming_them_after_a_story_names_the_storys_things(engine) -> None:
+    """'them' is the early frameworks the story told of without naming any, not AlexNet, which it named."""
+    a = engine.ask(
+        "Right after AlexNet's big win some early frameworks came along. Could you list them for me, please?"
+    )
+    assert all(x in a.answer for x in ("Caffe", "Chainer", "Theano")) and not a.abstained, (
+        a.resolved_question,
+        a.answer,
+    )

@@ -800,8 +800,8 @@ class Understanding:
             after = following[0].lower() if following else ""
             if w in self.english and before.lower() in _DETERMINERS and after not in _ARTICLES:
                 return w  # "the other way": a noun after a determiner, not "why" (but "the guy that mad the ...")
-            if w in _GREETINGS:
-                return w  # "hey so who ...": a greeting, not "her"
+            if w in _GREETINGS or w in PRONOUNS:
+                return w  # "hey so who ...": a greeting, not "her"; "about him": a pronoun, not "his"
             if w in _VERBS or w in _ADVERBS or w in _PREPOSITIONS:
                 return w  # "what year saw ...", "right now": a word of its own, not "say", "new"
             if w in self.english:  # a short real word ('mad', 'wat'): one edit, but 'add' is not 'and',
@@ -891,6 +891,15 @@ class Understanding:
                     self._english_by_len.setdefault(len(e), []).append(e)
         return bool(self._close(w, self._english_by_len, 1))
 
+    def _known(self, token: str, stem: str) -> bool:
+        return token in self.vocab or stem in self.vocab_stems or self._derived(stem)
+
+    def _alternative_wording(self, tokens: list[str], stems: list[str], i: int) -> bool:
+        """'some nickname or pun': a word offered as another wording of one the sources use, joined by 'or'."""
+        before = i >= 2 and tokens[i - 1] == "or" and self._known(tokens[i - 2], stems[i - 2])
+        after = i + 2 < len(tokens) and tokens[i + 1] == "or" and self._known(tokens[i + 2], stems[i + 2])
+        return before or after
+
     def _strange(self, w: str) -> bool:
         """A word that is no English or corpus word and no one-edit typo of one, nor of a name."""
         if w in self.vocab or w in self.english or w in QUESTION_WORDS or len(w) < 3 or self._fuzzy(squash(w)):
@@ -966,6 +975,7 @@ class Understanding:
             and tokens[i] not in self.vocab
             and stems[i] not in self.vocab_stems
             and not self._derived(stems[i])
+            and not self._alternative_wording(tokens, stems, i)
         ]
         # Words the sources never use, though a relation's synonyms may ("born"): not stated anywhere.
         unstated = [tokens[i] for i in content_idx if i not in in_mention and tokens[i] not in self.stated]

@@ -68,6 +68,7 @@ WHICH_OF_RE = re.compile(
 STORY_THEM_RE = re.compile(
     r"^\W*(?:(?:can|could|would) you (?:please )?)?(?:name|list|give)\b[^?]*?\b(them|those)\b(?!\s+\w+s\b)", re.I
 )
+KIND_AFTER_RE = re.compile(r"\b(which (?:one )?of (?:them|those|these)(?: (?:two|three|four|five))?) (\w+)\b", re.I)
 SET_ASIDE_RE = re.compile(r"\b(?:instead of|rather than|and not|but not)\b", re.I)
 # "declarative ones?", "the microsoft one?", "facebook's?": a terse pick from the things just listed
 TERSE_PICK_RE = re.compile(r"^\W*(?:and\s+|so\s+)?(?:the\s+)?(?P<word>[a-z][\w-]*?)(?:'s|\s+(?P<ones>ones?))\W*$", re.I)
@@ -249,6 +250,11 @@ class FollowUps:
         """'And which one was imperative?', 'which one's from FB?' after an answer listing things: the one(s)
         the facts tie to what the question says of them (a thing it names, or a word of a fact's words),
         asked about as a yes/no question ('was Chainer imperative?') or, for a named thing, what it is."""
+        kinds, noun = None, ""  # "which of those companies ...?": the kind of the things asked of
+        kind_noun = KIND_AFTER_RE.search(text)
+        if kind_noun is not None and self.kinds.named_by(kind_noun.group(2).lower()) is not None:
+            kinds, noun = self.kinds.named_by(kind_noun.group(2).lower()), kind_noun.group(2)
+            text = text[: kind_noun.end(1)] + text[kind_noun.end(2) :]
         found = WHICH_OF_RE.match(text)
         terse = None if found else TERSE_PICK_RE.match(text)  # "declarative ones?", "the microsoft one?"
         if found is None and terse is None:
@@ -265,6 +271,12 @@ class FollowUps:
             return None
         listed = [self._entity_by_name[n] for n in self._things(LABEL_RE.sub("", said)) if n in self._entity_by_name]
         items = [e for e in listed if e.type not in ("concept", "era")]  # the things listed, not their styles
+        if kinds and found is not None:  # "which of those companies ...": the companies the answer named
+            told = self.understanding.analyse(LABEL_RE.sub("", MARKER_RE.sub("", said)))
+            items = list({m.entity.id: m.entity for m in told.mentions if m.entity.type in kinds}.values())
+            rest = SET_ASIDE_RE.split(rest)[0].strip(" ,")
+            if len(items) >= 2 and not verb:  # asked of that kind of thing, in the words of the question
+                return f"Which {noun} {rest}?"
         if len(items) < 2:
             return None
         # "... the imperative style instead of the declarative one": what it is not says nothing of which it is

@@ -2252,3 +2252,9 @@ def test_a_word_offered_as_another_wording_does_not_count_as_unknown(engine) -> 
     """'pun' is offered beside 'nickname', which the sources use: the question is still answered."""
     a = engine.ask("Is there a pun or nickname for MXNet in the article?")
     assert "mix" in a.answer and not a.abstained, a.answer
+
+
+def test_which_of_those_companies_asks_of_the_companies_just_named(engine) -> None:
+    history = ["Which big tech companies got into frameworks in the Iron Age?"]
+    a = engine.ask("Which of those firms picked up an academic project instead of building their own?", history)
+    assert "Amazon adopted" in a.answer and "TensorFlow" not in a.answer, (a.resolved_question, a.answer)

@@ -129,7 +129,9 @@ _OWN_QUESTION_RE = re.compile(
     r"^\W*(?:(?:and|so|but|then|ok|okay|also)\W+)?(?:\w+ly\s+)?"
     r"(?:(?:in|on|at|for|from|by|with|to|during|since|until|of|after|before|up to)\s+)?"
     r"(?:who|whom|whose|what|which|when|where|why|how)\b"
-    r"|^\W*(?:can|could|would|will)\s+you\s+(?:please\s+)?(?:list|name|give|explain|describe|tell\s+me\s+\w)",
+    r"|^\W*(?:can|could|would|will)\s+you\s+(?:please\s+)?(?:list|name|give|explain|describe|tell\s+me\s+\w)"
+    # "Do we know who built it?", "Does the article say when ...?": a question asked inside another
+    r"|^\W*(?:do|does|did)\s+(?:we|you|anyone|it|the\s+\w+)\s+(?:know|say|tell|mention)\s+(?:who|what|which|when|where|why|how)\b",
     re.I,
 )
 

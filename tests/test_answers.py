@@ -2258,3 +2258,9 @@ def test_which_of_those_companies_asks_of_the_companies_just_named(engine) -> No
     history = ["Which big tech companies got into frameworks in the Iron Age?"]
     a = engine.ask("Which of those firms picked up an academic project instead of building their own?", history)
     assert "Amazon adopted" in a.answer and "TensorFlow" not in a.answer, (a.resolved_question, a.answer)
+
+
+def test_a_question_asked_inside_another_after_a_story_is_still_the_question(engine) -> None:
+    """'Do we know who built it?' asks who; the story's words ('online course syllabus') are not asked."""
+    a = engine.ask("Keras pops up in every online course syllabus I see. Do we know who built it?")
+    assert "Chollet" in a.answer and not a.abstained, (a.resolved_question, a.answer)

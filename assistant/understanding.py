@@ -332,6 +332,8 @@ def wh_word(tokens: list[str]) -> str:
     for i, t in enumerate(tokens[:12]):
         if imperative and i > 1 and t in _RELATIVES and tokens[i - 1] not in ("me", "us"):
             continue  # "name the framework whose APIs ...": a relative pronoun, not the question word
+        if t == "which" and tokens[i + 1 : i + 2] and tokens[i + 1] in _ASIDE_SUBJECTS:
+            continue  # "..., which I thought was slower, how ...": an aside, not the question word
         if t == "whose" and tokens[i + 1 : i + 2] and tokens[i + 1] in _OWNED_BY_THINGS:
             return "what"  # "whose success drew big tech in?": AlexNet's, a thing's
         if t in ("who", "whom", "whose"):
@@ -379,6 +381,7 @@ def english_words(model_path: Path | None) -> frozenset[str]:
 _SUBORDINATORS = frozenset("before after once since until while".split())
 _WONDERING = frozenset("wonder wondered wondering know curious ask asking asked".split())
 _CONDITIONS = frozenset("if although though even given".split())
+_ASIDE_SUBJECTS = frozenset("i we you they everyone people".split())  # ", which I thought ...": an aside
 _CLAUSE_SUBJECTS = frozenset("it they he she we".split())
 _KIND_OF = (["kinds"], ["types"], ["sorts"])  # "what kinds of models": not "what kind of library is it?"
 _CONCEDING = frozenset({"though", "although"})  # "... even though they're less flexible?": no question of its own

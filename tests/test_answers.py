@@ -2264,3 +2264,8 @@ def test_a_question_asked_inside_another_after_a_story_is_still_the_question(eng
     """'Do we know who built it?' asks who; the story's words ('online course syllabus') are not asked."""
     a = engine.ask("Keras pops up in every online course syllabus I see. Do we know who built it?")
     assert "Chollet" in a.answer and not a.abstained, (a.resolved_question, a.answer)
+
+
+def test_which_with_a_speaker_after_it_is_an_aside_not_the_question_word(engine) -> None:
+    a = engine.ask("With frameworks all going imperative, which I assumed was slower, how do they keep performance up?")
+    assert "JIT" in a.answer and not a.abstained, (a.resolved_question, a.answer)

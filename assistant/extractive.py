@@ -95,13 +95,13 @@ class ExtractiveAnswers(PremiseChecks):
         qstems = set(token_set(a.text)) - set(token_set(" ".join(QUESTION_WORDS)))
         # "If frameworks are all imperative, how do they run fast?": the condition is not what is asked
         qstems = (qstems - set(token_set(" ".join(a.context)))) or qstems
-        apart_words = {w for m in a.mentions if m.entity.id in set_apart(a) for w in token_set(m.surface)}
+        # "which framework came third behind TensorFlow and PyTorch?": the answer need not name those two
+        apart = set_apart(a)
+        apart_words = {w for m in a.mentions if m.entity.id in apart for w in token_set(m.surface)}
         qstems = (qstems - apart_words) or qstems
         # The document itself ("does the article describe ...") is where every sentence is, not a topic.
         # "does the writer think ...", "according to the author": a role that frames the question, no topic
         framing_role = a.wh != "who" and len(a.mentions) > 0
-        # "which framework came third behind TensorFlow and PyTorch?": the answer need not name those two
-        apart = set_apart(a)
         names = [
             m.entity.names
             for m in {m.entity.id: m for m in a.mentions}.values()

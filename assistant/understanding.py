@@ -380,6 +380,10 @@ def english_words(model_path: Path | None) -> frozenset[str]:
 
 _SUBORDINATORS = frozenset("before after once since until while".split())
 _WONDERING = frozenset("wonder wondered wondering know curious ask asking asked".split())
+_TELLERS_PEOPLE = frozenset(  # "my teacher in Berlin": the people around whoever tells a story
+    "teacher teachers friend friends colleague colleagues coworker coworkers professor prof lab class course "
+    "school classmates boss manager mentor office".split()
+)
 _CONDITIONS = frozenset("if although though even given".split())
 _ASIDE_SUBJECTS = frozenset("i we you they everyone people".split())  # ", which I thought ...": an aside
 _CLAUSE_SUBJECTS = frozenset("it they he she we".split())
@@ -659,6 +663,8 @@ class Understanding:
                     and self._hyphenated(original, spans[i])
                 )
             )
+            if name_like and self._scene_place(raw, folded, i, original[spans[i][1] :]):
+                continue  # "My teacher in Berlin says PyTorch came from Torch. Is that right?": where, not what
             if name_like and strange[i] and i > 0 and strange[i - 1] and unknown and unknown[-1] == raw[i - 1]:
                 unknown[-1] = f"{unknown[-1]} {w}"  # one name in two words: "yoshua bengio"
             elif name_like:
@@ -902,6 +908,17 @@ class Understanding:
         before = i >= 2 and tokens[i - 1] == "or" and self._known(tokens[i - 2], stems[i - 2])
         after = i + 2 < len(tokens) and tokens[i + 1] == "or" and self._known(tokens[i + 2], stems[i + 2])
         return before or after
+
+    @staticmethod
+    def _scene_place(raw: list[str], folded: list[str], i: int, after: str) -> bool:
+        """A place a story puts its teller's people in ("my teacher in Berlin", "a friend at Baidu"), in a
+        sentence before the question: the scene, not what is asked about."""
+        return (
+            i >= 2
+            and folded[i - 1] in ("in", "at", "from")
+            and folded[i - 2] in _TELLERS_PEOPLE
+            and re.search(r"[.!?]\s+\S", after) is not None
+        )
 
     def _strange(self, w: str) -> bool:
         """A word that is no English or corpus word and no one-edit typo of one, nor of a name."""

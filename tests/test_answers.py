@@ -2269,3 +2269,12 @@ def test_a_question_asked_inside_another_after_a_story_is_still_the_question(eng
 def test_which_with_a_speaker_after_it_is_an_aside_not_the_question_word(engine) -> None:
     a = engine.ask("With frameworks all going imperative, which I assumed was slower, how do they keep performance up?")
     assert "JIT" in a.answer and not a.abstained, (a.resolved_question, a.answer)
+
+
+def test_a_place_around_the_storyteller_is_the_scene_not_the_topic(engine) -> None:
+    """'in Lisbon' says where the colleague is; the claim checked is about Keras. Baidu, what the question
+    itself asks about, is still unknown."""
+    a = engine.ask("A colleague in Lisbon told me Keras was built by one person. Is that right?")
+    assert "Chollet" in a.answer and not a.abstained, a.answer
+    b = engine.ask("Which framework did the team at Baidu build?")
+    assert b.abstained, b.answer

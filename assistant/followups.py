@@ -457,8 +457,27 @@ class FollowUps:
         """'Can you name all of them?' after a story that told of 'a few early frameworks' and named none of
         them: the things of that plural noun ('all of the early frameworks')."""
         found = STORY_THEM_RE.search(text)
+        told = self._last_plural(turns) if found is not None else None
+        if found is None or told is None or self.kinds.named_by(told[1]) is None:
+            return None  # "them" is a kind of thing the facts know, or it is not the story's plural
+        noun = f"the {told[0]} {told[1]}".replace("  ", " ")
+        return text[: found.start(1)] + noun + text[found.end(1) :]
+
+    def _bare_count(self, text: str, turns: list[Turn]) -> str | None:
+        """'How many are there?' after 'I'm confused about the eras.': the count of the last plural noun the
+        story told before it used ('How many eras are there?')."""
+        found = BARE_COUNT_RE.match(text)
+        told = self._last_plural(turns) if found is not None else None
+        if found is None or told is None:
+            return None
+        return text[: found.end()] + f"{told[1]} " + text[found.end() :]
+
+    def _last_plural(self, turns: list[Turn]) -> tuple[str, str] | None:
+        """The last plural noun of the story the user just told (the latest user turn, when it asks nothing),
+        with the word before it when that describes it ("early", "frameworks"); after a question, None: a
+        count or a "them" is then of what it asked for, read with it."""
         prev_user = next((t.content for t in reversed(turns) if t.role == "user"), None)
-        if found is None or prev_user is None or prev_user.rstrip().endswith("?"):
+        if prev_user is None or prev_user.rstrip().endswith("?"):
             return None
         prev = self.understanding.analyse(prev_user)
         in_mention = {i for m in prev.mentions for i in range(m.start, m.end)}
@@ -467,30 +486,11 @@ class FollowUps:
             for i, t in enumerate(prev.tokens)
             if i not in in_mention and t in prev.content and t not in prev.unknown_words and is_plural(t)
         ]
-        if not plurals or self.kinds.named_by(prev.tokens[plurals[-1]]) is None:
-            return None  # "them" is a kind of thing the facts know, or it is not the story's plural
-        i = plurals[-1]
-        modifier = prev.tokens[i - 1] if i and prev.tokens[i - 1] in prev.content and i - 1 not in in_mention else ""
-        noun = f"the {modifier} {prev.tokens[i]}".replace("  ", " ")
-        return text[: found.start(1)] + noun + text[found.end(1) :]
-
-    def _bare_count(self, text: str, turns: list[Turn]) -> str | None:
-        """'How many are there?' after 'I'm confused about the eras.': the count of the last plural noun the
-        story told before it used ('How many eras are there?')."""
-        found = BARE_COUNT_RE.match(text)
-        prev_user = next((t.content for t in reversed(turns) if t.role == "user"), None)
-        if found is None or prev_user is None or prev_user.rstrip().endswith("?"):
-            return None  # after a question, the count is of what it asked for: read with it
-        prev = self.understanding.analyse(prev_user)
-        in_mention = {i for m in prev.mentions for i in range(m.start, m.end)}
-        plurals = [
-            t
-            for i, t in enumerate(prev.tokens)
-            if i not in in_mention and t in prev.content and t not in prev.unknown_words and is_plural(t)
-        ]
         if not plurals:
             return None
-        return text[: found.end()] + f"{plurals[-1]} " + text[found.end() :]
+        i = plurals[-1]
+        modifier = prev.tokens[i - 1] if i and prev.tokens[i - 1] in prev.content and i - 1 not in in_mention else ""
+        return modifier, prev.tokens[i]
 
     def _that_time(self, text: str, a: Analysis, turns: list[Turn]) -> str | None:
         """'An example of the other style from back then?' after a question about the Bronze Age: the

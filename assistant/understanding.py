@@ -901,6 +901,7 @@ class Understanding:
         return bool(self._close(w, self._english_by_len, 1))
 
     def _known(self, token: str, stem: str) -> bool:
+        """Whether the sources use the word, or a form of it."""
         return token in self.vocab or stem in self.vocab_stems or self._derived(stem)
 
     def _alternative_wording(self, tokens: list[str], stems: list[str], i: int) -> bool:
@@ -992,9 +993,7 @@ class Understanding:
             and tokens[i] not in _ORDINAL_WORDS  # "the fourth era": a rank, whether or not the sources say it
             and tokens[i] not in _PREFIXES  # "mid-2010s", "pre-2012": a prefix of a date
             and not _is_year(tokens[i])  # a decade: a date, checked against the sources' years elsewhere
-            and tokens[i] not in self.vocab
-            and stems[i] not in self.vocab_stems
-            and not self._derived(stems[i])
+            and not self._known(tokens[i], stems[i])
             and not self._alternative_wording(tokens, stems, i)
         ]
         # Words the sources never use, though a relation's synonyms may ("born"): not stated anywhere.

@@ -532,6 +532,100 @@ ANSWERS = [
         "Chainer",
         "Caffe, Chainer and Theano came into being",
     ),
+    # '... Is that true? Who was it?': the story and its check come first, the question after.
+    (
+        "who",
+        "My teacher said a big company wrote Keras. Is that really true? Who wrote it then?",
+        [],
+        "François Chollet",
+        "is also worth noting that François Chollet",
+    ),
+    # whose idea asks who proposed it
+    ("who", "alexnet: whose idea was it", [], "Krizhevsky", "In 2012, Alex Krizhevsky"),
+    # a school is an organisation
+    (
+        "what",
+        "what college was krizhevsky affiliated with",
+        [],
+        "University of Toronto",
+        "Krizhevsky et al. from the University of Toronto",
+    ),
+    # where that leaves a thing asks what became of it
+    (
+        "where",
+        "After PyTorch caught on, where did that leave CNTK?",
+        [],
+        "stopped active development",
+        "2019; similarly, Microsoft stopped active development",
+    ),
+    # ', when the large companies jumped in' says which era is meant; it asks for no company.
+    (
+        "when",
+        "Which span of years does he assign to the Iron Age, when the large companies jumped in?",
+        [],
+        "2015",
+        "Iron Age (2015",
+    ),
+    # '... although they're less flexible?': what is conceded is no part of what is asked.
+    (
+        "what",
+        "What's the upside that keeps declarative frameworks around although they're less flexible?",
+        [],
+        "runtime optimization",
+        "more room for memory and runtime optimization",
+    ),
+    # joining a framework is being assimilated
+    ("when", "When did Keras join TensorFlow?", [], "TensorFlow 2.0", "its high-level APIs in the TensorFlow 2.0"),
+    # 'how many devices must frameworks ...': devices are counted; 'must' is a verb, not part of the noun.
+    (
+        "number",
+        "how many devices must frameworks scale to?",
+        [],
+        "thousands of devices",
+        "scale up to hundreds if not thousands of devices",
+    ),
+    # what figure asks for a number
+    (
+        "what",
+        "What figure is given for the parameters of GPT-3?",
+        [],
+        "175 billion",
+        "recent GPT-3 network contains 175 billion",
+    ),
+    # how much effort asks how not for a number
+    (
+        "how",
+        "How much work went into using the primitive deep learning tools of the early days?",
+        [],
+        "heavy lifting",
+        "practitioners had to do a lot of heavy lifting",
+    ),
+    # 'part of TensorFlow' in the story is no 'number of': 'which version number' asks for a version.
+    (
+        "what",
+        "Keras was made part of TensorFlow at one point. In which TensorFlow version number was that?",
+        [],
+        "2.0",
+        "high-level APIs in the TensorFlow 2.0",
+    ),
+    # 'pun' is offered beside 'nickname', which the sources use: the question is still answered.
+    ("what", "Is there a pun or nickname for MXNet in the article?", [], "mix", "other hand, MXNet, dubbed as “mix"),
+    # 'Do we know who built it?' asks who; the story's words ('online course syllabus') are not asked.
+    (
+        "who",
+        "Keras pops up in every online course syllabus I see. Do we know who built it?",
+        [],
+        "Chollet",
+        "worth noting that François Chollet",
+    ),
+    # which with a speaker after it is an aside not the question word
+    (
+        "how",
+        "With frameworks all going imperative, which I assumed was slower, how do they keep performance up?",
+        [],
+        "JIT",
+        "performance through some JIT",
+    ),
 ]
 
 OUT_OF_CORPUS = [
@@ -2023,36 +2117,9 @@ def test_where_a_first_author_and_his_co_authors_were_is_no_question_about_co_au
     assert "University of Toronto" in a.answer and not a.abstained, a.answer
 
 
-def test_a_check_of_the_story_before_the_question_asks_nothing_more(engine) -> None:
-    """'... Is that true? Who was it?': the story and its check come first, the question after."""
-    a = engine.ask("My teacher said a big company wrote Keras. Is that really true? Who wrote it then?")
-    assert "François Chollet" in a.answer and not a.abstained, a.answer
-
-
-def test_whose_idea_asks_who_proposed_it(engine) -> None:
-    a = engine.ask("alexnet: whose idea was it")
-    assert "Krizhevsky" in a.answer and not a.abstained, a.answer
-
-
 def test_a_short_word_with_a_letter_left_out_is_corrected(engine) -> None:
     a = engine.ask("what did the chainer team do aftr 2018?")
     assert a.resolved_question.startswith("what did the Chainer team do after"), a.resolved_question
-
-
-def test_a_school_is_an_organisation(engine) -> None:
-    a = engine.ask("what college was krizhevsky affiliated with")
-    assert "University of Toronto" in a.answer and not a.abstained, a.answer
-
-
-def test_where_that_leaves_a_thing_asks_what_became_of_it(engine) -> None:
-    a = engine.ask("After PyTorch caught on, where did that leave CNTK?")
-    assert "stopped active development" in a.answer and not a.abstained, a.answer
-
-
-def test_a_clause_describing_the_named_thing_chooses_no_relation(engine) -> None:
-    """', when the large companies jumped in' says which era is meant; it asks for no company."""
-    a = engine.ask("Which span of years does he assign to the Iron Age, when the large companies jumped in?")
-    assert "2015" in a.answer and not a.abstained, a.answer
 
 
 def test_a_scene_set_before_a_preposition_and_question_word_is_no_question(engine) -> None:
@@ -2119,12 +2186,6 @@ def test_what_a_design_gains_is_what_the_article_says_after_it(engine) -> None:
     assert "better performance" in a.answer, (a.resolved_question, a.answer)
 
 
-def test_a_conceding_clause_at_the_end_chooses_no_relation(engine) -> None:
-    """'... although they're less flexible?': what is conceded is no part of what is asked."""
-    a = engine.ask("What's the upside that keeps declarative frameworks around although they're less flexible?")
-    assert "runtime optimization" in a.answer and not a.abstained, a.answer
-
-
 def test_what_kinds_of_things_asks_for_those_things(engine) -> None:
     for question in (
         "What types of complex models did the early frameworks let people build conveniently?",
@@ -2140,20 +2201,9 @@ def test_an_either_or_question_gets_no_yes(engine) -> None:
     assert engine.ask("Was CNTK declarative?").answer.startswith("Yes."), "a yes/no question keeps its verdict"
 
 
-def test_joining_a_framework_is_being_assimilated(engine) -> None:
-    a = engine.ask("When did Keras join TensorFlow?")  # no false premise: it was assimilated
-    assert "TensorFlow 2.0" in a.answer and not a.abstained, a.answer
-
-
 def test_every_thing_of_a_kind_is_a_list_of_that_kind(engine) -> None:
     a = engine.ask("Name every company the article mentions.")
     assert a.answer.startswith("The article names these companies:") and "Google" in a.answer, a.answer
-
-
-def test_a_modal_verb_ends_the_asked_noun_phrase(engine) -> None:
-    """'how many devices must frameworks ...': devices are counted; 'must' is a verb, not part of the noun."""
-    a = engine.ask("how many devices must frameworks scale to?")
-    assert "thousands of devices" in a.answer and not a.abstained, a.answer
 
 
 def test_a_story_naming_an_unknown_place_after_a_known_thing_still_tells_the_question(engine) -> None:
@@ -2173,11 +2223,6 @@ def test_a_quoted_name_is_a_name_not_a_quotation(engine) -> None:
     assert "Kaiming He" in a.answer and a.method == "facts" and not a.abstained, (a.method, a.answer)
 
 
-def test_what_figure_asks_for_a_number(engine) -> None:
-    a = engine.ask("What figure is given for the parameters of GPT-3?")
-    assert "175 billion" in a.answer and not a.abstained, a.answer
-
-
 def test_things_the_question_sets_its_answer_apart_from_are_not_the_answer(engine) -> None:
     """'behind PyTorch and TensorFlow', 'besides Google': the answer is another thing; 'the company behind X'
     is still its maker."""
@@ -2195,11 +2240,6 @@ def test_those_two_are_both_things_just_named(engine) -> None:
     assert "Google" in a.answer and "Facebook" in a.answer, (a.resolved_question, a.answer)
     b = engine.ask("Which framework sat in third place behind those two?", history)
     assert "MXNet" in b.answer and not b.abstained, (b.resolved_question, b.answer)
-
-
-def test_how_much_effort_asks_how_not_for_a_number(engine) -> None:
-    a = engine.ask("How much work went into using the primitive deep learning tools of the early days?")
-    assert "heavy lifting" in a.answer and not a.abstained, a.answer
 
 
 def test_a_question_offering_another_question_as_the_choice_gets_no_yes(engine) -> None:
@@ -2225,12 +2265,6 @@ def test_of_those_which_one_picks_the_thing_saying_most_of_the_words(engine) -> 
     assert "Chainer" in a.answer and not a.abstained, (a.resolved_question, a.answer)
 
 
-def test_a_number_word_counts_only_what_follows_it(engine) -> None:
-    """'part of TensorFlow' in the story is no 'number of': 'which version number' asks for a version."""
-    a = engine.ask("Keras was made part of TensorFlow at one point. In which TensorFlow version number was that?")
-    assert "2.0" in a.answer and not a.abstained, (a.resolved_question, a.answer)
-
-
 def test_naming_them_after_a_story_names_the_storys_things(engine) -> None:
     """'them' is the early frameworks the story told of without naming any, not AlexNet, which it named."""
     a = engine.ask(
@@ -2248,27 +2282,10 @@ def test_a_pronoun_is_never_corrected_into_another_word(engine) -> None:
     assert engine.answerer.understanding.correct("what does the piece say about him?").endswith("about him?")
 
 
-def test_a_word_offered_as_another_wording_does_not_count_as_unknown(engine) -> None:
-    """'pun' is offered beside 'nickname', which the sources use: the question is still answered."""
-    a = engine.ask("Is there a pun or nickname for MXNet in the article?")
-    assert "mix" in a.answer and not a.abstained, a.answer
-
-
 def test_which_of_those_companies_asks_of_the_companies_just_named(engine) -> None:
     history = ["Which big tech companies got into frameworks in the Iron Age?"]
     a = engine.ask("Which of those firms picked up an academic project instead of building their own?", history)
     assert "Amazon adopted" in a.answer and "TensorFlow" not in a.answer, (a.resolved_question, a.answer)
-
-
-def test_a_question_asked_inside_another_after_a_story_is_still_the_question(engine) -> None:
-    """'Do we know who built it?' asks who; the story's words ('online course syllabus') are not asked."""
-    a = engine.ask("Keras pops up in every online course syllabus I see. Do we know who built it?")
-    assert "Chollet" in a.answer and not a.abstained, (a.resolved_question, a.answer)
-
-
-def test_which_with_a_speaker_after_it_is_an_aside_not_the_question_word(engine) -> None:
-    a = engine.ask("With frameworks all going imperative, which I assumed was slower, how do they keep performance up?")
-    assert "JIT" in a.answer and not a.abstained, (a.resolved_question, a.answer)
 
 
 def test_a_place_around_the_storyteller_is_the_scene_not_the_topic(engine) -> None:
